@@ -1,0 +1,149 @@
+"""The `campaign` command: parse options, call the library, print. Nothing heavy at import."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import click
+
+from . import __version__
+from .errors import CampaignError
+
+
+class UserError(click.ClickException):
+    """A CampaignError on its way to the terminal: one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"campaign: error: {self.format_message()}", err=True)
+
+
+class CampaignGroup(click.Group):
+    """Translates library errors into one clear line, once, for every command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CampaignError as err:
+            raise UserError(str(err)) from err
+
+
+class State:
+    """What the global options chose; the workspace and ledger are opened on first use."""
+
+    def __init__(self, workspace: str | None, today: str | None):
+        self.workspace_arg = workspace
+        self.today_arg = today
+        self._settings = None
+        self._conn = None
+
+    @functools.cached_property
+    def today(self):
+        from .workspace import today
+
+        return today(self.today_arg)
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            from .workspace import find_root, load
+
+            self._settings = load(find_root(self.workspace_arg))
+        return self._settings
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            from .ledger import connect
+
+            self._conn = connect(self.settings.ledger_path)
+        return self._conn
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def json_option(func):
+    """--json: print exactly one JSON document on stdout; messages still go to stderr."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
+    )(func)
+
+
+def dry_run_option(func):
+    return click.option(
+        "--dry-run", is_flag=True, help="Do everything but write: show what would happen."
+    )(func)
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def say(message: str = "", **style) -> None:
+    """A message for the person at the terminal (stderr, so stdout stays for data)."""
+    click.secho(message, err=True, **style)
+
+
+def table(rows: list[dict], columns: list[tuple[str, str, int]]) -> str:
+    """A plain text table: columns are (key, heading, max width)."""
+    cells = [[str(r.get(k) if r.get(k) is not None else "") for k, _, _ in columns] for r in rows]
+    widths = []
+    for index, (_, heading, limit) in enumerate(columns):
+        longest = max([len(heading), *(len(c[index]) for c in cells)])
+        widths.append(min(longest, limit))
+
+    def line(values: list[str]) -> str:
+        parts = []
+        for value, width in zip(values, widths, strict=True):
+            value = value.replace("\n", ", ")
+            if len(value) > width:
+                value = value[: width - 1] + "…"
+            parts.append(value.ljust(width))
+        return "  ".join(parts).rstrip()
+
+    out = [line([h for _, h, _ in columns]), line(["-" * w for w in widths])]
+    out += [line(c) for c in cells]
+    return "\n".join(out)
+
+
+@click.group(cls=CampaignGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="campaign")
+@click.option(
+    "--workspace",
+    "-w",
+    metavar="DIR",
+    envvar="CAMPAIGN_WORKSPACE",
+    help="The workspace folder (else $CAMPAIGN_WORKSPACE, else the nearest one upward).",
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    envvar="CAMPAIGN_TODAY",
+    help="Take this date as today (plan ahead; $CAMPAIGN_TODAY does the same).",
+)
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None, today: str | None) -> None:
+    """Mail-merge campaigns for job seekers: import your list of employers, send a
+    personalised letter to the best twenty each week by email or post, and follow up on time.
+
+    \b
+    A first week:
+      campaign init my-search && cd my-search
+      campaign import ~/employers.xlsx
+      campaign batch          # this week's top twenty
+      campaign send           # email them (or write .eml files to outbox/)
+      campaign print          # signed PDF letters for those without email
+      campaign due            # what to follow up, and when
+    """
+    ctx.obj = State(workspace, today)
+
+
+def main() -> None:
+    cli(prog_name="campaign")
+
+
+# Commands live in their own modules and register themselves on `cli`.
+from . import commands  # noqa: E402, F401

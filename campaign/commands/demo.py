@@ -1,0 +1,49 @@
+"""campaign demo: the weekly routine on the shipped sample list, in a temporary workspace."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..cli import cli, say
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Make the demo workspace here instead of a temporary folder.",
+)
+@click.pass_context
+def demo(ctx: click.Context, directory: Path | None) -> None:
+    """Run the weekly routine on the shipped sample list, touching nothing of yours.
+
+    Makes a workspace (in a temporary folder unless --dir), imports the 120 sample
+    employers, and walks through the week. No mail account is needed: emails are
+    written as files to the workspace's outbox/.
+
+    \b
+    Example:
+      campaign demo --dir /tmp/demo-search
+    """
+    from ..resources import sample_list
+
+    root = directory or Path(tempfile.mkdtemp(prefix="campaign-demo-")) / "my-search"
+    today = ctx.obj.today_arg
+    base = ["--workspace", str(root)] + (["--today", today] if today else [])
+
+    def step(title: str, *args: str) -> None:
+        say(f"\n$ campaign {' '.join(args)}", bold=True)
+        say(f"  ({title})")
+        if args[0] == "init":
+            ctx.invoke(cli.commands["init"], directory=root, name="Jane Doe")
+            return
+        cli.main([*base, *args], standalone_mode=False, prog_name="campaign")
+
+    step("make a workspace", "init", str(root))
+    step("import the sample list", "import", str(sample_list()))
+    step("the list, best first", "prospects")
+    say(f"\nThe demo workspace is {root}", bold=True)

@@ -1,0 +1,178 @@
+"""campaign import, campaign prospects, campaign show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from ..sheet import FIELDS  # noqa: E402  (no heavy imports at module level)
+
+STATUSES = ("active", "replied", "rejected", "closed", "hired")
+LIST_FIELDS = ("id", *FIELDS, "status", "role")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--sheet", metavar="NAME", help="The worksheet to read (default: the first).")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar='"HEADER=field"',
+    help='Say what a column holds, e.g. --map "Boss=name". Repeatable; field "ignore" skips it.',
+)
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows, list the bad ones.")
+@click.option("--encoding", metavar="NAME", help="The text encoding of a CSV file (e.g. cp1252).")
+@dry_run_option
+@json_option
+@pass_state
+def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_json):
+    """Import your employer spreadsheet (.xlsx, .xls, .ods or .csv) into the campaign.
+
+    Finds the header row by itself and understands common headers ("Company Name",
+    "E-mail Address", "Contact", "ZIP", "Phone #"...). Importing an edited sheet again
+    updates prospects in place and keeps their history. A sheet with any bad row imports
+    nothing, unless --skip-invalid.
+
+    \b
+    Examples:
+      campaign import ~/employers.xlsx
+      campaign import leads.csv --map "Boss=name" --dry-run
+    """
+    from ..prospects import import_rows
+    from ..sheet import parse, read_cells
+
+    conn = state.conn
+    cells, notes = read_cells(path, sheet=sheet, encoding=encoding)
+    parsed = parse(cells, mapping, source=path.name)
+    result = import_rows(
+        conn,
+        parsed,
+        source=path.name,
+        today=state.today,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+    )
+    result.warnings[:0] = notes
+    for note in result.warnings:
+        say(f"warning: {note}", fg="yellow")
+    for error in parsed.errors:
+        say(f"{path.name} {error}", fg="red")
+    blocked = parsed.errors and not skip_invalid
+    if as_json:
+        emit_json(result.as_dict())
+    if blocked:
+        bad = len({e.row for e in parsed.errors})
+        say(
+            f"{bad} of {bad + len(parsed.rows)} rows have problems, so nothing was imported. "
+            "Fix them and import again, or pass --skip-invalid to import the rest.",
+            fg="red",
+        )
+        raise SystemExit(2)
+    verb = "Would import" if dry_run else "Imported"
+    say(
+        f"{verb} {path.name}: {result.new} new, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.skipped} skipped."
+        + (" Nothing was written (--dry-run)." if dry_run else "")
+    )
+
+
+@cli.command("prospects")
+@click.option("--status", type=click.Choice(STATUSES), help="Only prospects with this status.")
+@json_option
+@pass_state
+def prospects_(state, status, as_json):
+    """List the prospects, best priority first.
+
+    \b
+    Example:
+      campaign prospects --status active
+    """
+    from ..ledger import list_prospects
+
+    rows = [_prospect_dict(r) for r in list_prospects(state.conn, status)]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        say("No prospects yet. Import your list: campaign import employers.xlsx")
+        return
+    for row in rows:
+        row["name"] = f"{row['first_name']} {row['last_name']}".strip()
+        row["reach"] = " + ".join(
+            x for x, ok in (("email", row["email"]), ("post", row["postal_code"])) if ok
+        )
+    click.echo(
+        table(
+            rows,
+            [
+                ("id", "id", 5),
+                ("priority", "pri", 3),
+                ("company", "company", 28),
+                ("name", "hiring authority", 24),
+                ("title", "title", 22),
+                ("reach", "reach", 12),
+                ("status", "status", 8),
+            ],
+        )
+    )
+    say(f"{len(rows)} prospects.")
+
+
+def _prospect_dict(row) -> dict:
+    data = {f: row[f] for f in LIST_FIELDS}
+    data["extras"] = json.loads(row["extras"])
+    return data
+
+
+@cli.command()
+@click.argument("prospect")
+@json_option
+@pass_state
+def show(state, prospect, as_json):
+    """Show one prospect (by id or email) with everything sent and logged.
+
+    \b
+    Example:
+      campaign show 12
+      campaign show maria.lopez@example.com
+    """
+    from ..ledger import find_prospect, history
+
+    row = find_prospect(state.conn, prospect)
+    data = _prospect_dict(row)
+    data["source"] = row["source"]
+    data["history"] = history(state.conn, row["id"])
+    if as_json:
+        emit_json(data)
+        return
+    name = f"{row['first_name']} {row['last_name']}".strip()
+    click.echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
+    for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
+        if row[key] not in ("", None):
+            click.echo(f"  {key.replace('_', ' '):10} {row[key]}")
+    address = ", ".join(
+        x
+        for x in (
+            row["address"].replace("\n", ", "),
+            row["city"],
+            row["state"],
+            row["postal_code"],
+            row["country"],
+        )
+        if x
+    )
+    if address:
+        click.echo(f"  {'address':10} {address}")
+    for key, value in data["extras"].items():
+        click.echo(f"  {key:10} {value}")
+    if row["notes"]:
+        click.echo(f"  {'notes':10} {row['notes']}")
+    click.echo(f"  {'from':10} {row['source']}")
+    click.echo("History:" if data["history"] else "History: nothing sent or logged yet.")
+    for item in data["history"]:
+        detail = f" - {item['detail']}" if item["detail"] else ""
+        click.echo(f"  {item['date']}  {item['what']} ({item['status']}){detail}")

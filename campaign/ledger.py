@@ -1,0 +1,98 @@
+"""The ledger: campaign.db, opened (and migrated) with WAL and foreign keys on."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import WorkspaceError
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the ledger at `path`, creating and migrating it as needed."""
+    from .migrations import migrate
+
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except sqlite3.DatabaseError as err:
+        raise WorkspaceError(f"{path}: cannot open the ledger ({err}).") from err
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error (DDL included)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def now() -> str:
+    """Wall-clock time for audit columns, UTC, to the second."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
+    """A prospect by id or email, or NotFound."""
+    from .errors import NotFound
+
+    ref = ref.strip()
+    if ref.isdigit():
+        row = conn.execute("SELECT * FROM prospects WHERE id = ?", (int(ref),)).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT * FROM prospects WHERE lower(email) = lower(?)", (ref,)
+        ).fetchone()
+    if row is None:
+        raise NotFound(f"no prospect {ref!r}; `campaign prospects` lists them with their ids.")
+    return row
+
+
+def list_prospects(conn: sqlite3.Connection, status: str | None = None) -> list[sqlite3.Row]:
+    """Prospects best first: priority (blank last), then list order."""
+    sql = "SELECT * FROM prospects"
+    args: tuple = ()
+    if status:
+        sql += " WHERE status = ?"
+        args = (status,)
+    sql += " ORDER BY priority IS NULL, priority, list_order"
+    return conn.execute(sql, args).fetchall()
+
+
+def history(conn: sqlite3.Connection, prospect_id: int) -> list[dict]:
+    """Every send and touch for one prospect, oldest first."""
+    rows = [
+        {
+            "date": r["sent_on"] or r["created_at"][:10],
+            "what": f"{r['kind']} letter by {r['channel']}",
+            "status": r["status"],
+            "detail": r["error"] or r["subject"],
+        }
+        for r in conn.execute(
+            "SELECT * FROM sends WHERE prospect_id = ? ORDER BY id", (prospect_id,)
+        )
+    ]
+    rows += [
+        {
+            "date": r["on_date"],
+            "what": r["kind"],
+            "status": r["outcome"],
+            "detail": r["note"],
+        }
+        for r in conn.execute(
+            "SELECT * FROM touches WHERE prospect_id = ? ORDER BY id", (prospect_id,)
+        )
+    ]
+    return sorted(rows, key=lambda r: r["date"])

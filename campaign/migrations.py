@@ -1,0 +1,132 @@
+"""Ordered schema steps for the ledger; PRAGMA user_version counts the steps applied.
+
+Released steps are never edited: a change to the schema is a new function at the end of STEPS.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    """Prospects, batches, sends and touches: the whole campaign's record."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE prospects (
+            id           INTEGER PRIMARY KEY,
+            company      TEXT NOT NULL,
+            first_name   TEXT NOT NULL DEFAULT '',
+            last_name    TEXT NOT NULL DEFAULT '',
+            title        TEXT NOT NULL DEFAULT '',
+            email        TEXT NOT NULL DEFAULT '',
+            address      TEXT NOT NULL DEFAULT '',   -- one or two lines, newline separated
+            city         TEXT NOT NULL DEFAULT '',
+            state        TEXT NOT NULL DEFAULT '',
+            postal_code  TEXT NOT NULL DEFAULT '',
+            country      TEXT NOT NULL DEFAULT '',
+            phone        TEXT NOT NULL DEFAULT '',
+            assistant    TEXT NOT NULL DEFAULT '',
+            best_time    TEXT NOT NULL DEFAULT '',
+            priority     INTEGER,                    -- 1 is best; NULL sorts last
+            notes        TEXT NOT NULL DEFAULT '',
+            extras       TEXT NOT NULL DEFAULT '{}', -- JSON: columns the importer did not know
+            status       TEXT NOT NULL DEFAULT 'active'
+                         CHECK (status IN ('active', 'replied', 'rejected', 'closed', 'hired')),
+            role         TEXT NOT NULL DEFAULT 'employer'
+                         CHECK (role IN ('employer', 'contact', 'insider')),
+            list_order   INTEGER NOT NULL,
+            source       TEXT NOT NULL DEFAULT '',   -- file name and row it was last imported from
+            created_on   TEXT NOT NULL,
+            updated_on   TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX prospects_email ON prospects (lower(email)) WHERE email != '';
+        CREATE INDEX prospects_person ON prospects (lower(company), lower(first_name),
+                                                    lower(last_name));
+        CREATE INDEX prospects_order ON prospects (status, priority, list_order);
+
+        CREATE TABLE batches (
+            id          INTEGER PRIMARY KEY,
+            week        TEXT NOT NULL UNIQUE,       -- ISO week, 2026-W48
+            is_all      INTEGER NOT NULL DEFAULT 0, -- the large mailing to every prospect
+            created_on  TEXT NOT NULL
+        );
+        CREATE TABLE batch_members (
+            batch_id    INTEGER NOT NULL REFERENCES batches (id),
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id),
+            position    INTEGER NOT NULL,
+            channel     TEXT NOT NULL CHECK (channel IN ('email', 'post')),
+            PRIMARY KEY (batch_id, prospect_id)
+        );
+        CREATE UNIQUE INDEX batch_members_prospect ON batch_members (prospect_id);
+
+        -- One letter to one prospect through one channel. `dedupe` names the occasion
+        -- (intro:12, followup1:12, thankyou:40:2) and makes a second send impossible.
+        CREATE TABLE sends (
+            id          INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id),
+            batch_id    INTEGER REFERENCES batches (id),
+            touch_id    INTEGER REFERENCES touches (id),  -- the interview a thank-you is for
+            dedupe      TEXT NOT NULL UNIQUE,
+            kind        TEXT NOT NULL,     -- intro, followup1, followup2, thankyou, article
+            letter      TEXT NOT NULL,     -- template name
+            channel     TEXT NOT NULL CHECK (channel IN ('email', 'post')),
+            status      TEXT NOT NULL
+                        CHECK (status IN ('sending', 'sent', 'failed', 'unknown')),
+            recipient   TEXT NOT NULL DEFAULT '',
+            subject     TEXT NOT NULL DEFAULT '',
+            message_id  TEXT NOT NULL DEFAULT '',
+            error       TEXT NOT NULL DEFAULT '',
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            sent_on     TEXT,              -- the campaign date (--today) it went
+            sent_at     TEXT,              -- wall-clock time the server accepted it
+            created_at  TEXT NOT NULL
+        );
+        CREATE INDEX sends_prospect ON sends (prospect_id, sent_on);
+        CREATE INDEX sends_status ON sends (status);
+
+        -- Anything recorded against a prospect that is not a send.
+        CREATE TABLE touches (
+            id          INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id),
+            kind        TEXT NOT NULL,     -- call, reply, interview, rejected, closed, hired, ...
+            on_date     TEXT NOT NULL,
+            outcome     TEXT NOT NULL DEFAULT '',
+            note        TEXT NOT NULL DEFAULT '',
+            people      TEXT NOT NULL DEFAULT '[]',  -- JSON [{"name", "title"}] met at an interview
+            created_at  TEXT NOT NULL
+        );
+        CREATE INDEX touches_prospect ON touches (prospect_id, on_date);
+        """,
+    )
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT first and escape the step's transaction, so run one by one.
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+
+
+STEPS = [create_tables]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the steps this ledger has not had yet; return the schema version."""
+    from .ledger import transaction
+
+    done = conn.execute("PRAGMA user_version").fetchone()[0]
+    if done > len(STEPS):
+        from .errors import WorkspaceError
+
+        raise WorkspaceError(
+            f"campaign.db was written by a newer campaign (schema {done}); upgrade campaign."
+        )
+    for number, step in enumerate(STEPS[done:], start=done + 1):
+        with transaction(conn):
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+    return len(STEPS)

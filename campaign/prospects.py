@@ -1,0 +1,109 @@
+"""Importing checked sheet rows into the ledger: new prospects, updates in place, no deletes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from .ledger import transaction
+from .sheet import FIELDS, Parsed, person_key
+
+
+@dataclass
+class ImportResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "dry_run": self.dry_run,
+        }
+
+
+def import_rows(
+    conn: sqlite3.Connection,
+    parsed: Parsed,
+    *,
+    source: str,
+    today: dt.date,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Write parsed rows to the ledger in one transaction (or none, on errors or a dry run)."""
+    result = ImportResult(
+        errors=[p.as_dict() for p in parsed.errors],
+        warnings=list(parsed.warnings),
+        dry_run=dry_run,
+    )
+    result.skipped = len({p.row for p in parsed.errors})
+    if parsed.errors and not skip_invalid:
+        return result
+    by_email: dict[str, sqlite3.Row] = {}
+    by_person: dict[tuple, sqlite3.Row] = {}
+    for row in conn.execute("SELECT * FROM prospects ORDER BY id"):
+        if row["email"]:
+            by_email[row["email"].casefold()] = row
+        by_person.setdefault(person_key(row), row)
+    next_order = conn.execute("SELECT coalesce(max(list_order), 0) FROM prospects").fetchone()[0]
+    inserts, updates = [], []
+    stamp = today.isoformat()
+    for row in parsed.rows:
+        email = str(row.fields["email"]).casefold()
+        match = by_email.get(email) if email else None
+        if match is None:
+            match = by_person.get(person_key(row.fields))
+            if (
+                match is not None
+                and email
+                and match["email"]
+                and match["email"].casefold() != email
+            ):
+                match = None  # the same person at the same company with another address
+        origin = f"{source} row {row.number}"
+        if match is None:
+            next_order += 1
+            values = {**row.fields, "extras": json.dumps(row.extras, ensure_ascii=False)}
+            inserts.append(
+                (*(values[f] for f in FIELDS), values["extras"], next_order, origin, stamp, stamp)
+            )
+            result.new += 1
+            continue
+        extras = {**json.loads(match["extras"]), **row.extras}
+        changed = {f: v for f, v in row.fields.items() if match[f] != v}
+        if extras != json.loads(match["extras"]):
+            changed["extras"] = json.dumps(extras, ensure_ascii=False)
+        if not changed:
+            result.unchanged += 1
+            continue
+        result.updated += 1
+        updates.append((changed, origin, match["id"]))
+    if dry_run:
+        return result
+    columns = ", ".join(FIELDS)
+    marks = ", ".join("?" * (len(FIELDS) + 5))
+    with transaction(conn):
+        conn.executemany(
+            f"INSERT INTO prospects ({columns}, extras, list_order, source, created_on, updated_on)"
+            f" VALUES ({marks})",
+            inserts,
+        )
+        for changed, origin, prospect_id in updates:
+            sets = ", ".join(f"{name} = ?" for name in changed)
+            conn.execute(
+                f"UPDATE prospects SET {sets}, source = ?, updated_on = ? WHERE id = ?",
+                (*changed.values(), origin, stamp, prospect_id),
+            )
+    return result

@@ -1,0 +1,253 @@
+"""Find the workspace, read campaign.toml into Settings, and know what day it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import WorkspaceError
+from .resources import shipped
+
+CONFIG = "campaign.toml"
+LEDGER = "campaign.db"
+
+CONFIG_TEMPLATE = """\
+# campaign.toml: the settings of one job search. Lines starting with # are comments.
+# Every number below is a default from the career coaches' practice; change it to suit you.
+
+[sender]
+# Who the letters are from. Used in the letterhead, the From: header and the signature.
+name = {name}
+address = ["12 Elm Street", "Springfield, IL 62704"]
+phone = "217-555-0100"
+email = "jane.doe@example.com"
+# reply_to = "jane.doe@example.com"
+# A scan of your signature (PNG or JPEG), printed on posted letters. Path relative to here.
+# signature = "signature.png"
+# A resume PDF attached to every email (and enclosed with posted letters). Relative to here.
+# resume = "resume.pdf"
+
+# Without an [smtp] section, `campaign send` writes each email as an .eml file in outbox/,
+# so you can look at everything before a real mail account is involved.
+# The password is never stored here: set CAMPAIGN_SMTP_PASSWORD, or keep it in the system
+# keyring (service "campaign", user = username), or type it when asked.
+# [smtp]
+# host = "smtp.example.com"
+# port = 587
+# security = "starttls"        # ssl | starttls | none
+# username = "jane.doe@example.com"   # empty = the server needs no login
+
+[sending]
+batch_size = 20          # the weekly top-twenty batch
+letter = "intro"         # the template sent by `campaign send`
+per_minute = 0           # messages a minute at most (0 = no limit)
+per_day = 0              # messages a day at most (0 = no limit); many providers cap ~100-500
+paper = "letter"         # letter (US #10 window envelope) or a4 (DL window envelope)
+
+[cadence]
+receipt_check_days = 3             # a call or email: did the letter arrive?
+followup_letter_days = [14, 28]    # follow-up letters, 2 and 4 weeks after the first letter
+thank_you_days = 0                 # thank-you notes: the same day as the interview
+first_call_after_meeting_days = 21 # an appointment with no opening: call 3 weeks later,
+call_every_days = [28, 35]         # ... then every 4 to 5 weeks
+article_after_calls = 2            # after two calls with no opening, send an article
+networking_call_days = 42          # networking contacts: a progress call every 6 weeks
+insider_checkin_days = [4, 6]      # a warm insider: a short check-in every 4 to 6 days
+unanswered_calls_limit = 3         # after this many unanswered calls, change approach
+"""
+
+DEFAULT_CADENCE: dict[str, Any] = {
+    "receipt_check_days": 3,
+    "followup_letter_days": [14, 28],
+    "thank_you_days": 0,
+    "first_call_after_meeting_days": 21,
+    "call_every_days": [28, 35],
+    "article_after_calls": 2,
+    "networking_call_days": 42,
+    "insider_checkin_days": [4, 6],
+    "unanswered_calls_limit": 3,
+}
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    security: str
+    username: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """campaign.toml, checked and with defaults filled in."""
+
+    root: Path
+    sender_name: str = "Jane Doe"
+    sender_address: tuple[str, ...] = ()
+    sender_phone: str = ""
+    sender_email: str = ""
+    reply_to: str = ""
+    signature: Path | None = None
+    resume: Path | None = None
+    smtp: Smtp | None = None
+    batch_size: int = 20
+    letter: str = "intro"
+    per_minute: int = 0
+    per_day: int = 0
+    paper: str = "letter"
+    cadence: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.root / LEDGER
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    def sender_fields(self) -> dict[str, Any]:
+        """The sender's details as template fields."""
+        return {
+            "sender_name": self.sender_name,
+            "sender_address": "\n".join(self.sender_address),
+            "sender_phone": self.sender_phone,
+            "sender_email": self.sender_email,
+        }
+
+
+def find_root(explicit: str | os.PathLike | None, start: Path | None = None) -> Path:
+    """The workspace: --workspace / CAMPAIGN_WORKSPACE, else upward from the current folder."""
+    if explicit:
+        root = Path(explicit).expanduser()
+        if not (root / CONFIG).is_file():
+            raise WorkspaceError(
+                f"{root} is not a campaign workspace (no {CONFIG}); "
+                f"run `campaign init {root}` to make one."
+            )
+        return root.resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG).is_file():
+            return folder
+    raise WorkspaceError(
+        "not inside a campaign workspace; run `campaign init DIR` to make one, "
+        "or pass --workspace DIR."
+    )
+
+
+def _get(table: dict, key: str, kind: type | tuple, default: Any, where: str) -> Any:
+    value = table.get(key, default)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise WorkspaceError(f"{CONFIG}: {where}.{key} = {value!r} is not valid; see the comments.")
+    return value
+
+
+def _optional_path(root: Path, value: str) -> Path | None:
+    return (root / Path(value).expanduser()) if value else None
+
+
+def load(root: Path) -> Settings:
+    """Read and check campaign.toml in the workspace `root`."""
+    path = root / CONFIG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise WorkspaceError(f"{path}: {err}; fix the file and run again.") from err
+    except OSError as err:
+        raise WorkspaceError(f"{path}: cannot be read ({err.strerror}).") from err
+    sender = data.get("sender", {})
+    sending = data.get("sending", {})
+    address = sender.get("address", [])
+    if isinstance(address, str):
+        address = address.splitlines()
+    smtp = None
+    if "smtp" in data:
+        table = data["smtp"]
+        host = _get(table, "host", str, "", "smtp")
+        if not host:
+            raise WorkspaceError(f'{CONFIG}: [smtp] needs a host, e.g. host = "smtp.example.com".')
+        security = _get(table, "security", str, "starttls", "smtp").lower()
+        if security not in ("ssl", "starttls", "none"):
+            raise WorkspaceError(
+                f"{CONFIG}: smtp.security = {security!r}; use ssl, starttls or none."
+            )
+        default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
+        smtp = Smtp(
+            host=host,
+            port=_get(table, "port", int, default_port, "smtp"),
+            security=security,
+            username=_get(table, "username", str, "", "smtp"),
+        )
+    paper = _get(sending, "paper", str, "letter", "sending").lower()
+    if paper not in ("letter", "a4"):
+        raise WorkspaceError(f"{CONFIG}: sending.paper = {paper!r}; use letter or a4.")
+    cadence = dict(DEFAULT_CADENCE)
+    for key, value in data.get("cadence", {}).items():
+        if key not in DEFAULT_CADENCE:
+            raise WorkspaceError(f"{CONFIG}: cadence.{key} is not a setting this version knows.")
+        cadence[key] = _get(
+            {key: value}, key, type(DEFAULT_CADENCE[key]), DEFAULT_CADENCE[key], "cadence"
+        )
+    return Settings(
+        root=root,
+        sender_name=_get(sender, "name", str, "", "sender"),
+        sender_address=tuple(str(line) for line in address),
+        sender_phone=_get(sender, "phone", str, "", "sender"),
+        sender_email=_get(sender, "email", str, "", "sender"),
+        reply_to=_get(sender, "reply_to", str, "", "sender"),
+        signature=_optional_path(root, _get(sender, "signature", str, "", "sender")),
+        resume=_optional_path(root, _get(sender, "resume", str, "", "sender")),
+        smtp=smtp,
+        batch_size=_get(sending, "batch_size", int, 20, "sending"),
+        letter=_get(sending, "letter", str, "intro", "sending"),
+        per_minute=_get(sending, "per_minute", int, 0, "sending"),
+        per_day=_get(sending, "per_day", int, 0, "sending"),
+        paper=paper,
+        cadence=cadence,
+    )
+
+
+def init(root: Path, sender_name: str = "Jane Doe") -> list[Path]:
+    """Make a workspace at `root`; return what was created. Never overwrites."""
+    root = root.expanduser()
+    if (root / CONFIG).exists():
+        raise WorkspaceError(f"{root} is already a campaign workspace ({CONFIG} exists).")
+    root.mkdir(parents=True, exist_ok=True)
+    made = []
+    config = root / CONFIG
+    name = '"' + sender_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    config.write_text(CONFIG_TEMPLATE.format(name=name), encoding="utf-8")
+    made.append(config)
+    templates = root / "templates"
+    templates.mkdir(exist_ok=True)
+    for source in sorted(shipped("templates").glob("*.md")):
+        target = templates / source.name
+        if not target.exists():
+            shutil.copyfile(source, target)
+            made.append(target)
+    (root / "outbox").mkdir(exist_ok=True)
+    made.append(root / "outbox")
+    return made
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    """A YYYY-MM-DD date, or a clear error."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise WorkspaceError(f"{what} {text!r} is not a date; use YYYY-MM-DD.") from None
+
+
+def today(override: str | None = None) -> dt.date:
+    """The date every command takes as today: --today, else CAMPAIGN_TODAY, else the clock."""
+    value = override or os.environ.get("CAMPAIGN_TODAY")
+    return parse_date(value, "--today") if value else dt.date.today()
