@@ -68,11 +68,14 @@ def create_tables(conn: sqlite3.Connection) -> None:
             batch_id    INTEGER REFERENCES batches (id),
             touch_id    INTEGER REFERENCES touches (id),  -- the interview a thank-you is for
             dedupe      TEXT NOT NULL UNIQUE,
+            -- sending: handed to the server, no answer yet; sent: accepted; failed: refused
+            -- for good (5xx); deferred: not accepted, still owed; unknown: a run died while
+            -- sending, so it may or may not have gone: never resent without --retry-unknown
             kind        TEXT NOT NULL,     -- intro, followup1, followup2, thankyou, article
             letter      TEXT NOT NULL,     -- template name
             channel     TEXT NOT NULL CHECK (channel IN ('email', 'post')),
             status      TEXT NOT NULL
-                        CHECK (status IN ('sending', 'sent', 'failed', 'unknown')),
+                        CHECK (status IN ('sending', 'sent', 'failed', 'deferred', 'unknown')),
             recipient   TEXT NOT NULL DEFAULT '',
             subject     TEXT NOT NULL DEFAULT '',
             message_id  TEXT NOT NULL DEFAULT '',

@@ -48,6 +48,7 @@ letter = "intro"         # the template sent by `campaign send`
 per_minute = 0           # messages a minute at most (0 = no limit)
 per_day = 0              # messages a day at most (0 = no limit); many providers cap ~100-500
 paper = "letter"         # letter (US #10 window envelope) or a4 (DL window envelope)
+retry_seconds = 2        # first pause before retrying a dropped connection (then doubles)
 
 [cadence]
 receipt_check_days = 3             # a call or email: did the letter arrive?
@@ -100,6 +101,7 @@ class Settings:
     per_minute: int = 0
     per_day: int = 0
     paper: str = "letter"
+    retry_seconds: float = 2.0
     cadence: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
 
     @property
@@ -212,6 +214,7 @@ def load(root: Path) -> Settings:
         per_minute=_get(sending, "per_minute", int, 0, "sending"),
         per_day=_get(sending, "per_day", int, 0, "sending"),
         paper=paper,
+        retry_seconds=float(_get(sending, "retry_seconds", (int, float), 2, "sending")),
         cadence=cadence,
     )
 

@@ -1,0 +1,90 @@
+"""The weekly top-twenty batch: active prospects not yet written to, best first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+
+from .errors import CampaignError
+from .ledger import transaction
+
+WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def iso_week(day: dt.date) -> str:
+    """2026-W48."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(text: str) -> str:
+    """A YYYY-Www week, checked."""
+    match = WEEK.match(text.strip().upper())
+    if not match:
+        raise CampaignError(f"week {text!r} is not a week; write it like 2026-W48.")
+    try:
+        dt.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError:
+        raise CampaignError(f"week {text!r} does not exist.") from None
+    return text.strip().upper()
+
+
+def channel_for(prospect) -> str:
+    """Email where there is an email address, else post."""
+    return "email" if prospect["email"] else "post"
+
+
+def find(conn: sqlite3.Connection, week: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM batches WHERE week = ?", (week,)).fetchone()
+
+
+def members(conn: sqlite3.Connection, batch_id: int) -> list[sqlite3.Row]:
+    """The batch's prospects, in the order they were picked."""
+    return conn.execute(
+        "SELECT p.*, m.position, m.channel AS planned_channel FROM batch_members m "
+        "JOIN prospects p ON p.id = m.prospect_id WHERE m.batch_id = ? ORDER BY m.position",
+        (batch_id,),
+    ).fetchall()
+
+
+def remaining(conn: sqlite3.Connection) -> int:
+    """Active prospects not yet in any batch."""
+    return conn.execute(
+        "SELECT count(*) FROM prospects WHERE status = 'active' AND role = 'employer' "
+        "AND id NOT IN (SELECT prospect_id FROM batch_members)"
+    ).fetchone()[0]
+
+
+def pick(
+    conn: sqlite3.Connection, week: str, size: int, today: dt.date, everyone: bool = False
+) -> tuple[sqlite3.Row, bool]:
+    """This week's batch, picking it if it does not exist yet; (batch, newly picked)."""
+    existing = find(conn, week)
+    if existing is not None:
+        return existing, False
+    if size < 1 and not everyone:
+        raise CampaignError("the batch size must be at least 1.")
+    with transaction(conn):
+        candidates = conn.execute(
+            "SELECT * FROM prospects WHERE status = 'active' AND role = 'employer' "
+            "AND id NOT IN (SELECT prospect_id FROM batch_members) "
+            "AND id NOT IN (SELECT prospect_id FROM sends WHERE kind = 'intro') "
+            "ORDER BY priority IS NULL, priority, list_order" + ("" if everyone else " LIMIT ?"),
+            () if everyone else (size,),
+        ).fetchall()
+        if not candidates:
+            raise CampaignError(
+                "every active prospect already has a batch; import more employers "
+                "(campaign import) to start another."
+            )
+        batch_id = conn.execute(
+            "INSERT INTO batches (week, is_all, created_on) VALUES (?, ?, ?)",
+            (week, int(everyone), today.isoformat()),
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO batch_members (batch_id, prospect_id, position, channel) "
+            "VALUES (?, ?, ?, ?)",
+            [(batch_id, p["id"], n, channel_for(p)) for n, p in enumerate(candidates, 1)],
+        )
+    return find(conn, week), True

@@ -1,0 +1,311 @@
+"""campaign batch, campaign preview, campaign send."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from ..errors import CampaignError
+
+
+def week_option(func):
+    return click.option(
+        "--week", metavar="YYYY-Www", help="The week (default: this week), e.g. 2026-W48."
+    )(func)
+
+
+def _week(state, week: str | None) -> str:
+    from ..batch import iso_week, parse_week
+
+    return parse_week(week) if week else iso_week(state.today)
+
+
+def _member_dict(row) -> dict:
+    from ..batch import channel_for
+
+    return {
+        "id": row["id"],
+        "position": row["position"],
+        "company": row["company"],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "title": row["title"],
+        "email": row["email"],
+        "priority": row["priority"],
+        "channel": channel_for(row),
+    }
+
+
+@cli.command()
+@click.option("--size", type=click.IntRange(min=1), help="How many (default: batch_size, 20).")
+@week_option
+@click.option(
+    "--all", "everyone", is_flag=True, help="Every remaining prospect: the large mailing."
+)
+@json_option
+@pass_state
+def batch(state, size, week, everyone, as_json):
+    """Pick this week's top twenty: active prospects not yet written to, best first.
+
+    The batch is kept: running it again this week shows the same prospects; next week
+    picks the next ones. Each goes by email if it has an address, else by post.
+
+    \b
+    Examples:
+      campaign batch
+      campaign batch --all          # the large mailing to everyone left
+    """
+    from ..batch import members, pick, remaining
+
+    week = _week(state, week)
+    chosen, new = pick(
+        state.conn, week, size or state.settings.batch_size, state.today, everyone=everyone
+    )
+    rows = [_member_dict(r) for r in members(state.conn, chosen["id"])]
+    if as_json:
+        emit_json({"week": week, "new": new, "prospects": rows})
+        return
+    for row in rows:
+        row["name"] = f"{row['first_name']} {row['last_name']}".strip()
+    click.echo(
+        table(
+            rows,
+            [
+                ("position", "#", 3),
+                ("id", "id", 5),
+                ("priority", "pri", 3),
+                ("company", "company", 30),
+                ("name", "hiring authority", 24),
+                ("channel", "by", 5),
+            ],
+        )
+    )
+    emails = sum(r["channel"] == "email" for r in rows)
+    verb = "Picked" if new else "Already picked"
+    say(
+        f"{verb} {len(rows)} for {week}: {emails} by email, {len(rows) - emails} by post. "
+        f"{remaining(state.conn)} prospects are left for later weeks."
+    )
+    if new:
+        say("Next: campaign preview, then campaign send (and campaign print for the post).")
+
+
+@cli.command()
+@click.argument("prospect", required=False)
+@click.option("--letter", metavar="NAME", help="The template (default: sending.letter, intro).")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the HTML version to this file, to open in a browser.",
+)
+@pass_state
+def preview(state, prospect, letter, html_file):
+    """Show exactly what a prospect will receive: headers and text.
+
+    Without PROSPECT (an id or email), shows the first of this week's batch.
+
+    \b
+    Examples:
+      campaign preview
+      campaign preview 12 --letter followup1 --html /tmp/letter.html
+    """
+    from ..batch import find, iso_week, members
+    from ..channels.mail import build_message
+    from ..ledger import find_prospect
+    from ..render import Renderer
+
+    conn = state.conn
+    if prospect:
+        row = find_prospect(conn, prospect)
+    else:
+        current = find(conn, iso_week(state.today))
+        rows = members(conn, current["id"]) if current else []
+        if not rows:
+            raise CampaignError(
+                "no batch this week to preview; name a prospect, or run `campaign batch` first."
+            )
+        row = rows[0]
+    name = letter or state.settings.letter
+    extra = _letter_extras(conn, row, state.today)
+    rendered = Renderer(state.settings).render(name, row, state.today, extra)
+    if row["email"]:
+        import datetime as dt
+
+        msg = build_message(rendered, state.settings, dt.datetime.now().astimezone())
+        for header in ("From", "To", "Reply-To", "Subject"):
+            if msg[header]:
+                click.echo(f"{header}: {msg[header]}")
+    else:
+        click.echo(f"By post to: {rendered.to_name}, {row['company']}")
+        click.echo(f"Subject: {rendered.subject}")
+    click.echo("")
+    click.echo(rendered.text())
+    if html_file:
+        html_file.write_text(rendered.html(), encoding="utf-8")
+        say(f"Wrote the HTML version to {html_file}")
+
+
+def _letter_extras(conn, prospect, today) -> dict:
+    """Fields follow-up letters need: when the first letter went."""
+    import datetime as dt
+
+    from ..render import long_date
+
+    first = conn.execute(
+        "SELECT min(sent_on) FROM sends WHERE prospect_id = ? AND status = 'sent'",
+        (prospect["id"],),
+    ).fetchone()[0]
+    day = dt.date.fromisoformat(first) if first else today
+    return {"first_sent": day, "first_sent_long": long_date(day)}
+
+
+@cli.command()
+@week_option
+@click.option("--letter", metavar="NAME", help="The template (default: sending.letter, intro).")
+@dry_run_option
+@click.option("--limit", type=click.IntRange(min=0), help="Send at most N emails this run.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--retry-unknown",
+    is_flag=True,
+    help="Also resend sends left unknown by a run that stopped mid-send.",
+)
+@json_option
+@pass_state
+def send(state, week, letter, dry_run, limit, yes, retry_unknown, as_json):
+    """Email the letters this week's batch is still owed, each exactly once.
+
+    Renders every letter and logs in before the first message goes; asks before
+    sending unless --yes. Without [smtp] in campaign.toml, emails are written to
+    outbox/ as .eml files. Running it again sends only what is still owed. Prospects
+    without an email are left for `campaign print`.
+
+    \b
+    Examples:
+      campaign send --dry-run
+      campaign send --yes --json
+    """
+    from ..batch import find, iso_week
+    from ..channels.mail import transport as make_transport
+    from ..delivery import Summary, plan_intros, preflight, run_lock, settle_interrupted
+    from ..render import Renderer
+
+    settings, conn = state.settings, state.conn
+    this_week = iso_week(state.today)
+    weeks = (_week(state, week),) * 2 if week else ("0000-W00", this_week)
+    if week and find(conn, weeks[0]) is None:
+        raise CampaignError(
+            f"no batch for {weeks[0]}; `campaign batch --week {weeks[0]}` picks one."
+        )
+    if not week and find(conn, this_week) is None:
+        say(
+            f"No batch for this week ({this_week}) yet: run `campaign batch` to pick one. "
+            "Sending what earlier batches still owe.",
+            fg="yellow",
+        )
+    renderer = Renderer(settings)
+    with run_lock(settings.root):
+        settle_interrupted(conn)
+        plan = plan_intros(
+            conn, renderer, state.today, letter or settings.letter, weeks, retry_unknown
+        )
+        attachments = preflight(settings, plan.jobs)
+        _report_unknown(plan, retry_unknown)
+        jobs = plan.jobs[:limit] if limit is not None else plan.jobs
+        if dry_run or not jobs:
+            summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
+            for job in jobs if dry_run else []:
+                say(
+                    f"would send to {job.letter.to_name} <{job.prospect['email']}>: "
+                    f"{job.letter.subject}"
+                )
+            _finish(summary, as_json, dry_run=dry_run)
+            return
+        transport = make_transport(settings)
+        transport.open()
+        try:
+            if not yes:
+                _confirm(len(jobs), settings, transport)
+            summary = _send_with_progress(conn, settings, jobs, transport, state, attachments)
+        finally:
+            transport.close()
+    summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
+    summary.post = plan.post
+    summary.unknown = len(plan.unknown) if not retry_unknown else 0
+    _finish(summary, as_json)
+
+
+def _report_unknown(plan, retry_unknown: bool) -> None:
+    if plan.unknown and not retry_unknown:
+        say(
+            f"{len(plan.unknown)} sends are unknown: a run stopped while sending them, so they "
+            "may have gone. Check your Sent folder, then `campaign send --retry-unknown` "
+            "resends them:",
+            fg="yellow",
+        )
+        for row in plan.unknown:
+            say(f"  #{row['id']} {row['company']} <{row['email']}>", fg="yellow")
+
+
+def _confirm(count: int, settings, transport) -> None:
+    if not sys.stdin.isatty():
+        raise CampaignError(
+            "not sending without confirmation: no terminal to ask on; pass --yes to send."
+        )
+    who = f"{settings.sender_name} <{settings.sender_email}>"
+    if not click.confirm(f"Send {count} emails as {who} via {transport.description}?", err=True):
+        raise click.Abort()
+
+
+def _send_with_progress(conn, settings, jobs, transport, state, attachments):
+    from ..delivery import execute
+
+    kwargs = dict(limit=None, retry_pause=settings.retry_seconds)
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(jobs), label="Sending", file=sys.stderr) as bar:
+            return execute(
+                conn,
+                settings,
+                jobs,
+                transport,
+                state.today,
+                attachments,
+                progress=lambda: bar.update(1),
+                **kwargs,
+            )
+    return execute(conn, settings, jobs, transport, state.today, attachments, **kwargs)
+
+
+def _finish(summary, as_json: bool, dry_run: bool = False) -> None:
+    data = summary.as_dict()
+    if as_json:
+        emit_json(data)
+    if dry_run:
+        say(
+            f"Dry run: {summary.owed} emails would go; {summary.post} letters go by post. "
+            "Nothing was sent or recorded."
+        )
+        return
+    say(
+        f"Sent {summary.sent}, failed {len(summary.failed)}, unknown {summary.unknown}, "
+        f"still owed {summary.owed}, by post {summary.post}."
+    )
+    for who, why in summary.failed:
+        say(f"  failed: {who}: {why}", fg="red")
+    if summary.failed:
+        say(
+            "  Fix those addresses in your sheet and import it again; the next "
+            "`campaign send` retries them."
+        )
+    if summary.stopped:
+        say(f"Stopped early: {summary.stopped}.", fg="yellow")
+    if summary.continue_on:
+        say(f"Run `campaign send` again on {summary.continue_on} for the rest.")
+    if summary.post:
+        say(f"{summary.post} letters go by post: `campaign print` makes the PDF.")
+    if summary.failed or (summary.stopped and not summary.continue_on):
+        raise SystemExit(1)

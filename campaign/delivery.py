@@ -1,0 +1,315 @@
+"""Sending a batch by email exactly once: plan what is owed, pre-flight, then send and record.
+
+Each send is committed as `sending` before the message is handed to the server and as `sent`
+once the server accepts it, so the ledger is right at every instant: a run that dies leaves
+`sending` rows, which the next run reports as `unknown` and never resends on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import signal
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SendError
+from .ledger import now, transaction
+
+RETRIES = 3  # after the first try, for dropped connections and 4xx replies
+
+
+@dataclass
+class Job:
+    """One email owed to one prospect."""
+
+    prospect: sqlite3.Row
+    dedupe: str
+    kind: str
+    letter: object  # render.Letter
+    batch_id: int | None = None
+    touch_id: int | None = None
+
+
+@dataclass
+class Plan:
+    jobs: list[Job]
+    post: int = 0  # letters in scope that go by post instead
+    unknown: list[sqlite3.Row] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    sent: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    unknown: int = 0
+    owed: int = 0
+    post: int = 0
+    stopped: str = ""  # why the run ended early, if it did
+    continue_on: dt.date | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "sent": self.sent,
+            "failed": len(self.failed),
+            "unknown": self.unknown,
+            "owed": self.owed,
+            "post": self.post,
+            "failures": [{"to": who, "reason": why} for who, why in self.failed],
+            "stopped": self.stopped,
+            "continue_on": self.continue_on.isoformat() if self.continue_on else None,
+        }
+
+
+@contextlib.contextmanager
+def run_lock(root: Path) -> Iterator[None]:
+    """One sending run per workspace at a time."""
+    import fcntl
+
+    with open(root / ".campaign.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SendError("another `campaign send` is running in this workspace.") from None
+        yield
+
+
+def settle_interrupted(conn: sqlite3.Connection) -> int:
+    """Sends left `sending` by a run that died are `unknown`: they may have gone."""
+    with transaction(conn):
+        return conn.execute(
+            "UPDATE sends SET status = 'unknown', error = 'the run stopped while sending' "
+            "WHERE status = 'sending'"
+        ).rowcount
+
+
+def plan_intros(
+    conn: sqlite3.Connection,
+    renderer,
+    today: dt.date,
+    letter: str,
+    weeks: tuple[str, str],
+    retry_unknown: bool = False,
+) -> Plan:
+    """Every intro owed by email in the batches of weeks[0]..weeks[1], rendered."""
+    rows = conn.execute(
+        "SELECT p.*, m.batch_id, s.status AS send_status FROM batch_members m "
+        "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
+        "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id "
+        "WHERE b.week BETWEEN ? AND ? AND p.status = 'active' "
+        "ORDER BY b.week, m.position",
+        weeks,
+    ).fetchall()
+    plan = Plan(jobs=[])
+    for row in rows:
+        status = row["send_status"]
+        if status == "unknown":
+            plan.unknown.append(row)
+        owed = (
+            status is None
+            or status == "deferred"
+            or (status == "unknown" and retry_unknown)
+            or (status == "failed" and _failed_to_other_address(conn, row))
+        )
+        if not owed:
+            continue
+        if not row["email"]:
+            plan.post += 1
+            continue
+        plan.jobs.append(
+            Job(
+                row,
+                f"intro:{row['id']}",
+                "intro",
+                renderer.render(letter, row, today),
+                batch_id=row["batch_id"],
+            )
+        )
+    return plan
+
+
+def _failed_to_other_address(conn: sqlite3.Connection, prospect) -> bool:
+    # A refused address is only tried again once the user has fixed it and re-imported.
+    sent_to = conn.execute(
+        "SELECT recipient FROM sends WHERE dedupe = ?", (f"intro:{prospect['id']}",)
+    ).fetchone()[0]
+    return sent_to.casefold() != prospect["email"].casefold()
+
+
+def preflight(settings, jobs: list[Job]) -> list[Path]:
+    """Check the sender and attachments before anything is sent; return the attachments."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if not jobs:
+        return []
+    try:
+        validate_email(settings.sender_email, check_deliverability=False)
+    except EmailNotValidError:
+        raise SendError(
+            f"campaign.toml: [sender] email = {settings.sender_email!r} is not an email "
+            "address; the From: line needs one."
+        ) from None
+    attachments = []
+    if settings.resume is not None:
+        if not settings.resume.is_file():
+            raise SendError(f"campaign.toml: the resume {settings.resume} does not exist.")
+        attachments.append(settings.resume)
+    return attachments
+
+
+def outbox_name(job: Job, today: dt.date) -> str:
+    company = re.sub(r"[^0-9A-Za-z]+", "-", job.prospect["company"]).strip("-").lower()
+    return f"{today.isoformat()}-{job.prospect['id']:04d}-{job.kind}-{company[:40]}"
+
+
+def sent_today(conn: sqlite3.Connection, today: dt.date) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM sends WHERE channel = 'email' AND status = 'sent' AND sent_on = ?",
+        (today.isoformat(),),
+    ).fetchone()[0]
+
+
+class _StopOnInterrupt:
+    """Ctrl-C finishes the current message, then stops the run cleanly."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        self.requested = True
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.previous)
+        return False
+
+
+def execute(
+    conn: sqlite3.Connection,
+    settings,
+    jobs: list[Job],
+    transport,
+    today: dt.date,
+    attachments: list[Path],
+    *,
+    limit: int | None = None,
+    progress: Callable[[], None] = lambda: None,
+    retry_pause: float = 2.0,
+) -> Summary:
+    """Send the jobs, recording each; transport must already be open (logged in)."""
+    summary = Summary()
+    capacity = len(jobs) if limit is None else min(limit, len(jobs))
+    if settings.per_day:
+        left_today = max(settings.per_day - sent_today(conn, today), 0)
+        if left_today < capacity:
+            capacity = left_today
+            summary.stopped = f"the daily cap of {settings.per_day} emails ([sending] per_day)"
+            summary.continue_on = today + dt.timedelta(days=1)
+    interval = 60.0 / settings.per_minute if settings.per_minute else 0.0
+    last = 0.0
+    with _StopOnInterrupt() as interrupt:
+        for index, job in enumerate(jobs):
+            if index >= capacity:
+                break
+            if interrupt.requested:
+                summary.stopped = "Ctrl-C"
+                break
+            if interval:
+                time.sleep(max(0.0, last + interval - time.monotonic()))
+                last = time.monotonic()
+            outcome = _send_one(conn, settings, job, transport, today, attachments, retry_pause)
+            progress()
+            if outcome == "sent":
+                summary.sent += 1
+            elif outcome.startswith("failed:"):
+                summary.failed.append((job.prospect["email"], outcome[7:]))
+            else:
+                summary.stopped = outcome[9:]
+                break
+    done = summary.sent + len(summary.failed)
+    summary.owed = len(jobs) - done
+    return summary
+
+
+def _record(conn, job: Job, msg, today: dt.date) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO sends (prospect_id, batch_id, touch_id, dedupe, kind, letter, channel, "
+            "status, recipient, subject, message_id, attempts, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'email', 'sending', ?, ?, ?, 1, ?) "
+            "ON CONFLICT (dedupe) DO UPDATE SET status = 'sending', recipient = excluded.recipient,"
+            " subject = excluded.subject, message_id = excluded.message_id, error = '',"
+            " attempts = attempts + 1",
+            (
+                job.prospect["id"],
+                job.batch_id,
+                job.touch_id,
+                job.dedupe,
+                job.kind,
+                job.letter.template,
+                job.prospect["email"],
+                job.letter.subject,
+                msg["Message-ID"],
+                now(),
+            ),
+        )
+
+
+def _finish(conn, job: Job, status: str, today: dt.date, error: str = "") -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE sends SET status = ?, error = ?, sent_on = ?, sent_at = ? WHERE dedupe = ?",
+            (
+                status,
+                error,
+                today.isoformat() if status == "sent" else None,
+                now() if status == "sent" else None,
+                job.dedupe,
+            ),
+        )
+
+
+def _send_one(conn, settings, job, transport, today, attachments, retry_pause) -> str:
+    """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
+    from .channels.mail import Refused, Temporary, build_message
+
+    msg = build_message(job.letter, settings, dt.datetime.now().astimezone(), attachments)
+    _record(conn, job, msg, today)
+    name = outbox_name(job, today)
+    problem = ""
+    for attempt in range(RETRIES + 1):
+        if attempt:
+            time.sleep(retry_pause * 2 ** (attempt - 1))
+            try:
+                transport.reconnect()
+            except SendError as err:
+                problem = str(err)
+                continue
+        try:
+            transport.send(msg, name)
+        except Refused as err:
+            _finish(conn, job, "failed", today, str(err))
+            return f"failed:{err}"
+        except Temporary as err:
+            problem = str(err)
+            continue
+        except SendError as err:
+            _finish(conn, job, "deferred", today, str(err))
+            return f"stopped: {err}"
+        except OSError as err:  # the outbox folder is not writable, the disk is full...
+            _finish(conn, job, "deferred", today, str(err))
+            return f"stopped: cannot write to {transport.description}: {err}"
+        _finish(conn, job, "sent", today)
+        return "sent"
+    _finish(conn, job, "deferred", today, problem)
+    return (
+        f"stopped: {transport.description} kept failing ({problem}) after {RETRIES + 1} tries; "
+        "what was not sent is still owed: run `campaign send` again later"
+    )

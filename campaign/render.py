@@ -1,0 +1,329 @@
+"""Letters: templates with front matter, merged with a prospect into text, HTML and PDF blocks.
+
+A template is a file in the workspace's templates/ folder: front matter of `key: value` lines
+between two `---` lines (subject, kind, closing), then a body in light Markdown (paragraphs,
+**bold**, *italic*, bullet lists) with jinja2 fields like {{ first_name }}.
+Spreadsheet values are data: jinja2 prints a placeholder for every {{ field }}, the Markdown
+is parsed with the placeholders in it, and the values are put back into the parsed text. So a
+value can neither run as template code nor change the letter's formatting, and the Markdown of
+200 letters that share one shape is parsed once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import TemplateError
+from .sheet import FIELDS
+
+KINDS = ("intro", "followup1", "followup2", "receipt", "thankyou", "article")
+SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
+
+
+def long_date(day: dt.date) -> str:
+    """November 23, 2026."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def salutation(first_name: str, last_name: str) -> str:
+    """ "Dear Maria Lopez", or "Dear Hiring Manager" when there is no first name."""
+    if not first_name:
+        return "Dear Hiring Manager"
+    return f"Dear {first_name} {last_name}".strip()
+
+
+def one_line(text: str) -> str:
+    """Fold CR, LF and tabs into single spaces: a value can never start a new header."""
+    return " ".join(str(text).split())
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    path: Path
+    kind: str
+    closing: str
+    subject: Any  # jinja2.Template
+    body: Any  # jinja2.Template
+    body_line: int  # the file's line number of the body's first line
+
+
+@dataclass
+class Letter:
+    """One merged letter for one prospect, ready for either channel."""
+
+    prospect_id: int
+    template: str
+    kind: str
+    subject: str
+    skeleton: str  # the body's Markdown with a slot for each value
+    values: list[str]
+    closing: str
+    to_name: str
+    to_email: str
+    sender_name: str
+    signature_lines: list[str] = field(default_factory=list)
+
+    @property
+    def markdown(self) -> str:
+        """The body as Markdown source, values in place (for previews)."""
+        return SLOT.sub(lambda m: self.values[int(m.group(1))], self.skeleton)
+
+    def tokens(self) -> list[dict]:
+        return _parse(self.skeleton)
+
+    def _fill(self, text: str) -> str:
+        return SLOT.sub(lambda m: self.values[int(m.group(1))], text) if "\ue000" in text else text
+
+    def blocks(self) -> list[tuple[str, object]]:
+        """("p", markup) and ("ul", [markup]) for reportlab: <b>, <i> and escapes only."""
+        return _blocks(self.tokens(), _markup, self._fill)
+
+    def text(self) -> str:
+        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+        parts = []
+        for kind, content in _blocks(self.tokens(), _plain, self._fill):
+            if kind == "p":
+                parts.append(str(content))
+            else:
+                parts.append("\n".join(f"- {item}" for item in content))
+        parts.append("\n".join([self.closing, "", self.sender_name, *self.signature_lines]))
+        return "\n\n".join(parts) + "\n"
+
+    def html(self) -> str:
+        """The HTML alternative: the same letter, every value escaped."""
+        body = []
+        for kind, content in _blocks(self.tokens(), _html, self._fill):
+            if kind == "p":
+                body.append(f"<p>{content}</p>")
+            else:
+                body.append("<ul>" + "".join(f"<li>{i}</li>" for i in content) + "</ul>")
+        sign = "<br>".join(html.escape(x) for x in [self.sender_name, *self.signature_lines])
+        body.append(f"<p>{html.escape(self.closing)}</p><p>{sign}</p>")
+        return (
+            '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n'
+            '<body style="font-family: Georgia, serif; font-size: 15px; line-height: 1.5">\n'
+            + "\n".join(body)
+            + "\n</body></html>\n"
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(skeleton: str) -> list[dict]:
+    import mistune
+
+    return mistune.create_markdown(renderer=None)(skeleton)
+
+
+def _inline(children: list[dict], wrap: dict[str, tuple[str, str]], escape, fill) -> str:
+    out = []
+    for child in children:
+        kind = child["type"]
+        if kind in ("text", "inline_html", "codespan", "block_html"):
+            out.append(escape(fill(child.get("raw", ""))))
+        elif kind in ("softbreak", "linebreak"):
+            out.append(wrap.get(kind, ("", " "))[1])
+        elif kind in ("strong", "emphasis"):
+            start, end = wrap[kind]
+            out.append(start + _inline(child["children"], wrap, escape, fill) + end)
+        elif "children" in child:  # links and the like: keep their text
+            out.append(_inline(child["children"], wrap, escape, fill))
+    return "".join(out)
+
+
+def _markup(children, fill):
+    return _inline(
+        children,
+        {"strong": ("<b>", "</b>"), "emphasis": ("<i>", "</i>"), "linebreak": ("", "<br/>")},
+        lambda s: html.escape(s, quote=False),
+        fill,
+    )
+
+
+def _html(children, fill):
+    return _inline(
+        children,
+        {
+            "strong": ("<strong>", "</strong>"),
+            "emphasis": ("<em>", "</em>"),
+            "linebreak": ("", "<br>"),
+        },
+        lambda s: html.escape(s, quote=False),
+        fill,
+    )
+
+
+def _plain(children, fill):
+    return _inline(
+        children, {"strong": ("", ""), "emphasis": ("", ""), "linebreak": ("", "\n")}, str, fill
+    )
+
+
+def _blocks(tokens: list[dict], inline, fill) -> list[tuple[str, object]]:
+    blocks: list[tuple[str, object]] = []
+    for token in tokens:
+        if token["type"] in ("paragraph", "block_text", "heading", "block_quote"):
+            children = token.get("children", [])
+            if token["type"] == "block_quote":
+                blocks += _blocks(children, inline, fill)
+                continue
+            blocks.append(("p", inline(children, fill)))
+        elif token["type"] == "list":
+            items = []
+            for item in token["children"]:
+                parts = [
+                    inline(b.get("children", []), fill)
+                    for b in item["children"]
+                    if b["type"] in ("block_text", "paragraph")
+                ]
+                items.append(" ".join(parts))
+            blocks.append(("ul", items))
+    return blocks
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict[str, str], str, int]:
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise TemplateError(
+            f"{path}: a template starts with a front matter block between "
+            "two --- lines, with at least `subject:`."
+        )
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
+    except StopIteration:
+        raise TemplateError(f"{path}: the front matter has no closing --- line.") from None
+    meta = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise TemplateError(f"{path}:{number}: expected `key: value` in the front matter.")
+        meta[key.strip().lower()] = value.strip()
+    return meta, "\n".join(lines[end + 1 :]), end + 2
+
+
+class Renderer:
+    """Compiles each template once and merges prospects into Letters."""
+
+    def __init__(self, settings):
+        from jinja2 import StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
+        self.settings = settings
+        self._values: list[str] = []
+        self._body_env = SandboxedEnvironment(
+            undefined=StrictUndefined,
+            finalize=self._slot,
+            keep_trailing_newline=True,
+            autoescape=False,  # values never reach the Markdown: see the module docstring
+        )
+        self._line_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._cache: dict[str, Template] = {}
+
+    def _slot(self, value: Any) -> str:
+        # Blank lines in a value would end a paragraph: fold them, keep single line breaks.
+        text = "" if value is None else re.sub(r"\n\s*\n", "\n", str(value))
+        self._values.append(text)
+        return f"\ue000{len(self._values) - 1}\ue001"
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.settings.templates.glob("*.md"))
+
+    def load(self, name: str) -> Template:
+        """The template `name` (file templates/NAME.md), compiled once."""
+        from jinja2 import TemplateSyntaxError
+
+        if name in self._cache:
+            return self._cache[name]
+        path = self.settings.templates / f"{name}.md"
+        if not path.is_file():
+            known = ", ".join(self.names()) or "none"
+            raise TemplateError(
+                f"no letter template {name!r} in {self.settings.templates} "
+                f"(templates there: {known})."
+            )
+        meta, body, body_line = _front_matter(path, path.read_text(encoding="utf-8"))
+        if not meta.get("subject"):
+            raise TemplateError(f"{path}: the front matter needs a `subject:` line.")
+        kind = meta.get("kind", name)
+        try:
+            subject = self._line_env.from_string(meta["subject"])
+            compiled = self._body_env.from_string("\n" * (body_line - 1) + body)
+        except TemplateSyntaxError as err:
+            line = err.lineno if err.lineno > 1 else 2
+            raise TemplateError(f"{path}:{line}: {err.message}") from None
+        subject.filename = compiled.filename = str(path)
+        template = Template(
+            name, path, kind, meta.get("closing", "Sincerely,"), subject, compiled, body_line
+        )
+        self._cache[name] = template
+        return template
+
+    def fields(self, prospect, today: dt.date, extra: dict | None = None) -> dict[str, Any]:
+        """Everything a template may name for this prospect."""
+        values: dict[str, Any] = {f: prospect[f] if prospect[f] is not None else "" for f in FIELDS}
+        values["id"] = prospect["id"]
+        values["name"] = f"{prospect['first_name']} {prospect['last_name']}".strip()
+        values["salutation"] = salutation(prospect["first_name"], prospect["last_name"])
+        values["today"] = today
+        values["date"] = long_date(today)
+        values.update(self.settings.sender_fields())
+        values.update(json.loads(prospect["extras"] or "{}"))
+        values.update(extra or {})
+        return values
+
+    def render(self, name: str, prospect, today: dt.date, extra: dict | None = None) -> Letter:
+        """Merge one prospect into the template `name`; a missing field is a TemplateError."""
+        from jinja2 import TemplateError as JinjaError
+        from jinja2 import UndefinedError
+
+        template = self.load(name)
+        values = self.fields(prospect, today, extra)
+        try:
+            subject = one_line(template.subject.render(values))
+            self._values = []
+            skeleton = template.body.render(values).strip("\n") + "\n"
+        except UndefinedError as err:
+            field_name = re.search(r"'([^']+)' is undefined", str(err))
+            line = _template_line(err, template)
+            who = f"prospect #{prospect['id']} ({prospect['company']})"
+            raise TemplateError(
+                f"{template.path}:{line}: the field "
+                f"{field_name.group(1) if field_name else '?'!r} is not known for {who}; "
+                "fix the template, or add that column to your sheet and import it again."
+            ) from None
+        except JinjaError as err:
+            raise TemplateError(f"{template.path}: {err}") from None
+        sender = self.settings
+        return Letter(
+            prospect_id=prospect["id"],
+            template=name,
+            kind=template.kind,
+            subject=subject,
+            skeleton=skeleton,
+            values=self._values,
+            closing=template.closing,
+            to_name=one_line(values["name"]),
+            to_email=prospect["email"],
+            sender_name=sender.sender_name,
+            signature_lines=[x for x in (sender.sender_phone, sender.sender_email) if x],
+        )
+
+
+def _template_line(err: Exception, template: Template) -> str:
+    import traceback
+
+    lines = [
+        f.lineno
+        for f in traceback.extract_tb(err.__traceback__)
+        if f.filename == str(template.path)
+    ]
+    return str(lines[-1]) if lines else "?"
