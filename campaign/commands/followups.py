@@ -1,0 +1,201 @@
+"""campaign log, campaign due, campaign status."""
+
+from __future__ import annotations
+
+import click
+
+from ..cli import cli, emit_json, json_option, pass_state, say, table
+from ..followup import KINDS, OUTCOMES
+from ..touches import EVENTS
+
+
+@cli.command("log")
+@click.argument("prospect")
+@click.argument("event", type=click.Choice(list(EVENTS)), metavar="EVENT")
+@click.option("--note", default="", help="What was said, for the record.")
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="When it happened (default: today).")
+@click.option("--outcome", type=click.Choice(OUTCOMES), help="How a call went.")
+@click.option("--assistant", default="", help="The assistant or secretary who answered.")
+@click.option("--best-time", default="", help="When to call next time, e.g. 'Tue 9-10am'.")
+@click.option(
+    "--with",
+    "people",
+    default="",
+    metavar='"NAME, TITLE; ..."',
+    help="Everyone met at an interview: each gets a thank-you note.",
+)
+@json_option
+@pass_state
+def log_(state, prospect, event, note, on, outcome, assistant, best_time, people, as_json):
+    """Record a call, reply, interview or status change for a prospect.
+
+    \b
+    EVENT is one of:
+      call       a phone call (--outcome, --assistant, --best-time)
+      reply      they answered a letter: stops the letter follow-ups
+      received   they confirmed the letter arrived
+      interview  an interview or appointment (--with "Name, Title; Name, Title")
+      rejected   a rejection: ends the follow-up, keeps the record
+      closed     the position closed: ends the follow-up
+      hired      hired (here or elsewhere): ends the follow-up
+      note       a note for the record
+      contact    mark as a networking contact: a progress call every 6 weeks
+      insider    mark as a warm insider: a check-in every 4 to 6 days
+      active     reopen a prospect whose follow-up had ended
+
+    \b
+    Examples:
+      campaign log 12 call --outcome assistant --assistant "Pat" --best-time "Tue am"
+      campaign log 12 interview --with "Ann Lee, CFO; Bo Chan, HR Lead"
+      campaign log maria@example.com rejected --note "filled internally"
+    """
+    from ..ledger import find_prospect
+    from ..touches import log
+    from ..workspace import parse_date
+
+    row = find_prospect(state.conn, prospect)
+    day = parse_date(on, "--on") if on else state.today
+    touch_id = log(
+        state.conn,
+        row,
+        event,
+        day,
+        note=note,
+        outcome=outcome or "",
+        assistant=assistant,
+        best_time=best_time,
+        people=people,
+    )
+    if as_json:
+        emit_json(
+            {"touch_id": touch_id, "prospect_id": row["id"], "event": event, "on": day.isoformat()}
+        )
+    say(f"Logged {event} for #{row['id']} {row['company']} on {day}.")
+
+
+@cli.command()
+@click.option(
+    "--days",
+    "horizon",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also show what falls due in the next N days.",
+)
+@json_option
+@pass_state
+def due(state, horizon, as_json):
+    """What to follow up today: letters to send and calls to make, most overdue first.
+
+    Receipt checks, follow-up letters at 2 and 4 weeks, thank-you notes, calls after a
+    meeting, article notes, networking and insider calls, from the cadence in
+    campaign.toml. A reply, rejection, closed position or hire ends a prospect's follow-up.
+
+    \b
+    Examples:
+      campaign due
+      campaign due --days 7 --json
+    """
+    from ..followup import compute
+
+    items = compute(state.conn, state.settings.cadence, state.today, horizon)
+    if as_json:
+        emit_json([i.as_dict(state.today) for i in items])
+        return
+    if not items:
+        say(f"Nothing due on {state.today}.")
+        return
+    for kind, (heading, _) in KINDS.items():
+        group = [i.as_dict(state.today) for i in items if i.kind == kind]
+        if not group:
+            continue
+        click.echo(f"\n{heading} ({len(group)})")
+        for row in group:
+            late = row["days_overdue"]
+            row["when"] = f"{late}d late" if late > 0 else "today" if late == 0 else f"in {-late}d"
+        click.echo(
+            table(
+                group,
+                [
+                    ("due", "due", 10),
+                    ("when", "", 9),
+                    ("prospect_id", "id", 5),
+                    ("company", "company", 26),
+                    ("name", "who", 20),
+                    ("channel", "by", 5),
+                    ("reason", "why", 48),
+                ],
+            )
+        )
+    letters = sum(i.channel in ("email", "post") for i in items)
+    say(
+        f"\n{len(items)} follow-ups: {letters} letters (`campaign send --followups`, "
+        f"`campaign print --followups`), {len(items) - letters} calls (`campaign calls`)."
+    )
+
+
+@cli.command()
+@json_option
+@pass_state
+def status(state, as_json):
+    """The campaign at a glance: prospects, this week's batch, sends, follow-ups due.
+
+    \b
+    Example:
+      campaign status
+    """
+    from ..batch import find, iso_week
+    from ..followup import compute
+
+    conn, today = state.conn, state.today
+    by_status = dict(conn.execute("SELECT status, count(*) FROM prospects GROUP BY status"))
+    week = iso_week(today)
+    batch = find(conn, week)
+    progress = {"week": week, "picked": 0, "sent": 0}
+    if batch:
+        progress["picked"] = conn.execute(
+            "SELECT count(*) FROM batch_members WHERE batch_id = ?", (batch["id"],)
+        ).fetchone()[0]
+        progress["sent"] = conn.execute(
+            "SELECT count(*) FROM sends WHERE batch_id = ? AND status = 'sent'", (batch["id"],)
+        ).fetchone()[0]
+    channels = dict(
+        conn.execute("SELECT channel, count(*) FROM sends WHERE status = 'sent' GROUP BY channel")
+    )
+    sends = dict(conn.execute("SELECT status, count(*) FROM sends GROUP BY status"))
+    touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
+    items = compute(conn, state.settings.cadence, today)
+    data = {
+        "today": today.isoformat(),
+        "prospects": {"total": sum(by_status.values()), **by_status},
+        "batch": progress,
+        "sent": {"email": channels.get("email", 0), "post": channels.get("post", 0)},
+        "sends_by_status": sends,
+        "due_today": sum(i.due == today for i in items),
+        "overdue": sum(i.due < today for i in items),
+        "replies": touches.get("reply", 0),
+        "interviews": touches.get("interview", 0),
+        "calls": touches.get("call", 0),
+    }
+    if as_json:
+        emit_json(data)
+        return
+    p = data["prospects"]
+    click.echo(f"Campaign on {today}")
+    click.echo(
+        f"  prospects   {p['total']}: "
+        + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
+    )
+    click.echo(
+        f"  this week   {week}: {progress['sent']} of {progress['picked']} sent"
+        + ("" if batch else " (no batch yet: campaign batch)")
+    )
+    click.echo(
+        f"  sent        {data['sent']['email']} by email, {data['sent']['post']} by post"
+        + (f"; {sends['unknown']} unknown" if sends.get("unknown") else "")
+        + (f"; {sends['failed']} failed" if sends.get("failed") else "")
+    )
+    click.echo(f"  follow-ups  {data['due_today']} due today, {data['overdue']} overdue")
+    click.echo(
+        f"  so far      {data['replies']} replies, {data['interviews']} interviews, "
+        f"{data['calls']} calls"
+    )

@@ -1,0 +1,251 @@
+"""The follow-up cadence from DOMAIN.md: which touch is due for whom, when, and why.
+
+Every number comes from [cadence] in campaign.toml. A due date on a weekend moves to Monday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+# Statuses that end the follow-up for an employer; the record stays.
+ENDED = ("rejected", "closed", "hired")
+ANSWERED = ("spoke", "assistant", "meeting-set")
+UNANSWERED = ("no-answer", "left-message")
+OUTCOMES = (*UNANSWERED, *ANSWERED)
+
+KINDS = {
+    # kind: (heading, template for letters or None for calls)
+    "thank-you": ("Thank-you notes (same day)", "thankyou"),
+    "receipt-check": ("Receipt checks: did the letter arrive?", "receipt"),
+    "followup-letter-1": ("Follow-up letters, 2 weeks", "followup1"),
+    "followup-letter-2": ("Follow-up letters, 4 weeks", "followup2"),
+    "follow-up-call": ("Follow-up calls after a meeting", None),
+    "article-note": ("Notes with an article", "article"),
+    "networking-call": ("Progress calls to networking contacts", None),
+    "insider-check-in": ("Check-ins with warm insiders", None),
+    "change-approach": ("Unanswered calls: change approach", None),
+}
+LETTER_KINDS = {
+    "thank-you": "thankyou",
+    "receipt-check": "receipt",
+    "followup-letter-1": "followup1",
+    "followup-letter-2": "followup2",
+    "article-note": "article",
+}
+
+
+def weekday(day: dt.date) -> dt.date:
+    """Saturday and Sunday move to Monday."""
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+
+
+@dataclass
+class Due:
+    """One follow-up that the cadence says is due (or coming)."""
+
+    prospect_id: int
+    company: str
+    name: str
+    kind: str
+    channel: str  # email, post or call
+    due: dt.date
+    reason: str
+    dedupe: str = ""  # for letters: the send's occasion, so it goes once
+    touch_id: int | None = None
+    person: dict = field(default_factory=dict)  # a thank-you's addressee
+
+    @property
+    def template(self) -> str | None:
+        return LETTER_KINDS.get(self.kind) if self.channel != "call" else None
+
+    def as_dict(self, today: dt.date) -> dict:
+        return {
+            "prospect_id": self.prospect_id,
+            "company": self.company,
+            "name": self.person.get("name") or self.name,
+            "kind": self.kind,
+            "channel": self.channel,
+            "due": self.due.isoformat(),
+            "days_overdue": (today - self.due).days,
+            "reason": self.reason,
+            **({"person": self.person} if self.person else {}),
+        }
+
+
+def _d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def compute(conn: sqlite3.Connection, cadence: dict, today: dt.date, horizon: int = 0) -> list[Due]:
+    """Every follow-up due by today + horizon days, most overdue first within each kind."""
+    sends: dict[int, dict[str, sqlite3.Row]] = defaultdict(dict)
+    for row in conn.execute(
+        "SELECT prospect_id, dedupe, kind, channel, status, sent_on FROM sends "
+        "WHERE status IN ('sent', 'unknown')"
+    ):
+        sends[row["prospect_id"]][row["dedupe"]] = row
+    touches: dict[int, list[sqlite3.Row]] = defaultdict(list)
+    for row in conn.execute(
+        "SELECT id, prospect_id, kind, on_date, outcome, people FROM touches ORDER BY on_date, id"
+    ):
+        touches[row["prospect_id"]].append(row)
+    ids = set(sends) | set(touches)
+    prospects = conn.execute(
+        "SELECT id, company, first_name, last_name, email, phone, postal_code, status, role "
+        "FROM prospects WHERE role != 'employer' OR id IN (SELECT prospect_id FROM sends "
+        "UNION SELECT prospect_id FROM touches)"
+    ).fetchall()
+    limit = today + dt.timedelta(days=horizon)
+    items: list[Due] = []
+    for p in prospects:
+        if p["id"] not in ids and p["role"] == "employer":
+            continue
+        items += _for_prospect(p, sends.get(p["id"], {}), touches.get(p["id"], []), cadence)
+    items = [i for i in items if i.due <= limit]
+    order = list(KINDS)
+    items.sort(key=lambda i: (order.index(i.kind), i.due, i.prospect_id))
+    return items
+
+
+def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
+    name = f"{p['first_name']} {p['last_name']}".strip()
+    out: list[Due] = []
+
+    def add(kind, channel, due, reason, **extra):
+        out.append(Due(p["id"], p["company"], name, kind, channel, weekday(due), reason, **extra))
+
+    letter_channel = "email" if p["email"] else "post"
+    ended = p["status"] in ENDED
+    # Thank-you notes: one per person met, the day of the interview.
+    for touch in touches:
+        if touch["kind"] != "interview":
+            continue
+        people = json.loads(touch["people"] or "[]") or [{"name": name, "title": ""}]
+        for index, person in enumerate(people):
+            dedupe = f"thankyou:{touch['id']}:{index}"
+            if dedupe in sent:
+                continue
+            channel = (
+                "email"
+                if person.get("email") or (index == 0 and p["email"] and person["name"] == name)
+                else "post"
+            )
+            add(
+                "thank-you",
+                channel,
+                _d(touch["on_date"]) + dt.timedelta(days=cadence["thank_you_days"]),
+                f"met {person['name']} on {touch['on_date']}",
+                dedupe=dedupe,
+                touch_id=touch["id"],
+                person=person,
+            )
+    if ended:
+        return out
+    calls = [t for t in touches if t["kind"] == "call"]
+    interviews = [t for t in touches if t["kind"] == "interview"]
+    replied = p["status"] == "replied" or any(t["kind"] in ("reply", "interview") for t in touches)
+    intro = sent.get(f"intro:{p['id']}")
+    if intro is not None and intro["sent_on"] and not replied:
+        first = _d(intro["sent_on"])
+        confirmed = any(t["kind"] == "received" for t in touches) or any(
+            t["outcome"] in ANSWERED and _d(t["on_date"]) >= first for t in calls
+        )
+        if not confirmed and f"receipt:{p['id']}" not in sent:
+            channel = "email" if intro["channel"] == "email" else "call"
+            if channel == "email" or p["phone"]:
+                add(
+                    "receipt-check",
+                    channel,
+                    first + dt.timedelta(days=cadence["receipt_check_days"]),
+                    f"{intro['channel']} letter of {first} - did it arrive?",
+                    dedupe=f"receipt:{p['id']}" if channel == "email" else "",
+                )
+        # The second follow-up waits for the first, keeping the gap between them.
+        gaps = cadence["followup_letter_days"]
+        earliest = first
+        for number, days in enumerate(gaps[:2], start=1):
+            key = f"followup{number}:{p['id']}"
+            due = max(first + dt.timedelta(days=days), earliest)
+            if key not in sent:
+                add(
+                    f"followup-letter-{number}",
+                    letter_channel,
+                    due,
+                    f"first letter went {first}; no reply yet",
+                    dedupe=key,
+                )
+                break
+            went = _d(sent[key]["sent_on"] or due.isoformat())
+            if number < len(gaps):
+                earliest = went + dt.timedelta(days=gaps[number] - days)
+    unanswered = _unanswered_run(calls)
+    wants_call = False
+    if interviews:
+        met = _d(interviews[-1]["on_date"])
+        later_calls = [t for t in calls if _d(t["on_date"]) > met]
+        if later_calls:
+            last = _d(later_calls[-1]["on_date"])
+            due = last + dt.timedelta(days=cadence["call_every_days"][0])
+            why = f"last call {last}; every {'-'.join(map(str, cadence['call_every_days']))} days"
+        else:
+            due = met + dt.timedelta(days=cadence["first_call_after_meeting_days"])
+            why = f"met on {met}, no opening yet: any developments?"
+        add("follow-up-call", "call", due, why)
+        wants_call = True
+        spoke = [t for t in later_calls if t["outcome"] in ANSWERED]
+        if len(spoke) >= cadence["article_after_calls"] and f"article:{p['id']}" not in sent:
+            add(
+                "article-note",
+                letter_channel,
+                _d(spoke[cadence["article_after_calls"] - 1]["on_date"]),
+                f"{len(spoke)} calls since the meeting, no opening",
+                dedupe=f"article:{p['id']}",
+            )
+    if p["role"] == "contact" and touches:
+        last = _d(calls[-1]["on_date"]) if calls else _role_since(touches, "contact")
+        add(
+            "networking-call",
+            "call",
+            last + dt.timedelta(days=cadence["networking_call_days"]),
+            f"networking contact; last spoke {last}: what came of the referrals?",
+        )
+        wants_call = True
+    if p["role"] == "insider" and touches:
+        recent = [t for t in touches if t["kind"] in ("call", "note", "insider")]
+        last = _d(recent[-1]["on_date"])
+        add(
+            "insider-check-in",
+            "call",
+            last + dt.timedelta(days=cadence["insider_checkin_days"][0]),
+            f"warm insider; last touch {last}",
+        )
+        wants_call = True
+    if unanswered >= cadence["unanswered_calls_limit"] and (
+        wants_call or any(i.kind == "receipt-check" and i.channel == "call" for i in out)
+    ):
+        for item in out:
+            if item.channel == "call":
+                item.kind = "change-approach"
+                item.reason = (
+                    f"{unanswered} calls in a row unanswered: write instead, "
+                    "ask for the assistant, or try another time of day"
+                )
+    return out
+
+
+def _unanswered_run(calls: list) -> int:
+    run = 0
+    for call in reversed(calls):
+        if call["outcome"] not in UNANSWERED:
+            break
+        run += 1
+    return run
+
+
+def _role_since(touches: list, kind: str) -> dt.date:
+    marks = [t for t in touches if t["kind"] == kind]
+    return _d(marks[-1]["on_date"]) if marks else _d(touches[0]["on_date"])
