@@ -229,7 +229,7 @@ def execute(
             if outcome == "sent":
                 summary.sent += 1
             elif outcome.startswith("failed:"):
-                summary.failed.append((job.prospect["email"], outcome[7:]))
+                summary.failed.append((job.letter.to_email, outcome[7:]))
             else:
                 summary.stopped = outcome[9:]
                 break
@@ -254,7 +254,7 @@ def _record(conn, job: Job, msg, today: dt.date) -> None:
                 job.dedupe,
                 job.kind,
                 job.letter.template,
-                job.prospect["email"],
+                job.letter.to_email,
                 job.letter.subject,
                 msg["Message-ID"],
                 now(),

@@ -249,3 +249,43 @@ def _unanswered_run(calls: list) -> int:
 def _role_since(touches: list, kind: str) -> dt.date:
     marks = [t for t in touches if t["kind"] == kind]
     return _d(marks[-1]["on_date"]) if marks else _d(touches[0]["on_date"])
+
+
+def letter_fields(conn: sqlite3.Connection, item: Due, prospect) -> dict:
+    """What follow-up templates name beyond the prospect: first letter's date, the person met."""
+    from .render import long_date
+
+    first = conn.execute(
+        "SELECT min(sent_on) FROM sends WHERE prospect_id = ? AND kind = 'intro' "
+        "AND status = 'sent'",
+        (prospect["id"],),
+    ).fetchone()[0]
+    day = _d(first) if first else item.due
+    fields = {"first_sent": day, "first_sent_long": long_date(day)}
+    if item.person:
+        fields.update(person_name=item.person["name"], person_title=item.person.get("title", ""))
+    if item.touch_id:
+        on = conn.execute("SELECT on_date FROM touches WHERE id = ?", (item.touch_id,)).fetchone()
+        fields["interview_date"] = long_date(_d(on[0]))
+    return fields
+
+
+def due_letters(
+    conn: sqlite3.Connection, renderer, cadence: dict, today: dt.date, channel: str
+) -> list[tuple[Due, sqlite3.Row, object]]:
+    """Follow-up letters due today by `channel` (email or post), each rendered."""
+    out = []
+    for item in compute(conn, cadence, today):
+        if item.channel != channel or not item.template:
+            continue
+        prospect = conn.execute(
+            "SELECT * FROM prospects WHERE id = ?", (item.prospect_id,)
+        ).fetchone()
+        letter = renderer.render(
+            item.template, prospect, today, letter_fields(conn, item, prospect)
+        )
+        if item.person:
+            letter.to_name = item.person["name"]
+            letter.to_email = item.person.get("email") or prospect["email"]
+        out.append((item, prospect, letter))
+    return out

@@ -1,3 +1,3 @@
 """The CLI's commands, one module per job; importing this registers them on `cli`."""
 
-from . import demo, followups, prospects, sending, setup  # noqa: F401
+from . import demo, followups, post, prospects, sending, setup  # noqa: F401

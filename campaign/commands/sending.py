@@ -174,9 +174,14 @@ def _letter_extras(conn, prospect, today) -> dict:
     is_flag=True,
     help="Also resend sends left unknown by a run that stopped mid-send.",
 )
+@click.option(
+    "--followups",
+    is_flag=True,
+    help="Send the follow-up letters due today (see `campaign due`) instead.",
+)
 @json_option
 @pass_state
-def send(state, week, letter, dry_run, limit, yes, retry_unknown, as_json):
+def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_json):
     """Email the letters this week's batch is still owed, each exactly once.
 
     Renders every letter and logs in before the first message goes; asks before
@@ -188,6 +193,7 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, as_json):
     Examples:
       campaign send --dry-run
       campaign send --yes --json
+      campaign send --followups     # the 2- and 4-week letters, thank-yous... due today
     """
     from ..batch import find, iso_week
     from ..channels.mail import transport as make_transport
@@ -195,13 +201,17 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, as_json):
     from ..render import Renderer
 
     settings, conn = state.settings, state.conn
+    if followups and (week or letter):
+        raise CampaignError(
+            "--followups sends what `campaign due` lists; it takes no --week or --letter."
+        )
     this_week = iso_week(state.today)
     weeks = (_week(state, week),) * 2 if week else ("0000-W00", this_week)
     if week and find(conn, weeks[0]) is None:
         raise CampaignError(
             f"no batch for {weeks[0]}; `campaign batch --week {weeks[0]}` picks one."
         )
-    if not week and find(conn, this_week) is None:
+    if not week and not followups and find(conn, this_week) is None:
         say(
             f"No batch for this week ({this_week}) yet: run `campaign batch` to pick one. "
             "Sending what earlier batches still owe.",
@@ -210,9 +220,12 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, as_json):
     renderer = Renderer(settings)
     with run_lock(settings.root):
         settle_interrupted(conn)
-        plan = plan_intros(
-            conn, renderer, state.today, letter or settings.letter, weeks, retry_unknown
-        )
+        if followups:
+            plan = _plan_followups(conn, renderer, settings, state.today)
+        else:
+            plan = plan_intros(
+                conn, renderer, state.today, letter or settings.letter, weeks, retry_unknown
+            )
         attachments = preflight(settings, plan.jobs)
         _report_unknown(plan, retry_unknown)
         jobs = plan.jobs[:limit] if limit is not None else plan.jobs
@@ -220,7 +233,7 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, as_json):
             summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
             for job in jobs if dry_run else []:
                 say(
-                    f"would send to {job.letter.to_name} <{job.prospect['email']}>: "
+                    f"would send to {job.letter.to_name} <{job.letter.to_email}>: "
                     f"{job.letter.subject}"
                 )
             _finish(summary, as_json, dry_run=dry_run)
@@ -237,6 +250,18 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, as_json):
     summary.post = plan.post
     summary.unknown = len(plan.unknown) if not retry_unknown else 0
     _finish(summary, as_json)
+
+
+def _plan_followups(conn, renderer, settings, today):
+    from ..delivery import Job, Plan
+    from ..followup import due_letters
+
+    jobs = [
+        Job(prospect, item.dedupe, letter.kind, letter, touch_id=item.touch_id)
+        for item, prospect, letter in due_letters(conn, renderer, settings.cadence, today, "email")
+    ]
+    post = len(due_letters(conn, renderer, settings.cadence, today, "post"))
+    return Plan(jobs=jobs, post=post)
 
 
 def _report_unknown(plan, retry_unknown: bool) -> None:

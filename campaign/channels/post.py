@@ -1,0 +1,609 @@
+"""Letters for the post: signed letters, envelopes and address labels as PDF files."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from campaign.errors import CampaignError
+
+# reportlab loads inside the functions below, so importing this module (for Sender, PostLetter
+# or AddressTooLong) stays free.
+
+INCH = 72.0
+MM = 72 / 25.4
+PAPERS = ("letter", "a4")
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The job seeker, as printed in the letterhead and return address."""
+
+    name: str
+    address_lines: list[str]
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class PostLetter:
+    """One rendered letter, ready to print."""
+
+    key: str
+    recipient_name: str
+    recipient_lines: list[str]
+    date: datetime.date
+    blocks: list[tuple[str, object]]
+    closing: str
+    typed_name: str
+
+
+class AddressTooLong(CampaignError, ValueError):
+    """An address block that would not show through the envelope window."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in points, measured from the top-left corner of the page."""
+
+    x: float
+    top: float
+    width: float
+    height: float
+
+
+# A US #10 window envelope has a 4 1/2 x 1 1/8 in window, 7/8 in from the left and 1/2 in from
+# the bottom; on a Letter sheet Z-folded in thirds it shows this part of the top panel.
+LETTER_WINDOW = Box(0.875 * INCH, 2.125 * INCH, 4 * INCH, 1 * INCH)
+# DIN 5008 form B (DL and C5/6 window envelopes): the address field is 85 x 45 mm at 20 mm from
+# the left and 45 mm from the top. Its upper 17.7 mm carry the return line, the lower 27.3 mm
+# (six lines) the address itself.
+A4_WINDOW = Box(20 * MM, 45 * MM, 85 * MM, 45 * MM)
+A4_ADDRESS_ZONE = Box(20 * MM, 62.7 * MM, 85 * MM, 27.3 * MM)
+
+FONT = "DejaVuSerif"
+FONT_BOLD = "DejaVuSerif-Bold"
+_FONT_FILES = {
+    FONT: "DejaVuSerif.ttf",
+    FONT_BOLD: "DejaVuSerif-Bold.ttf",
+    "DejaVuSerif-Italic": "DejaVuSerif-Italic.ttf",
+    "DejaVuSerif-BoldItalic": "DejaVuSerif-BoldItalic.ttf",
+}
+ADDRESS_SIZE = 10.0
+ADDRESS_LEADING = 12.0
+BODY_SIZE = 10.5
+BODY_LEADING = 14.0
+SIGNATURE_HEIGHT = 0.6 * INCH
+SIGNATURE_MAX_WIDTH = 3 * INCH
+_MONTHS = "January February March April May June July August September October November December"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where things go on one paper size; vertical positions are from the top of the page."""
+
+    size: tuple[float, float]
+    left: float
+    right: float
+    bottom: float
+    head_top: float  # baseline of the sender's name
+    address: Box  # the part of the window the address lines must fill
+    address_x: float  # where the address lines start
+    return_line: float  # baseline of the one-line return address (0: none)
+    date_top: float  # baseline of the date
+    date_right: bool
+    body_top: float  # top of the text on the first page
+    later_top: float  # top of the text on pages 2+
+    marks: tuple[float, ...]  # fold and punch marks
+
+
+_LAYOUTS = {
+    "letter": _Layout(
+        size=(8.5 * INCH, 11 * INCH),
+        left=1 * INCH,
+        right=1 * INCH,
+        bottom=0.9 * INCH,
+        head_top=0.8 * INCH,
+        address=LETTER_WINDOW,
+        address_x=1 * INCH,  # 1/8 in inside the window, flush with the body text
+        return_line=0,
+        date_top=1.75 * INCH,
+        date_right=False,
+        body_top=3.5 * INCH,
+        later_top=0.95 * INCH,
+        marks=(11 / 3 * INCH, 22 / 3 * INCH),
+    ),
+    "a4": _Layout(
+        size=(210 * MM, 297 * MM),
+        left=25 * MM,
+        right=20 * MM,
+        bottom=20 * MM,
+        head_top=18 * MM,
+        address=A4_ADDRESS_ZONE,
+        address_x=25 * MM,  # DIN 5008: 5 mm inside the field, flush with the body text
+        return_line=60.7 * MM,
+        date_top=97 * MM,
+        date_right=True,
+        body_top=105 * MM,
+        later_top=22 * MM,
+        marks=(105 * MM, 148.5 * MM, 210 * MM),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LabelSheet:
+    """A sheet of address labels, in points."""
+
+    name: str
+    size: tuple[float, float]
+    columns: int
+    rows: int
+    width: float
+    height: float
+    top: float
+    side: float
+    pitch_x: float
+    pitch_y: float
+
+
+AVERY_5160 = LabelSheet(
+    name="Avery 5160",
+    size=(8.5 * INCH, 11 * INCH),
+    columns=3,
+    rows=10,
+    width=2.625 * INCH,
+    height=1 * INCH,
+    top=0.5 * INCH,
+    side=0.1875 * INCH,
+    pitch_x=2.75 * INCH,
+    pitch_y=1 * INCH,
+)
+AVERY_L7160 = LabelSheet(
+    name="Avery L7160",
+    size=(210 * MM, 297 * MM),
+    columns=3,
+    rows=7,
+    width=63.5 * MM,
+    height=38.1 * MM,
+    top=15.15 * MM,
+    side=7.2 * MM,
+    pitch_x=66.04 * MM,
+    pitch_y=38.1 * MM,
+)
+LABELS = {"letter": AVERY_5160, "a4": AVERY_L7160}
+ENVELOPES = {"letter": (9.5 * INCH, 4.125 * INCH), "a4": (220 * MM, 110 * MM)}  # #10, DL
+
+
+def _layout(paper: str) -> _Layout:
+    if paper not in _LAYOUTS:
+        raise ValueError(f'unknown paper "{paper}"; use one of: {", ".join(PAPERS)}')
+    return _LAYOUTS[paper]
+
+
+@cache
+def _register_fonts() -> None:
+    """Register the shipped DejaVu Serif family with reportlab, once per process."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    folder = files("campaign").joinpath("fonts")
+    for name, filename in _FONT_FILES.items():
+        font = TTFont(name, str(folder.joinpath(filename)))
+        # Merged letters measure the same words thousands of times; widths never change.
+        font.stringWidth = lru_cache(maxsize=65536)(font.stringWidth)
+        pdfmetrics.registerFont(font)
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=f"{FONT}-Italic", boldItalic=f"{FONT}-BoldItalic"
+    )
+
+
+def _width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, font, size)
+
+
+def _measure(points: float, paper: str) -> str:
+    return f"{points / INCH:.2f} in" if paper == "letter" else f"{points / MM:.0f} mm"
+
+
+def check_window(letter: PostLetter, paper: str) -> None:
+    """Raise AddressTooLong unless the address block fits the envelope window on `paper`."""
+    layout = _layout(paper)
+    _register_fonts()
+    who, lines = letter.recipient_name, letter.recipient_lines
+    if not lines:
+        raise ValueError(f"{who} ({letter.key}): the letter has no address")
+    limit = int(layout.address.height // ADDRESS_LEADING)
+    if len(lines) > limit:
+        raise AddressTooLong(
+            f"{who} ({letter.key}): the address has {len(lines)} lines but the {paper} envelope "
+            f"window holds {limit}; join or drop a line (a title or department, say)."
+        )
+    room = layout.address.x + layout.address.width - layout.address_x - 2
+    for line in lines:
+        wide = _width(line, FONT, ADDRESS_SIZE)
+        if wide > room:
+            raise AddressTooLong(
+                f'{who} ({letter.key}): the address line "{line}" is {_measure(wide, paper)} '
+                f"wide at {ADDRESS_SIZE:g} pt but the {paper} envelope window leaves "
+                f"{_measure(room, paper)}; abbreviate it or split it over two lines."
+            )
+
+
+def format_date(day: datetime.date, paper: str) -> str:
+    """The letter's date as written on `paper`: US style on Letter, day first on A4."""
+    month = _MONTHS.split()[day.month - 1]
+    if paper == "letter":
+        return f"{month} {day.day}, {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
+def _signature_size(signature: Path) -> tuple[float, float]:
+    """Check the signature image is a readable PNG or JPEG; return its size on the page."""
+    from reportlab.lib.utils import ImageReader
+
+    if not signature.is_file():
+        raise FileNotFoundError(f"signature image not found: {signature}")
+    with signature.open("rb") as f:
+        magic = f.read(8)
+    if not (magic.startswith(b"\x89PNG\r\n\x1a\n") or magic.startswith(b"\xff\xd8\xff")):
+        raise ValueError(f"{signature}: the signature must be a PNG or JPEG image")
+    try:
+        pixels_w, pixels_h = ImageReader(str(signature)).getSize()
+    except Exception as err:  # PIL raises many kinds for a damaged file
+        raise ValueError(f"{signature}: cannot read the signature image ({err})") from err
+    width = SIGNATURE_HEIGHT * pixels_w / pixels_h
+    if width > SIGNATURE_MAX_WIDTH:
+        return SIGNATURE_MAX_WIDTH, SIGNATURE_MAX_WIDTH * pixels_h / pixels_w
+    return width, SIGNATURE_HEIGHT
+
+
+@cache
+def _signature_flowable() -> type:
+    """A flowable drawing an image by file name: reportlab then stores the image once per PDF."""
+    from reportlab.platypus import Flowable
+
+    class Signature(Flowable):
+        def __init__(self, path: str, width: float, height: float) -> None:
+            super().__init__()
+            self.path, self.width, self.height = path, width, height
+
+        def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+            return self.width, self.height
+
+        def draw(self) -> None:
+            self.canv.drawImage(self.path, 0, 0, self.width, self.height, mask="auto")
+
+    return Signature
+
+
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Skip reportlab's ASCII85 encoding of streams: smaller files, written faster."""
+    from reportlab import rl_config
+
+    saved, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `out`, moved over `out` only if the block succeeds."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fit(text: str, font: str, size: float, room: float) -> float:
+    """The largest font size up to `size` at which `text` fits in `room` points."""
+    wide = _width(text, font, size)
+    return size if wide <= room else size * room / wide
+
+
+def _letterhead(sender: Sender, paper: str) -> Callable[[Any], None]:
+    """Draw the letterhead, fold marks and return line: the same on every letter's first page."""
+    lay = _LAYOUTS[paper]
+    page_w, page_h = lay.size
+    room = page_w - lay.left - lay.right
+    contact = [sender.phone, sender.email]
+    info = [" · ".join(filter(None, sender.address_lines)), " · ".join(filter(None, contact))]
+    lines = [(sender.name, FONT_BOLD, 18.0, lay.left, page_h - lay.head_top, room)]
+    y = page_h - lay.head_top - 6
+    for line in filter(None, info):
+        y -= 11
+        lines.append((line, FONT, 9.0, lay.left, y, room))
+    rule = y - 7
+    if lay.return_line:
+        back = " · ".join([sender.name, *sender.address_lines])
+        zone = lay.address.x + lay.address.width - lay.address_x - 2
+        lines.append((back, FONT, 7.0, lay.address_x, page_h - lay.return_line, zone))
+    fitted = [
+        (text, font, _fit(text, font, size, wide), x, y) for text, font, size, x, y, wide in lines
+    ]
+
+    def draw(canv: Any) -> None:
+        # Stored once as a form XObject: smaller files, and faster than redrawing per letter.
+        if not canv.hasForm("letterhead"):
+            canv.beginForm("letterhead")
+            canv.setFillGray(0)
+            for n, (text, font, size, x, y) in enumerate(fitted):
+                canv.setFont(font, size)
+                canv.drawString(x, y, text)
+                if n == 0:
+                    canv.setFillGray(0.25)
+            canv.setStrokeGray(0.4)
+            canv.setLineWidth(0.5)
+            canv.line(lay.left, rule, page_w - lay.right, rule)
+            canv.setLineWidth(0.3)
+            for mark in lay.marks:
+                canv.line(0.25 * INCH, page_h - mark, 0.25 * INCH + 8, page_h - mark)
+            canv.endForm()
+        canv.doForm("letterhead")
+
+    return draw
+
+
+def _first_page(letter: PostLetter, paper: str, letterhead: Callable, starts: list[int], i: int):
+    """The canvas callback for a letter's first page: letterhead, date and window address."""
+    lay = _LAYOUTS[paper]
+    page_w, page_h = lay.size
+    date = format_date(letter.date, paper)
+
+    def draw(canv: Any, doc: Any) -> None:
+        starts[i] = doc.page
+        canv.saveState()
+        letterhead(canv)
+        canv.setFont(FONT, BODY_SIZE)
+        if lay.date_right:
+            canv.drawRightString(page_w - lay.right, page_h - lay.date_top, date)
+        else:
+            canv.drawString(lay.left, page_h - lay.date_top, date)
+        # Each line sits in a box one leading tall, its descenders just inside the box.
+        baseline = lay.address.top + ADDRESS_LEADING - 0.25 * ADDRESS_SIZE
+        text = canv.beginText(lay.address_x, page_h - baseline)
+        text.setFont(FONT, ADDRESS_SIZE, ADDRESS_LEADING)
+        text.textLines(letter.recipient_lines)
+        canv.drawText(text)
+        canv.restoreState()
+
+    return draw
+
+
+def _later_page(letter: PostLetter, paper: str, starts: list[int], i: int):
+    """The canvas callback for pages 2+ of a letter: who it is for, and the page number."""
+    lay = _LAYOUTS[paper]
+
+    def draw(canv: Any, doc: Any) -> None:
+        canv.saveState()
+        canv.setFont(FONT, 8.5)
+        canv.setFillGray(0.25)
+        header = f"{letter.recipient_name} - page {doc.page - starts[i] + 1}"
+        canv.drawString(lay.left, lay.size[1] - lay.later_top + 22, header)
+        canv.restoreState()
+
+    return draw
+
+
+def _styles() -> dict[str, Any]:
+    from reportlab.lib.styles import ParagraphStyle
+
+    body = ParagraphStyle("body", fontName=FONT, fontSize=BODY_SIZE, leading=BODY_LEADING)
+    bullet = {"leftIndent": 16, "bulletIndent": 2, "bulletFontName": FONT}
+    return {
+        "p": ParagraphStyle("p", parent=body, spaceAfter=BODY_LEADING * 0.8),
+        "li": ParagraphStyle("li", parent=body, spaceAfter=3, **bullet),
+        "li-last": ParagraphStyle("li-last", parent=body, spaceAfter=BODY_LEADING * 0.8, **bullet),
+        "closing": ParagraphStyle("closing", parent=body, spaceBefore=4, spaceAfter=4),
+        "sign": body,
+    }
+
+
+def _story(letter: PostLetter, styles: dict[str, Any], signature: Any) -> list[Any]:
+    """The flowables of one letter's text, from salutation to typed name."""
+    from reportlab.platypus import CondPageBreak, Paragraph, Spacer
+
+    story: list[Any] = []
+    for number, (kind, content) in enumerate(letter.blocks, start=1):
+        try:
+            if kind == "p":
+                story.append(Paragraph(str(content), styles["p"]))
+            elif kind == "ul" and isinstance(content, list | tuple):
+                # Bulleted paragraphs: the same look as a ListFlowable at a fraction of the cost.
+                styled = [styles["li"]] * (len(content) - 1) + [styles["li-last"]]
+                story += [
+                    Paragraph(str(item), style, bulletText="•")
+                    for item, style in zip(content, styled, strict=True)
+                ]
+            else:
+                raise ValueError(f'unknown block "{kind}" (use "p" or "ul" with a list)')
+        except ValueError as err:
+            where = f"{letter.recipient_name} ({letter.key}), block {number}"
+            raise ValueError(f"{where}: {err}") from err
+    # Closing, signature and name stay together: a new page unless all three fit.
+    story.append(CondPageBreak(SIGNATURE_HEIGHT + 3 * BODY_LEADING))
+    story.append(Paragraph(escape(letter.closing), styles["closing"]))
+    story.append(signature() if signature else Spacer(1, SIGNATURE_HEIGHT))
+    story.append(Paragraph(escape(letter.typed_name), styles["sign"]))
+    return story
+
+
+def write_letters(
+    letters: Sequence[PostLetter],
+    sender: Sender,
+    out: Path,
+    *,
+    paper: str = "letter",
+    signature: Path | None = None,
+) -> int:
+    """Write all letters into one PDF at `out`; return the page count."""
+    from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate
+
+    lay = _layout(paper)
+    if not letters:
+        raise ValueError("there are no letters to print")
+    for letter in letters:
+        check_window(letter, paper)
+    make_signature: Callable[[], Any] | None = None
+    if signature is not None:
+        signature = Path(signature)
+        sig_w, sig_h = _signature_size(signature)
+        flowable = _signature_flowable()
+        path = str(signature)
+
+        def make_signature() -> Any:
+            return flowable(path, sig_w, sig_h)
+
+    styles = _styles()
+    page_w, page_h = lay.size
+    text_w = page_w - lay.left - lay.right
+    starts = [0] * len(letters)
+    letterhead = _letterhead(sender, paper)
+    templates, story = [], []
+    for i, letter in enumerate(letters):
+        first = Frame(
+            lay.left,
+            lay.bottom,
+            text_w,
+            page_h - lay.body_top - lay.bottom,
+            0,
+            0,
+            0,
+            0,
+            id=f"first-{i}",
+        )
+        later = Frame(
+            lay.left,
+            lay.bottom,
+            text_w,
+            page_h - lay.later_top - lay.bottom,
+            0,
+            0,
+            0,
+            0,
+            id=f"later-{i}",
+        )
+        templates.append(
+            PageTemplate(f"first-{i}", [first], _first_page(letter, paper, letterhead, starts, i))
+        )
+        templates.append(PageTemplate(f"later-{i}", [later], _later_page(letter, paper, starts, i)))
+        if i:  # page templates by index: a name lookup scans the whole list
+            story += [NextPageTemplate(2 * i), PageBreak()]
+        story.append(NextPageTemplate(2 * i + 1))
+        story += _story(letter, styles, make_signature)
+    out = Path(out)
+    with _replacing(out) as tmp, _binary_streams():
+        doc = BaseDocTemplate(
+            str(tmp),
+            pagesize=lay.size,
+            pageTemplates=templates,
+            title="Letters",
+            author=sender.name,
+            creator="campaign",
+            initialFontName=FONT,
+        )
+        doc.build(story)
+    return doc.page
+
+
+def _canvas(path: Path, size: tuple[float, float], title: str) -> Any:
+    from reportlab.pdfgen.canvas import Canvas
+
+    canv = Canvas(str(path), pagesize=size, initialFontName=FONT)
+    canv.setTitle(title)
+    canv.setCreator("campaign")
+    return canv
+
+
+def _fit_block(lines: list[str], width: float, height: float, size: float) -> float:
+    """The font size, `size` at most, at which `lines` fit `width` x `height` points."""
+    widest = max((_width(line, FONT, size) for line in lines), default=0)
+    fits_width = size * width / widest if widest > width else size
+    return min(fits_width, height / (1.2 * max(len(lines), 1)))
+
+
+def _draw_block(canv: Any, lines: list[str], x: float, top: float, size: float) -> None:
+    """Draw `lines` at `size` from `top` down, in canvas coordinates."""
+    canv.setFont(FONT, size)
+    for n, line in enumerate(lines):
+        canv.drawString(x, top - size - n * 1.2 * size, line)
+
+
+def _require_addresses(letters: Sequence[PostLetter], what: str) -> None:
+    if not letters:
+        raise ValueError(f"there are no {what} to print")
+    for letter in letters:
+        if not letter.recipient_lines:
+            raise ValueError(f"{letter.recipient_name} ({letter.key}): the letter has no address")
+
+
+def write_envelopes(
+    letters: Sequence[PostLetter], sender: Sender, out: Path, *, paper: str = "letter"
+) -> int:
+    """Write one envelope per letter (#10 for letter, DL for a4) into a PDF; return pages."""
+    _layout(paper)
+    _require_addresses(letters, "envelopes")
+    _register_fonts()
+    env_w, env_h = ENVELOPES[paper]
+    margin = 0.375 * INCH
+    back = [sender.name, *sender.address_lines]
+    back_size = _fit_block(back, env_w * 0.4, env_h * 0.35, 9)
+    to_x = env_w * 0.42  # USPS reads the address block in the lower right
+    with _replacing(Path(out)) as tmp, _binary_streams():
+        canv = _canvas(tmp, (env_w, env_h), "Envelopes")
+        for letter in letters:
+            _draw_block(canv, back, margin, env_h - margin, back_size)
+            lines = letter.recipient_lines
+            size = _fit_block(lines, env_w - to_x - margin, env_h * 0.45, 12)
+            _draw_block(canv, lines, to_x, env_h * 0.55 + 0.6 * size * len(lines), size)
+            canv.showPage()
+        canv.save()
+    return len(letters)
+
+
+def write_labels(letters: Sequence[PostLetter], out: Path, *, paper: str = "letter") -> int:
+    """Write address labels (Avery 5160 for letter, L7160 for a4) into a PDF; return pages."""
+    _layout(paper)
+    _require_addresses(letters, "labels")
+    _register_fonts()
+    sheet = LABELS[paper]
+    pad_x, pad_y = 0.12 * INCH, 0.06 * INCH
+    room_w, room_h = sheet.width - 2 * pad_x, sheet.height - 2 * pad_y
+    sizes = [_fit_block(letter.recipient_lines, room_w, room_h, 10) for letter in letters]
+    for letter, size in zip(letters, sizes, strict=True):
+        if size < 5:
+            raise AddressTooLong(
+                f"{letter.recipient_name} ({letter.key}): the address does not fit an "
+                f"{sheet.name} label even at 5 pt; shorten it."
+            )
+    per_page = sheet.columns * sheet.rows
+    with _replacing(Path(out)) as tmp, _binary_streams():
+        canv = _canvas(tmp, sheet.size, f"{sheet.name} labels")
+        for n, (letter, size) in enumerate(zip(letters, sizes, strict=True)):
+            if n and n % per_page == 0:
+                canv.showPage()
+            row, col = divmod(n % per_page, sheet.columns)
+            block = 1.2 * size * len(letter.recipient_lines)
+            top = sheet.size[1] - sheet.top - row * sheet.pitch_y - (sheet.height - block) / 2
+            _draw_block(
+                canv, letter.recipient_lines, sheet.side + col * sheet.pitch_x + pad_x, top, size
+            )
+        canv.showPage()
+        canv.save()
+    return math.ceil(len(letters) / per_page)

@@ -1,0 +1,188 @@
+"""campaign print, campaign mailed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..cli import cli, emit_json, json_option, pass_state, say
+from ..errors import CampaignError
+from .sending import _week, week_option
+
+PDF = click.Path(dir_okay=False, path_type=Path)
+
+
+def _printables(state, week, letter, all_channels, followups):
+    from ..followup import due_letters
+    from ..printing import Printable, intro_printables
+    from ..render import Renderer
+
+    renderer = Renderer(state.settings)
+    if followups:
+        return [
+            Printable(
+                prospect,
+                rendered,
+                item.dedupe,
+                rendered.kind,
+                touch_id=item.touch_id,
+                person=item.person or None,
+            )
+            for item, prospect, rendered in due_letters(
+                state.conn, renderer, state.settings.cadence, state.today, "post"
+            )
+        ]
+    from ..batch import find
+
+    if find(state.conn, week) is None:
+        raise CampaignError(f"no batch for {week}; run `campaign batch` first.")
+    return intro_printables(
+        state.conn, renderer, state.today, letter or state.settings.letter, week, all_channels
+    )
+
+
+@cli.command("print")
+@week_option
+@click.option("--letter", metavar="NAME", help="The template (default: sending.letter, intro).")
+@click.option("--all-channels", is_flag=True, help="Print the whole batch, email ones too.")
+@click.option("--followups", is_flag=True, help="Print the follow-up letters due by post.")
+@click.option("--out", type=PDF, help="The combined PDF (default: outbox/letters-WEEK.pdf).")
+@click.option(
+    "--per-letter",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also write one PDF per letter into DIR.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"]),
+    help="Letter (US #10 window) or A4 (DL window); default from campaign.toml.",
+)
+@click.option("--envelopes", type=PDF, help="Also write an envelope per letter to this PDF.")
+@click.option("--labels", type=PDF, help="Also write address labels (Avery 5160 / L7160).")
+@click.option(
+    "--mark-mailed",
+    is_flag=True,
+    help="Record the letters as posted today: starts their follow-up clock.",
+)
+@json_option
+@pass_state
+def print_(
+    state,
+    week,
+    letter,
+    all_channels,
+    followups,
+    out,
+    per_letter,
+    paper,
+    envelopes,
+    labels,
+    mark_mailed,
+    as_json,
+):
+    """Print this week's letters for the post as one PDF, ready to sign and mail.
+
+    Each letter has your letterhead, the date, the address placed for a window envelope,
+    the body, your signature image (campaign.toml: signature) and typed name. Printing
+    again is fine: only --mark-mailed (or `campaign mailed`) records the sends, once.
+
+    \b
+    Examples:
+      campaign print
+      campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
+      campaign print --followups --paper a4
+    """
+    from ..channels.post import Sender, write_envelopes, write_labels, write_letters
+    from ..printing import mark_mailed as record
+    from ..printing import to_post
+
+    settings = state.settings
+    week = _week(state, week)
+    items = _printables(state, week, letter, all_channels, followups)
+    if not items:
+        say(
+            "Nothing to print: every letter in scope goes by email "
+            "(--all-channels prints them anyway)."
+        )
+        if as_json:
+            emit_json({"letters": 0, "pages": 0, "files": [], "mailed": 0})
+        return
+    paper = paper or settings.paper
+    sender = Sender(
+        settings.sender_name,
+        list(settings.sender_address),
+        settings.sender_phone,
+        settings.sender_email,
+    )
+    if settings.signature is not None and not settings.signature.is_file():
+        raise CampaignError(
+            f"campaign.toml: the signature image {settings.signature} does not exist."
+        )
+    letters = [to_post(item, state.today, settings.sender_name) for item in items]
+    name = f"followups-{state.today}" if followups else f"letters-{week}"
+    out = out or settings.outbox / f"{name}.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pages = write_letters(letters, sender, out, paper=paper, signature=settings.signature)
+        files = [str(out)]
+        if per_letter:
+            per_letter.mkdir(parents=True, exist_ok=True)
+            for single in letters:
+                target = per_letter / f"{single.key}.pdf"
+                write_letters([single], sender, target, paper=paper, signature=settings.signature)
+                files.append(str(target))
+        if envelopes:
+            write_envelopes(letters, sender, envelopes, paper=paper)
+            files.append(str(envelopes))
+        if labels:
+            write_labels(letters, labels, paper=paper)
+            files.append(str(labels))
+    except (OSError, ValueError) as err:
+        if isinstance(err, CampaignError):
+            raise
+        raise CampaignError(str(err)) from None
+    mailed = record(state.conn, items, state.today) if mark_mailed else 0
+    if as_json:
+        emit_json({"letters": len(letters), "pages": pages, "files": files, "mailed": mailed})
+    say(f"Wrote {len(letters)} letters ({pages} pages, {paper}) to {out}")
+    for extra in files[1:]:
+        say(f"  and {extra}")
+    if mark_mailed:
+        say(
+            f"Recorded {mailed} as posted on {state.today}"
+            + (f" ({len(items) - mailed} were already recorded)." if mailed < len(items) else ".")
+        )
+    else:
+        say(
+            "Sign, fold and post them, then record it: campaign mailed"
+            + (" --followups" if followups else "")
+        )
+
+
+@cli.command()
+@week_option
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="The day they were posted (default today).")
+@click.option("--followups", is_flag=True, help="Record the follow-up letters due by post.")
+@click.option("--all-channels", is_flag=True, help="Record the whole batch as posted.")
+@json_option
+@pass_state
+def mailed(state, week, on, followups, all_channels, as_json):
+    """Record the week's printed letters as posted: starts their follow-up clock.
+
+    Safe to run twice: a letter already recorded is not recorded again.
+
+    \b
+    Example:
+      campaign mailed --on 2026-11-24
+    """
+    from ..printing import mark_mailed
+    from ..workspace import parse_date
+
+    day = parse_date(on, "--on") if on else state.today
+    items = _printables(state, _week(state, week), None, all_channels, followups)
+    added = mark_mailed(state.conn, items, day)
+    if as_json:
+        emit_json({"mailed": added, "already": len(items) - added, "on": day.isoformat()})
+    say(f"Recorded {added} letters as posted on {day}; {len(items) - added} were already recorded.")

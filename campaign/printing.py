@@ -1,0 +1,115 @@
+"""Posted letters: which letters to print, merged into post.PostLetter, and recording them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from .ledger import now, transaction
+
+
+@dataclass
+class Printable:
+    """A letter to print, and the send it becomes once mailed."""
+
+    prospect: sqlite3.Row
+    letter: object  # render.Letter
+    dedupe: str
+    kind: str
+    batch_id: int | None = None
+    touch_id: int | None = None
+    person: dict | None = None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "-", text.casefold()).strip("-")[:30]
+
+
+def recipient_lines(prospect, person: dict | None = None) -> list[str]:
+    """The window address block: name, title, company, street, city line, country."""
+    if person:
+        name, title = person.get("name", ""), person.get("title", "")
+    else:
+        name = f"{prospect['first_name']} {prospect['last_name']}".strip()
+        title = prospect["title"]
+    city = ", ".join(x for x in (prospect["city"], prospect["state"]) if x)
+    city_line = " ".join(x for x in (city, prospect["postal_code"]) if x)
+    lines = [
+        name,
+        title,
+        prospect["company"],
+        *prospect["address"].splitlines(),
+        city_line,
+        prospect["country"],
+    ]
+    return [" ".join(line.split()) for line in lines if line and line.strip()]
+
+
+def to_post(item: Printable, today: dt.date, sender_name: str):
+    """A Printable as the post module's PostLetter."""
+    from .channels.post import PostLetter
+
+    p = item.prospect
+    who = item.person["name"] if item.person else f"{p['first_name']} {p['last_name']}"
+    return PostLetter(
+        key=f"{p['id']:04d}-{item.kind}-{_slug(who)}-{_slug(p['company'])}",
+        recipient_name=" ".join(who.split()),
+        recipient_lines=recipient_lines(p, item.person),
+        date=today,
+        blocks=item.letter.blocks(),
+        closing=item.letter.closing,
+        typed_name=sender_name,
+    )
+
+
+def intro_printables(conn, renderer, today, letter: str, week: str, all_channels: bool):
+    """The week's batch letters for the post (or all of them)."""
+    rows = conn.execute(
+        "SELECT p.*, m.batch_id FROM batch_members m JOIN batches b ON b.id = m.batch_id "
+        "JOIN prospects p ON p.id = m.prospect_id WHERE b.week = ? "
+        "AND p.status NOT IN ('rejected', 'closed', 'hired') ORDER BY m.position",
+        (week,),
+    ).fetchall()
+    return [
+        Printable(
+            row,
+            renderer.render(letter, row, today),
+            f"intro:{row['id']}",
+            "intro",
+            batch_id=row["batch_id"],
+        )
+        for row in rows
+        if all_channels or not row["email"]
+    ]
+
+
+def mark_mailed(conn, items: list[Printable], on: dt.date) -> int:
+    """Record each printed letter as a post send on `on`; never a second send."""
+    added = 0
+    with transaction(conn):
+        for item in items:
+            added += conn.execute(
+                "INSERT INTO sends (prospect_id, batch_id, touch_id, dedupe, kind, letter, "
+                "channel, status, recipient, subject, sent_on, sent_at, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'post', 'sent', ?, ?, ?, ?, ?) "
+                "ON CONFLICT (dedupe) DO UPDATE SET channel = 'post', status = 'sent', "
+                "recipient = excluded.recipient, sent_on = excluded.sent_on, "
+                "sent_at = excluded.sent_at, error = '' "
+                "WHERE sends.status IN ('failed', 'deferred')",
+                (
+                    item.prospect["id"],
+                    item.batch_id,
+                    item.touch_id,
+                    item.dedupe,
+                    item.kind,
+                    item.letter.template,
+                    ", ".join(recipient_lines(item.prospect, item.person)),
+                    item.letter.subject,
+                    on.isoformat(),
+                    now(),
+                    now(),
+                ),
+            ).rowcount
+    return added
