@@ -44,6 +44,36 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         cli.main([*base, *args], standalone_mode=False, prog_name="campaign")
 
     step("make a workspace", "init", str(root))
-    step("import the sample list", "import", str(sample_list()))
-    step("the list, best first", "prospects")
+    step("import the sample list of 120 employers", "import", str(sample_list()))
+    step("pick this week's top twenty, best priority first", "batch")
+    step("what the first of them will receive", "preview")
+    step("email the batch: no [smtp] yet, so each goes to outbox/ as an .eml file", "send", "--yes")
+    step(
+        "print the letters for those without email, and record them as posted",
+        "print",
+        "--envelopes",
+        str(root / "outbox" / "envelopes.pdf"),
+        "--mark-mailed",
+    )
+    step("follow-ups falling due in the next four weeks", "due", "--days", "28")
+    step(
+        "this week's call sheet (receipt checks for the posted letters)",
+        "calls",
+        "--days",
+        "7",
+        "--out",
+        str(root / "outbox" / "calls.pdf"),
+    )
+    step("the campaign at a glance", "status")
+    step("a tracker workbook to open in Excel", "export", str(root / "tracker.xlsx"))
+    outbox = sorted((root / "outbox").iterdir())
     say(f"\nThe demo workspace is {root}", bold=True)
+    say(f"  {root / 'campaign.toml'}   your settings (commented)")
+    say(f"  {root / 'templates'}/   the letters; edit them freely")
+    say(f"  {root / 'campaign.db'}   the ledger")
+    say(
+        f"  {root / 'outbox'}/   {sum(p.suffix == '.eml' for p in outbox)} emails (.eml), "
+        "the letters, envelopes and call sheet (.pdf)"
+    )
+    say(f"  {root / 'tracker.xlsx'}")
+    say("Start your own: campaign init my-search")

@@ -1,10 +1,13 @@
-"""campaign log, campaign due, campaign status."""
+"""campaign log, due, status, calls and export."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from ..cli import cli, emit_json, json_option, pass_state, say, table
+from ..errors import CampaignError
 from ..followup import KINDS, OUTCOMES
 from ..touches import EVENTS
 
@@ -199,3 +202,113 @@ def status(state, as_json):
         f"  so far      {data['replies']} replies, {data['interviews']} interviews, "
         f"{data['calls']} calls"
     )
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the sheet to FILE.pdf (to print) or FILE.xlsx instead of the screen.",
+)
+@click.option(
+    "--days",
+    "horizon",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also include calls falling due in the next N days.",
+)
+@json_option
+@pass_state
+def calls(state, out, horizon, as_json):
+    """The call sheet to take to the phone: who to call, what was sent, what to ask.
+
+    For each call due: name, title, company, phone, assistant and best time, the letters
+    sent and when, the last outcome, the call script and room for notes, with an estimate
+    of the session at 8 calls an hour.
+
+    \b
+    Examples:
+      campaign calls
+      campaign calls --out calls.pdf
+    """
+    from ..exports import CALL_SCRIPT, call_rows, call_sheet_pdf, call_sheet_xlsx, session_estimate
+    from ..followup import compute
+
+    items = compute(state.conn, state.settings.cadence, state.today, horizon)
+    rows = call_rows(state.conn, items)
+    if out:
+        suffix = out.suffix.lower()
+        if suffix == ".pdf":
+            call_sheet_pdf(rows, out, state.settings.paper, state.today)
+        elif suffix == ".xlsx":
+            call_sheet_xlsx(rows, out)
+        else:
+            raise CampaignError(f"{out}: the call sheet is written as .pdf or .xlsx.")
+        say(f"Wrote the call sheet ({len(rows)} calls) to {out}")
+    if as_json:
+        emit_json({"calls": rows, "estimate": session_estimate(len(rows))})
+        return
+    if out:
+        return
+    if not rows:
+        say(f"No calls due on {state.today}.")
+        return
+    click.echo(f"Call sheet for {state.today}: {session_estimate(len(rows))}")
+    click.echo("Script: " + " ".join(CALL_SCRIPT))
+    for number, r in enumerate(rows, start=1):
+        click.echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
+        click.echo(
+            f"   phone {r['phone'] or '-'}   assistant {r['assistant'] or '-'}   "
+            f"best time {r['best_time'] or '-'}"
+        )
+        click.echo(f"   sent: {r['sent'] or '-'}")
+        click.echo(
+            f"   last call: {r['last_outcome'] or 'none'} ({r['attempts']} so far); {r['why']}"
+        )
+        click.echo("   notes: ______________________________________________")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--days",
+    "horizon",
+    type=click.IntRange(min=0),
+    default=90,
+    show_default=True,
+    help="For .ics: include follow-ups falling due in the next N days.",
+)
+@json_option
+@pass_state
+def export(state, file, horizon, as_json):
+    """Export the tracker workbook (.xlsx) or the follow-ups as calendar events (.ics).
+
+    The workbook has every prospect with its next action and date, every touch, and
+    what is due; it is safe to open in Excel (nothing in it runs as a formula). The
+    calendar has one event per follow-up with a stable id, so importing it again
+    updates the events instead of doubling them.
+
+    \b
+    Examples:
+      campaign export tracker.xlsx
+      campaign export followups.ics --days 30
+    """
+    from ..exports import calendar, tracker
+    from ..followup import compute
+
+    suffix = file.suffix.lower()
+    if suffix not in (".xlsx", ".ics"):
+        raise CampaignError(f"{file}: export writes .xlsx (the tracker) or .ics (a calendar).")
+    if not file.parent.is_dir():
+        raise CampaignError(f"{file.parent}: no such folder.")
+    if suffix == ".xlsx":
+        items = compute(state.conn, state.settings.cadence, state.today, 3650)
+        count = tracker(state.conn, items, state.today, file)
+        what = f"{count} prospects"
+    else:
+        items = compute(state.conn, state.settings.cadence, state.today, horizon)
+        count = calendar(items, file, state.today)
+        what = f"{count} follow-ups"
+    if as_json:
+        emit_json({"file": str(file), "count": count})
+    say(f"Wrote {what} to {file}")
