@@ -7,6 +7,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
+from .errors import SheetError
 from .ledger import transaction
 from .sheet import FIELDS, Parsed, person_key
 
@@ -92,6 +93,18 @@ def import_rows(
         updates.append((changed, origin, match["id"]))
     if dry_run:
         return result
+    try:
+        _write(conn, inserts, updates, stamp)
+    except sqlite3.IntegrityError as err:
+        # e.g. a prospect matched by name given an email another prospect already has
+        raise SheetError(
+            f"{source}: the import would give two prospects the same email ({err}); "
+            "check the emails in your sheet against `campaign prospects`."
+        ) from None
+    return result
+
+
+def _write(conn: sqlite3.Connection, inserts: list, updates: list, stamp: str) -> None:
     columns = ", ".join(FIELDS)
     marks = ", ".join("?" * (len(FIELDS) + 5))
     with transaction(conn):
@@ -106,4 +119,3 @@ def import_rows(
                 f"UPDATE prospects SET {sets}, source = ?, updated_on = ? WHERE id = ?",
                 (*changed.values(), origin, stamp, prospect_id),
             )
-    return result

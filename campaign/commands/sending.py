@@ -150,17 +150,24 @@ def preview(state, prospect, letter, html_file):
 
 
 def _letter_extras(conn, prospect, today) -> dict:
-    """Fields follow-up letters need: when the first letter went."""
+    """What follow-up letters name, for a preview: the first letter's date, a person met."""
     import datetime as dt
 
     from ..render import long_date
 
     first = conn.execute(
-        "SELECT min(sent_on) FROM sends WHERE prospect_id = ? AND status = 'sent'",
+        "SELECT min(sent_on) FROM sends WHERE prospect_id = ? AND kind = 'intro' "
+        "AND status = 'sent'",
         (prospect["id"],),
     ).fetchone()[0]
     day = dt.date.fromisoformat(first) if first else today
-    return {"first_sent": day, "first_sent_long": long_date(day)}
+    return {
+        "first_sent": day,
+        "first_sent_long": long_date(day),
+        "person_name": f"{prospect['first_name']} {prospect['last_name']}".strip(),
+        "person_title": prospect["title"],
+        "interview_date": long_date(today),
+    }
 
 
 @cli.command()
