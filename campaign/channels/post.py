@@ -435,7 +435,7 @@ def _story(letter: PostLetter, styles: dict[str, Any], signature: Any) -> list[A
                 raise ValueError(f'unknown block "{kind}" (use "p" or "ul" with a list)')
         except ValueError as err:
             where = f"{letter.recipient_name} ({letter.key}), block {number}"
-            raise ValueError(f"{where}: {err}") from err
+            raise ValueError(f"{where}: {' '.join(str(err).split())}") from err
     # Closing, signature and name stay together: a new page unless all three fit.
     story.append(CondPageBreak(SIGNATURE_HEIGHT + 3 * BODY_LEADING))
     story.append(Paragraph(escape(letter.closing), styles["closing"]))
@@ -475,33 +475,13 @@ def write_letters(
     text_w = page_w - lay.left - lay.right
     starts = [0] * len(letters)
     letterhead = _letterhead(sender, paper)
+    flush = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
     templates, story = [], []
     for i, letter in enumerate(letters):
-        first = Frame(
-            lay.left,
-            lay.bottom,
-            text_w,
-            page_h - lay.body_top - lay.bottom,
-            0,
-            0,
-            0,
-            0,
-            id=f"first-{i}",
-        )
-        later = Frame(
-            lay.left,
-            lay.bottom,
-            text_w,
-            page_h - lay.later_top - lay.bottom,
-            0,
-            0,
-            0,
-            0,
-            id=f"later-{i}",
-        )
-        templates.append(
-            PageTemplate(f"first-{i}", [first], _first_page(letter, paper, letterhead, starts, i))
-        )
+        first = Frame(lay.left, lay.bottom, text_w, page_h - lay.body_top - lay.bottom, **flush)
+        later = Frame(lay.left, lay.bottom, text_w, page_h - lay.later_top - lay.bottom, **flush)
+        on_first = _first_page(letter, paper, letterhead, starts, i)
+        templates.append(PageTemplate(f"first-{i}", [first], on_first))
         templates.append(PageTemplate(f"later-{i}", [later], _later_page(letter, paper, starts, i)))
         if i:  # page templates by index: a name lookup scans the whole list
             story += [NextPageTemplate(2 * i), PageBreak()]
@@ -564,14 +544,15 @@ def write_envelopes(
     margin = 0.375 * INCH
     back = [sender.name, *sender.address_lines]
     back_size = _fit_block(back, env_w * 0.4, env_h * 0.35, 9)
-    to_x = env_w * 0.42  # USPS reads the address block in the lower right
+    to_x = env_w * 0.42
     with _replacing(Path(out)) as tmp, _binary_streams():
         canv = _canvas(tmp, (env_w, env_h), "Envelopes")
         for letter in letters:
             _draw_block(canv, back, margin, env_h - margin, back_size)
             lines = letter.recipient_lines
             size = _fit_block(lines, env_w - to_x - margin, env_h * 0.45, 12)
-            _draw_block(canv, lines, to_x, env_h * 0.55 + 0.6 * size * len(lines), size)
+            # Centred 42% up: inside the USPS read area, clear of the barcode strip below.
+            _draw_block(canv, lines, to_x, env_h * 0.42 + 0.6 * size * len(lines), size)
             canv.showPage()
         canv.save()
     return len(letters)
