@@ -1,0 +1,147 @@
+"""campaign print and campaign mailed: the week's post letters as PDFs, recorded once."""
+
+import sqlite3
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import write_csv
+
+TODAY = "2026-11-23"
+SHEET = (
+    "Company,Contact,Title,Email,Address,City,State,ZIP,Phone\n"
+    "Acme Tools,Maria Lopez,VP Ops,maria@example.com,1 Main St,Boston,MA,02134,617-555-0101\n"
+    "Dvořák Castings,Tomáš Dvořák,Plant Manager,,22 Mill Rd,Hartford,CT,06103,860-555-0102\n"
+    "Café Ñandú Foods,Zoë Łukasiewicz,CFO,,9 Elm St,Newark,NJ,07102,973-555-0103\n"
+)
+
+
+@pytest.fixture
+def batch(run, tmp_path):
+    assert run("import", write_csv(tmp_path / "list.csv", SHEET)).exit_code == 0
+    assert run("--today", TODAY, "batch").exit_code == 0
+    return run
+
+
+def pdf_pages(path):
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def post_sends(workspace):
+    conn = sqlite3.connect(workspace / "campaign.db")
+    rows = conn.execute(
+        "SELECT prospect_id, channel, status, sent_on FROM sends WHERE channel = 'post' "
+        "ORDER BY prospect_id"
+    ).fetchall()
+    conn.close()
+    return rows
+
+
+def test_print_writes_the_post_letters_only(batch, workspace):
+    result = batch("--today", TODAY, "print", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = batch.json("--today", TODAY, "print")
+    assert report["letters"] == 2
+    pages = pdf_pages(report["files"][0])
+    assert len(pages) == 2
+    assert "Tomáš Dvořák" in pages[0]
+    assert "Dear Tomáš Dvořák," in pages[0]
+    assert "Zoë Łukasiewicz" in pages[1]
+    assert "Café Ñandú Foods" in pages[1]
+    assert not any("Maria Lopez" in page for page in pages)
+    assert "November 23, 2026" in pages[0]
+    assert post_sends(workspace) == []  # printing alone records nothing
+
+
+def test_all_channels_and_per_letter_files(batch, tmp_path):
+    report = batch.json(
+        "--today",
+        TODAY,
+        "print",
+        "--all-channels",
+        "--per-letter",
+        tmp_path / "each",
+        "--out",
+        tmp_path / "all.pdf",
+    )
+    assert report["letters"] == 3
+    assert len(pdf_pages(tmp_path / "all.pdf")) == 3
+    singles = sorted((tmp_path / "each").glob("*.pdf"))
+    assert len(singles) == 3
+    assert any("lopez" in p.name and "acme" in p.name for p in singles)
+    assert all(len(pdf_pages(p)) == 1 for p in singles)
+
+
+def test_mark_mailed_records_once(batch, workspace):
+    first = batch.json("--today", TODAY, "print", "--mark-mailed")
+    assert first["mailed"] == 2
+    again = batch.json("--today", "2026-11-24", "print", "--mark-mailed")
+    assert again["mailed"] == 0
+    mailed = batch.json("--today", "2026-11-25", "mailed")
+    assert mailed == {"mailed": 0, "already": 2, "on": "2026-11-25"}
+    rows = post_sends(workspace)
+    assert [(r[1], r[2], r[3]) for r in rows] == [("post", "sent", TODAY)] * 2
+
+
+def test_mailed_on_a_date_starts_the_follow_up_clock(batch):
+    assert batch.json("--today", TODAY, "mailed", "--on", "2026-11-24")["mailed"] == 2
+    due = batch.json("--today", "2026-11-27", "due")
+    checks = [d for d in due if d["kind"] == "receipt-check"]
+    assert {d["channel"] for d in checks} == {"call"}
+    assert {d["due"] for d in checks} == {"2026-11-27"}
+
+
+def test_envelopes_and_labels(batch, tmp_path):
+    report = batch.json(
+        "--today",
+        TODAY,
+        "print",
+        "--envelopes",
+        tmp_path / "env.pdf",
+        "--labels",
+        tmp_path / "labels.pdf",
+        "--paper",
+        "a4",
+    )
+    assert len(report["files"]) == 3
+    envelopes = PdfReader(tmp_path / "env.pdf")
+    assert len(envelopes.pages) == 2
+    width, height = (float(x) for x in envelopes.pages[0].mediabox.upper_right)
+    assert (round(width), round(height)) == (624, 312)  # DL, 220 x 110 mm
+    assert "Jane Doe" in envelopes.pages[0].extract_text()
+    labels = pdf_pages(tmp_path / "labels.pdf")
+    assert len(labels) == 1
+    assert "Zoë Łukasiewicz" in labels[0]
+
+
+def test_missing_signature_is_one_clear_error(batch, workspace):
+    config = workspace / "campaign.toml"
+    config.write_text(
+        config.read_text().replace('# signature = "signature.png"', 'signature = "sig.png"')
+    )
+    result = batch("--today", TODAY, "print")
+    assert result.exit_code == 2
+    assert "sig.png" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((workspace / "outbox").glob("*.pdf"))
+
+
+def test_address_too_long_names_the_prospect_and_leaves_no_file(run, tmp_path, workspace):
+    sheet = (
+        "Company,Contact,Title,Address,City,ZIP,Country\n"
+        'Long Co,Ann Lee,CFO,"1 Main St\nBuilding 4\nFloor 3\nSuite 300",Boston,02134,USA\n'
+    )
+    assert run("import", write_csv(tmp_path / "long.csv", sheet)).exit_code == 0
+    assert run("--today", TODAY, "batch").exit_code == 0
+    result = run("--today", TODAY, "print", "--out", tmp_path / "out.pdf")
+    assert result.exit_code == 2
+    assert "Ann Lee" in result.stderr
+    assert not (tmp_path / "out.pdf").exists()
+    assert not list(tmp_path.glob("*.part"))
+    assert not list(tmp_path.glob(".*.pdf*"))
+
+
+def test_print_without_a_batch_says_what_to_do(run):
+    result = run("--today", TODAY, "print")
+    assert result.exit_code == 2
+    assert "campaign batch" in result.stderr
