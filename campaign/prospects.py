@@ -61,18 +61,22 @@ def import_rows(
     next_order = conn.execute("SELECT coalesce(max(list_order), 0) FROM prospects").fetchone()[0]
     inserts, updates = [], []
     stamp = today.isoformat()
+    matched: dict[int, int] = {}  # prospect id -> the sheet row that updates it
     for row in parsed.rows:
         email = str(row.fields["email"]).casefold()
         match = by_email.get(email) if email else None
         if match is None:
+            # The same person at the same company: a corrected or new email updates them.
             match = by_person.get(person_key(row.fields))
-            if (
-                match is not None
-                and email
-                and match["email"]
-                and match["email"].casefold() != email
-            ):
-                match = None  # the same person at the same company with another address
+        if match is not None and match["id"] in matched:
+            result.warnings.append(
+                f"row {row.number} matches the same prospect as row {matched[match['id']]} "
+                f"(#{match['id']}); skipped"
+            )
+            result.skipped += 1
+            continue
+        if match is not None:
+            matched[match["id"]] = row.number
         origin = f"{source} row {row.number}"
         if match is None:
             next_order += 1

@@ -210,30 +210,20 @@ def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str | N
 
 
 def _read_csv(path: Path, encoding: str | None) -> tuple[list[list[str]], list[str]]:
-    import pandas as pd
-
     text, note = _decode(path.read_bytes(), encoding, path)
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise SheetError(f"{path}: the file is empty.")
-    sample = text[:8192]
+    # The stdlib reader takes ragged rows (a title typed above the header, a stray trailing
+    # comma) that pandas' C parser refuses, and every cell comes back as text.
+    sample = text[:16384]
+    counts = {d: sample.count(d) for d in ",;\t|"}
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            sep=delimiter,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except (pd.errors.ParserError, ValueError) as err:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as err:
         raise SheetError(f"{path}: not a readable CSV file ({err}).") from None
-    return frame.to_numpy().tolist(), [note] if note else []
+    return rows, [note] if note else []
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -263,7 +253,12 @@ def _read_excel(path: Path, sheet: str | None) -> list[list[object]]:
         raise SheetError(f"{path}: the workbook has no sheets.")
     try:
         frame = pd.read_excel(
-            path, sheet_name=sheet or names[0], header=None, dtype=object, engine="calamine"
+            path,
+            sheet_name=sheet or names[0],
+            header=None,
+            dtype=object,
+            engine="calamine",
+            keep_default_na=False,  # a company called "NA" is a company
         )
     except Exception as err:
         raise SheetError(f"{path}: cannot be read ({err}).") from None
@@ -364,7 +359,11 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
     overrides = parse_map(mapping)
     if not any(any(c for c in row) for row in cells):
         raise SheetError(f"{source}: the sheet is empty." if source else "the sheet is empty.")
-    header_index = find_header(cells, overrides)
+    where = f"{source}: " if source else ""
+    try:
+        header_index = find_header(cells, overrides)
+    except SheetError as err:
+        raise SheetError(f"{where}{err}") from None
     headers = cells[header_index]
     columns: dict[int, str] = {}
     labels: dict[str, str] = {}
@@ -389,13 +388,13 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
     found = set(columns.values())
     if "company" not in found:
         raise SheetError(
-            "no Company column found; name it Company (or Employer, Organisation), or pass "
+            f"{where}no Company column found; name it Company (or Employer, Organisation), or pass "
             '--map "Your Header=company". Headers seen: ' + ", ".join(h for h in headers if h)
         )
     if not found & {"name", "first_name", "last_name"}:
         raise SheetError(
-            "no column for the hiring authority's name (Contact, Name, First Name/Last Name); "
-            '--map "Your Header=name" names one.'
+            f"{where}no column for the hiring authority's name (Contact, Name, First Name/"
+            'Last Name); --map "Your Header=name" names one.'
         )
 
     def label(target: str) -> str:
@@ -494,9 +493,6 @@ def _merge_duplicates(rows: list[Row], warnings: list[str]) -> list[Row]:
         if first is None:
             first = by_person.get(person_key(row.fields))
             reason = "same company and person"
-            other = str(first.fields["email"]).casefold() if first else ""
-            if first is not None and email and other and other != email:
-                first = None  # one employer, one person, two addresses: keep both
         if first is None:
             kept.append(row)
             if email:

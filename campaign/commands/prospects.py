@@ -103,7 +103,12 @@ def prospects_(state, status, as_json):
     for row in rows:
         row["name"] = f"{row['first_name']} {row['last_name']}".strip()
         row["reach"] = " + ".join(
-            x for x, ok in (("email", row["email"]), ("post", row["postal_code"])) if ok
+            x
+            for x, ok in (
+                ("email", row["email"]),
+                ("post", row["address"] and row["city"] and row["postal_code"]),
+            )
+            if ok
         )
     click.echo(
         table(

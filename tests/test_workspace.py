@@ -1,0 +1,155 @@
+"""campaign.workspace: finding the workspace, reading campaign.toml, and today's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from campaign.errors import WorkspaceError
+from campaign.workspace import CONFIG, DEFAULT_CADENCE, find_root, init, load, today
+from tests.conftest import Run
+
+
+def test_init_makes_config_templates_outbox_and_refuses_twice(tmp_path):
+    made = init(tmp_path / "search", sender_name='Jane "JD" Doe')
+    root = tmp_path / "search"
+    assert root / CONFIG in made
+    assert (root / "templates" / "intro.md").is_file()
+    assert (root / "outbox").is_dir()
+    assert load(root).sender_name == 'Jane "JD" Doe'
+    with pytest.raises(WorkspaceError, match="already a campaign workspace"):
+        init(root)
+
+
+def test_fresh_config_loads_with_the_domain_defaults(workspace):
+    settings = load(workspace)
+    assert settings.cadence == DEFAULT_CADENCE
+    assert settings.cadence["followup_letter_days"] == [14, 28]
+    assert settings.batch_size == 20
+    assert settings.smtp is None
+    assert settings.ledger_path == workspace / "campaign.db"
+
+
+def test_find_root_searches_upward(workspace):
+    deep = workspace / "templates" / "a" / "b"
+    deep.mkdir(parents=True)
+    assert find_root(None, start=deep) == workspace.resolve()
+
+
+def test_find_root_from_the_current_folder(workspace, monkeypatch):
+    monkeypatch.chdir(workspace / "outbox")
+    assert find_root(None) == workspace.resolve()
+
+
+def test_find_root_outside_a_workspace_says_to_run_init(tmp_path):
+    with pytest.raises(WorkspaceError, match="campaign init"):
+        find_root(None, start=tmp_path)
+
+
+def test_find_root_explicit_folder_must_be_a_workspace(workspace, tmp_path):
+    assert find_root(str(workspace)) == workspace.resolve()
+    with pytest.raises(WorkspaceError, match="is not a campaign workspace"):
+        find_root(str(tmp_path / "elsewhere"))
+
+
+def test_campaign_workspace_env_beats_the_current_folder(workspace, tmp_path, monkeypatch):
+    other = tmp_path / "other"
+    assert Run()("init", str(other)).exit_code == 0
+    monkeypatch.chdir(other)
+    result = Run().json("where", env={"CAMPAIGN_WORKSPACE": str(workspace)})
+    assert result["workspace"] == str(workspace.resolve())
+    assert Run().json("where")["workspace"] == str(other.resolve())
+
+
+def test_campaign_workspace_env_pointing_nowhere_is_one_error(tmp_path):
+    result = Run()("prospects", env={"CAMPAIGN_WORKSPACE": str(tmp_path / "gone")})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("campaign: error: ")
+    assert "is not a campaign workspace" in result.stderr
+
+
+def _append(workspace, text: str) -> None:
+    path = workspace / CONFIG
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("\n[sending\n", "campaign.toml"),
+        ('\n[smtp]\nhost = "smtp.example.com"\nsecurity = "tls"\n', "smtp.security = 'tls'"),
+        ("\n[smtp]\nport = 25\n", "[smtp] needs a host"),
+    ],
+)
+def test_bad_config_is_a_workspace_error_naming_the_file(workspace, extra, message):
+    _append(workspace, extra)
+    with pytest.raises(WorkspaceError, match="campaign.toml") as caught:
+        load(workspace)
+    assert message in str(caught.value)
+
+
+def test_unknown_cadence_key_is_refused(workspace):
+    path = workspace / CONFIG
+    text = path.read_text().replace("[cadence]\n", "[cadence]\nfollow_up_days = 3\n")
+    path.write_text(text)
+    with pytest.raises(WorkspaceError, match=r"campaign.toml: cadence.follow_up_days is not"):
+        load(workspace)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("batch_size = 20", 'batch_size = "20"', "sending.batch_size = '20' is not valid"),
+        ("batch_size = 20", "batch_size = true", "sending.batch_size = True is not valid"),
+        ('paper = "letter"', 'paper = "legal"', "sending.paper = 'legal'"),
+        ("receipt_check_days = 3", "receipt_check_days = [3]", "cadence.receipt_check_days"),
+    ],
+)
+def test_wrong_types_and_values_are_refused(workspace, old, new, message):
+    path = workspace / CONFIG
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    with pytest.raises(WorkspaceError, match="campaign.toml") as caught:
+        load(workspace)
+    assert message in str(caught.value)
+
+
+def test_smtp_section_gets_the_port_for_its_security(workspace):
+    _append(workspace, '\n[smtp]\nhost = "smtp.example.com"\nsecurity = "SSL"\n')
+    smtp = load(workspace).smtp
+    assert (smtp.host, smtp.port, smtp.security, smtp.username) == (
+        "smtp.example.com",
+        465,
+        "ssl",
+        "",
+    )
+
+
+def test_bad_config_via_the_cli_is_one_line(run, workspace):
+    _append(workspace, "\n[sending\n")
+    result = run("prospects")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("campaign: error: ")
+    assert "campaign.toml" in result.stderr
+
+
+def test_today_honours_campaign_today_and_the_override(monkeypatch):
+    assert today() == dt.date.today()
+    monkeypatch.setenv("CAMPAIGN_TODAY", "2027-01-04")
+    assert today() == dt.date(2027, 1, 4)
+    assert today("2027-03-01") == dt.date(2027, 3, 1)
+    monkeypatch.setenv("CAMPAIGN_TODAY", "next monday")
+    with pytest.raises(WorkspaceError, match="YYYY-MM-DD"):
+        today()
+
+
+def test_campaign_today_dates_the_import(run, ledger, tmp_path):
+    from tests.conftest import write_csv
+
+    path = write_csv(tmp_path / "l.csv", "Company,Contact,Email\nAcme,Ann Lee,a@example.com\n")
+    assert run("import", path, env={"CAMPAIGN_TODAY": "2027-05-06"}).exit_code == 0
+    row = ledger.execute("SELECT created_on, updated_on FROM prospects").fetchone()
+    assert tuple(row) == ("2027-05-06", "2027-05-06")
