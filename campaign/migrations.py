@@ -41,9 +41,6 @@ def create_tables(conn: sqlite3.Connection) -> None:
             updated_on   TEXT NOT NULL
         );
         CREATE UNIQUE INDEX prospects_email ON prospects (lower(email)) WHERE email != '';
-        CREATE INDEX prospects_person ON prospects (lower(company), lower(first_name),
-                                                    lower(last_name));
-        CREATE INDEX prospects_order ON prospects (status, priority, list_order);
 
         CREATE TABLE batches (
             id          INTEGER PRIMARY KEY,
