@@ -10,19 +10,16 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from campaign.channels.envelopes import AVERY_5160, AVERY_L7160, write_envelopes, write_labels
 from campaign.channels.post import (
     A4_ADDRESS_ZONE,
     A4_WINDOW,
-    AVERY_5160,
-    AVERY_L7160,
     LETTER_WINDOW,
     AddressTooLong,
     Box,
     PostLetter,
     Sender,
     check_window,
-    write_envelopes,
-    write_labels,
     write_letters,
 )
 

@@ -94,7 +94,8 @@ def print_(
       campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
       campaign print --followups --paper a4
     """
-    from ..channels.post import Sender, write_envelopes, write_labels, write_letters
+    from ..channels.envelopes import write_envelopes, write_labels
+    from ..channels.post import Sender, write_letters
     from ..printing import mark_mailed as record
     from ..printing import to_post
 
