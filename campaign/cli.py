@@ -109,7 +109,10 @@ def table(rows: list[dict], columns: list[tuple[str, str, int]]) -> str:
     return "\n".join(out)
 
 
-@click.group(cls=CampaignGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=CampaignGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="campaign")
 @click.option(
     "--workspace",

@@ -77,3 +77,13 @@ def test_import_then_list_as_json(run, tmp_path):
     assert (prospect["first_name"], prospect["last_name"]) == ("Maria", "Lopez")
     assert prospect["postal_code"] == "02134"
     assert prospect["status"] == "active"
+
+
+def test_every_command_has_a_one_line_summary():
+    from campaign.commands import SUMMARIES
+
+    assert set(SUMMARIES) == set(cli.commands)
+    listing = Run()("--help").stdout
+    for name, text in SUMMARIES.items():
+        assert f"{name}" in listing
+        assert text in listing
