@@ -256,7 +256,7 @@ def _record(conn, job: Job, msg, today: dt.date) -> None:
                 job.letter.template,
                 job.letter.to_email,
                 job.letter.subject,
-                msg["Message-ID"],
+                msg.message_id,
                 now(),
             ),
         )

@@ -188,7 +188,8 @@ def _blocks(tokens: list[dict], inline, fill) -> list[tuple[str, object]]:
     return blocks
 
 
-def _front_matter(path: Path, text: str) -> tuple[dict[str, str], str, int]:
+def _front_matter(path: Path, text: str) -> tuple[dict[str, tuple[str, int]], str, int]:
+    """({key: (value, line number)}, body, the body's first line number)."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         raise TemplateError(
@@ -206,7 +207,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, str], str, int]:
         key, sep, value = line.partition(":")
         if not sep:
             raise TemplateError(f"{path}:{number}: expected `key: value` in the front matter.")
-        meta[key.strip().lower()] = value.strip()
+        meta[key.strip().lower()] = (value.strip(), number)
     return meta, "\n".join(lines[end + 1 :]), end + 2
 
 
@@ -214,14 +215,15 @@ class Renderer:
     """Compiles each template once and merges prospects into Letters."""
 
     def __init__(self, settings):
-        from jinja2 import StrictUndefined
+        from jinja2 import StrictUndefined, pass_context
         from jinja2.sandbox import SandboxedEnvironment
 
         self.settings = settings
         self._values: list[str] = []
         self._body_env = SandboxedEnvironment(
             undefined=StrictUndefined,
-            finalize=self._slot,
+            # pass_context keeps jinja2 from finalizing constants once, at compile time.
+            finalize=pass_context(lambda context, value: self._slot(value)),
             keep_trailing_newline=True,
             autoescape=False,  # values never reach the Markdown: see the module docstring
         )
@@ -251,21 +253,31 @@ class Renderer:
                 f"(templates there: {known})."
             )
         meta, body, body_line = _front_matter(path, path.read_text(encoding="utf-8"))
-        if not meta.get("subject"):
+        if not meta.get("subject", ("", 0))[0]:
             raise TemplateError(f"{path}: the front matter needs a `subject:` line.")
-        kind = meta.get("kind", name)
+        subject_text, subject_line = meta["subject"]
         try:
-            subject = self._line_env.from_string(meta["subject"])
-            compiled = self._body_env.from_string("\n" * (body_line - 1) + body)
+            # Padding with newlines makes jinja2's line numbers the file's own.
+            subject = self._compile(self._line_env, subject_text, subject_line, path)
+            compiled = self._compile(self._body_env, body, body_line, path)
         except TemplateSyntaxError as err:
-            line = err.lineno if err.lineno > 1 else 2
-            raise TemplateError(f"{path}:{line}: {err.message}") from None
-        subject.filename = compiled.filename = str(path)
+            raise TemplateError(f"{path}:{err.lineno}: {err.message}") from None
         template = Template(
-            name, path, kind, meta.get("closing", "Sincerely,"), subject, compiled, body_line
+            name,
+            path,
+            meta.get("kind", (name, 0))[0],
+            meta.get("closing", ("Sincerely,", 0))[0],
+            subject,
+            compiled,
+            body_line,
         )
         self._cache[name] = template
         return template
+
+    @staticmethod
+    def _compile(env, source: str, first_line: int, path: Path):
+        code = env.compile("\n" * (first_line - 1) + source, name=path.name, filename=str(path))
+        return env.template_class.from_code(env, code, env.make_globals(None))
 
     def fields(self, prospect, today: dt.date, extra: dict | None = None) -> dict[str, Any]:
         """Everything a template may name for this prospect."""
@@ -300,8 +312,13 @@ class Renderer:
                 f"{field_name.group(1) if field_name else '?'!r} is not known for {who}; "
                 "fix the template, or add that column to your sheet and import it again."
             ) from None
-        except JinjaError as err:
-            raise TemplateError(f"{template.path}: {err}") from None
+        except (JinjaError, ArithmeticError, LookupError, TypeError, ValueError) as err:
+            # {{ 1 / 0 }}, a sandbox refusal, range() past the sandbox's limit...
+            line = _template_line(err, template)
+            raise TemplateError(
+                f"{template.path}:{line}: {type(err).__name__}: {err} "
+                f"(for prospect #{prospect['id']})"
+            ) from None
         sender = self.settings
         return Letter(
             prospect_id=prospect["id"],

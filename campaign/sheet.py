@@ -466,7 +466,8 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
         fields: dict[str, object] = dict(values)
         fields["priority"] = priority
         rows.append(
-            Row(offset, fields, {name: raw[index] for index, name in extras.items() if raw[index]})
+            # Blank extra cells too: a column of the sheet is a field of every row.
+            Row(offset, fields, {name: raw[index] for index, name in extras.items()})
         )
     return Parsed(
         rows=_merge_duplicates(rows, warnings),
@@ -504,7 +505,8 @@ def _merge_duplicates(rows: list[Row], warnings: list[str]) -> list[Row]:
             if value not in ("", None) and first.fields.get(key) in ("", None):
                 first.fields[key] = value
         for key, value in row.extras.items():
-            first.extras.setdefault(key, value)
+            if value and not first.extras.get(key):
+                first.extras[key] = value
         if email and not first.fields["email"]:
             by_email[email] = first
     return kept

@@ -178,7 +178,8 @@ def test_map_override_and_extras(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     [p] = run.json("prospects")
     assert (p["first_name"], p["last_name"]) == ("Maria", "Lopez")
-    assert p["extras"] == {"referred_by": "Tom Ray"}
+    # every column of the sheet is a field, a blank cell an empty one
+    assert p["extras"] == {"referred_by": "Tom Ray", "industry": ""}
 
 
 # --- validation --------------------------------------------------------------------------------

@@ -7,12 +7,18 @@ import os
 import smtplib
 import socket
 import sys
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email import policy
+from email.header import Header
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from ..errors import SendError
+from ..render import one_line
 
 
 class Refused(Exception):
@@ -23,32 +29,90 @@ class Temporary(Exception):
     """A dropped connection or a 4xx: worth retrying after a pause."""
 
 
-def _address(name: str, email: str) -> Address:
-    local, _, domain = email.rpartition("@")
-    return Address(display_name=" ".join(name.split()), username=local, domain=domain)
+SMTP_LINES = policy.compat32.clone(linesep="\r\n")
 
 
-def build_message(letter, settings, when, attachments: list[Path] = ()) -> EmailMessage:
-    """A letter as an email: text and HTML alternatives, a unique Message-ID, attachments."""
-    msg = EmailMessage()
-    msg["From"] = _address(settings.sender_name, settings.sender_email)
-    msg["To"] = _address(letter.to_name, letter.to_email)
-    if settings.reply_to:
-        msg["Reply-To"] = _address(settings.sender_name, settings.reply_to)
-    msg["Subject"] = letter.subject  # one line: render.one_line folded any CR/LF
-    msg["Date"] = format_datetime(when)
+def _subtype(path: Path) -> str:
+    return "pdf" if path.suffix.lower() == ".pdf" else "octet-stream"
+
+
+@dataclass
+class Outgoing:
+    """One message as it goes over the wire: bytes built once, for SMTP or the outbox."""
+
+    message_id: str
+    sender: str
+    recipient: str
+    data: bytes
+    headers: dict[str, str]  # decoded, for previews
+
+
+def _address(name: str, email: str) -> str:
+    # formataddr() encodes a non-ASCII display name (RFC 2047) and quotes specials.
+    return formataddr((" ".join(name.split()), email), charset="utf-8")
+
+
+def build_message(letter, settings, when, attachments: Sequence[Path] = ()) -> Outgoing:
+    """A letter as an email: text and HTML alternatives, a unique Message-ID, attachments.
+
+    Built with email.mime (the compat32 API): for a batch it is about twice as fast as
+    EmailMessage, and every header value here is one line (render.one_line), so nothing
+    from a spreadsheet can start a header of its own.
+    """
+    international = not (settings.sender_email + letter.to_email).isascii()
+    if international:
+        # A non-ASCII address needs raw UTF-8 headers (SMTPUTF8): the modern API does that.
+        from email.message import EmailMessage
+
+        msg = EmailMessage(policy=policy.SMTPUTF8)
+        msg.set_content(letter.text())
+        msg.add_alternative(letter.html(), subtype="html")
+        for path in attachments:
+            msg.add_attachment(
+                path.read_bytes(),
+                maintype="application",
+                subtype=_subtype(path),
+                filename=path.name,
+            )
+    else:
+        body = MIMEMultipart("alternative")
+        body.attach(MIMEText(letter.text(), "plain", "utf-8"))
+        body.attach(MIMEText(letter.html(), "html", "utf-8"))
+        msg = body
+        if attachments:
+            msg = MIMEMultipart("mixed")
+            msg.attach(body)
+            for path in attachments:
+                part = MIMEApplication(path.read_bytes(), _subtype(path))
+                part.add_header("Content-Disposition", "attachment", filename=path.name)
+                msg.attach(part)
     domain = settings.sender_email.rpartition("@")[2] or "campaign.invalid"
+    headers = {
+        "From": (settings.sender_name, settings.sender_email),
+        "To": (letter.to_name, letter.to_email),
+    }
+    if settings.reply_to:
+        headers["Reply-To"] = (settings.sender_name, settings.reply_to)
+    for key, (name, address) in headers.items():
+        if international:
+            msg[key] = f"{one_line(name)} <{one_line(address)}>"
+        else:
+            msg[key] = _address(one_line(name), one_line(address))
+    msg["Subject"] = (
+        one_line(letter.subject) if international else Header(one_line(letter.subject), "utf-8")
+    )
+    msg["Date"] = format_datetime(when)
     msg["Message-ID"] = make_msgid(idstring=f"campaign{letter.prospect_id}", domain=domain)
-    msg.set_content(letter.text())
-    msg.add_alternative(letter.html(), subtype="html")
-    for path in attachments:
-        msg.add_attachment(
-            path.read_bytes(),
-            maintype="application",
-            subtype="pdf" if path.suffix.lower() == ".pdf" else "octet-stream",
-            filename=path.name,
-        )
-    return msg
+    readable = {key: f"{one_line(name)} <{address}>" for key, (name, address) in headers.items()}
+    readable["Subject"] = one_line(letter.subject)
+    return Outgoing(
+        message_id=msg["Message-ID"],
+        sender=settings.sender_email,
+        recipient=letter.to_email,
+        # sendmail() sends bytes as they are, so the lines must already end in CRLF.
+        data=msg.as_bytes(policy=policy.SMTPUTF8 if international else SMTP_LINES),
+        headers=readable,
+    )
 
 
 class Outbox:
@@ -60,12 +124,17 @@ class Outbox:
         self.folder = folder
 
     def open(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise SendError(f"cannot use {self.folder} as the outbox: {err.strerror}.") from None
+        if not os.access(self.folder, os.W_OK):
+            raise SendError(f"cannot write to the outbox {self.folder}.")
 
-    def send(self, msg: EmailMessage, name: str) -> None:
+    def send(self, msg: Outgoing, name: str) -> None:
         target = self.folder / f"{name}.eml"
         temp = target.with_suffix(".eml.part")
-        temp.write_bytes(bytes(msg))
+        temp.write_bytes(msg.data)
         os.replace(temp, target)
 
     def close(self) -> None:
@@ -122,6 +191,8 @@ class Smtp:
             soft_email_validation=False,
             timeout=30,
         )
+        # yagmail appends "@gmail.com" to a username without "@"; log in as written.
+        self.client.user = config.username or self.sender_email
         try:
             self.client.login()
         except smtplib.SMTPAuthenticationError as err:
@@ -136,20 +207,31 @@ class Smtp:
         self.close()
         self.open()
 
-    def send(self, msg: EmailMessage, name: str) -> None:
+    def send(self, msg: Outgoing, name: str) -> None:
         if self.client is None or self.client.smtp is None:
             raise Temporary("not connected")
+        smtp = self.client.smtp
+        options = []
+        if not (msg.sender + msg.recipient).isascii():
+            if not smtp.has_extn("smtputf8"):
+                raise Refused(
+                    f"{msg.recipient} is not an ASCII address and {self.description} does not "
+                    "take internationalised addresses (SMTPUTF8)"
+                )
+            options = ["SMTPUTF8"]
         try:
-            refused = self.client.smtp.send_message(msg, from_addr=self.sender_email)
+            refused = smtp.sendmail(msg.sender, [msg.recipient], msg.data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as err:
             code, reply = next(iter(err.recipients.values()))
             if code >= 500:
                 raise Refused(f"{code} {_text(reply)}") from None
             raise Temporary(f"{code} {_text(reply)}") from None
         except smtplib.SMTPSenderRefused as err:
+            if err.smtp_code < 500:  # a provider's rate limit, usually
+                raise Temporary(f"{err.smtp_code} {_text(err.smtp_error)}") from None
             raise SendError(
                 f"{self.description} refused the sender {self.sender_email} "
-                f"({err.smtp_code} {_text(err.smtp_error)}); check [sender] email."
+                f"({err.smtp_code} {_text(err.smtp_error).rstrip('.')}); check [sender] email"
             ) from None
         except smtplib.SMTPResponseException as err:
             if err.smtp_code >= 500:

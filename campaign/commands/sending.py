@@ -136,9 +136,8 @@ def preview(state, prospect, letter, html_file):
         import datetime as dt
 
         msg = build_message(rendered, state.settings, dt.datetime.now().astimezone())
-        for header in ("From", "To", "Reply-To", "Subject"):
-            if msg[header]:
-                click.echo(f"{header}: {msg[header]}")
+        for header, value in msg.headers.items():
+            click.echo(f"{header}: {value}")
     else:
         click.echo(f"By post to: {rendered.to_name}, {row['company']}")
         click.echo(f"Subject: {rendered.subject}")

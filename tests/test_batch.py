@@ -1,0 +1,180 @@
+"""The weekly batch: the best twenty first, kept for the week, the next ones next week."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from campaign.batch import iso_week
+from tests.conftest import add_prospects
+
+MONDAY = "2026-11-23"  # 2026-W48
+SUNDAY = "2026-11-29"  # still 2026-W48
+NEXT_MONDAY = "2026-11-30"  # 2026-W49
+PRIORITIES = ["3", "", "1", "2", "high", "", "low", "2"]  # "high" is 1, "low" is 3
+
+
+def sheet(count: int = 30) -> list[dict]:
+    """`count` prospects; every fifth has no email but a postal address (goes by post)."""
+    rows = []
+    for n in range(1, count + 1):
+        row = {
+            "Company": f"Company {n}",
+            "Contact": f"Person{n} Surname{n}",
+            "Email": "" if n % 5 == 0 else f"person{n}@example.com",
+            "Address": f"{n} Main St",
+            "City": "Springfield",
+            "ZIP": "62704",
+            "Priority": PRIORITIES[n % len(PRIORITIES)],
+        }
+        rows.append(row)
+    return rows
+
+
+def best_first(rows: list[dict]) -> list[int]:
+    """Ids (1-based sheet order) by priority, 1 best, blank last, then sheet order."""
+    rank = {"high": 1, "low": 3}
+
+    def key(item):
+        n, row = item
+        text = row["Priority"]
+        value = rank[text] if text in rank else int(text) if text else None
+        return (value is None, value or 0, n)
+
+    return [n for n, _ in sorted(enumerate(rows, 1), key=key)]
+
+
+def pick(run, today: str, *args) -> dict:
+    return run.json("--today", today, "batch", *args)
+
+
+def ids(result: dict) -> list[int]:
+    return [p["id"] for p in result["prospects"]]
+
+
+@pytest.fixture
+def thirty(run, tmp_path) -> list[int]:
+    rows = sheet()
+    add_prospects(run, tmp_path, rows)
+    return best_first(rows)
+
+
+def test_twenty_by_default_best_priority_first_blank_last(run, thirty):
+    result = pick(run, MONDAY)
+    assert result["week"] == "2026-W48"
+    assert result["new"] is True
+    assert ids(result) == thirty[:20]
+    assert [p["position"] for p in result["prospects"]] == list(range(1, 21))
+    priorities = [p["priority"] for p in result["prospects"]]
+    assert priorities == sorted(priorities)
+    assert priorities[0] == 1
+
+
+def test_blank_priority_comes_after_every_ranked_one(run, thirty):
+    priorities = [p["priority"] for p in pick(run, MONDAY, "--all")["prospects"]]
+    blanks = priorities.count(None)
+    assert blanks == 8
+    assert priorities[-blanks:] == [None] * blanks
+    assert priorities[:-blanks] == sorted(priorities[:-blanks])
+
+
+def test_same_batch_again_in_the_same_week(run, thirty):
+    first = pick(run, MONDAY)
+    again = pick(run, SUNDAY)
+    assert again["new"] is False
+    assert ids(again) == ids(first)
+    shown = run("--today", SUNDAY, "batch")
+    assert shown.exit_code == 0
+    assert "Already picked 20 for 2026-W48" in shown.stderr
+    assert "10 prospects are left" in shown.stderr
+
+
+def test_next_week_picks_the_next_ones_then_says_when_none_are_left(run, thirty):
+    assert ids(pick(run, MONDAY)) == thirty[:20]
+    second = pick(run, NEXT_MONDAY)
+    assert second["week"] == "2026-W49"
+    assert second["new"] is True
+    assert ids(second) == thirty[20:]
+    third = run("--today", "2026-12-07", "batch")
+    assert third.exit_code == 2
+    assert "every active prospect already has a batch" in third.stderr
+
+
+def test_size_option(run, thirty):
+    assert ids(pick(run, MONDAY, "--size", "5")) == thirty[:5]
+    assert ids(pick(run, NEXT_MONDAY, "--size", "7")) == thirty[5:12]
+    refused = run("--today", "2026-12-07", "batch", "--size", "0")
+    assert refused.exit_code == 2
+
+
+def test_batch_size_from_campaign_toml(run, workspace, thirty):
+    from tests.conftest import configure
+
+    configure(workspace, sending={"batch_size": 4})
+    assert ids(pick(run, MONDAY)) == thirty[:4]
+
+
+def test_all_is_the_large_mailing_to_everyone_left(run, thirty):
+    assert ids(pick(run, MONDAY, "--size", "3")) == thirty[:3]
+    everyone = pick(run, NEXT_MONDAY, "--all")
+    assert ids(everyone) == thirty[3:]
+    assert run("--today", "2026-12-07", "batch").exit_code == 2
+
+
+def test_json_gives_the_channel_email_or_post(run, thirty):
+    prospects = pick(run, MONDAY, "--all")["prospects"]
+    assert len(prospects) == 30
+    for p in prospects:
+        if p["id"] % 5 == 0:
+            assert (p["channel"], p["email"]) == ("post", "")
+        else:
+            assert (p["channel"], p["email"]) == ("email", f"person{p['id']}@example.com")
+
+
+def test_explicit_week_and_a_week_that_does_not_exist(run, thirty):
+    assert pick(run, MONDAY, "--week", "2026-w50")["week"] == "2026-W50"
+    assert pick(run, MONDAY)["week"] == "2026-W48"
+    bad = run("--today", MONDAY, "batch", "--week", "2026-W54")
+    assert bad.exit_code == 2
+    assert "2026-W54" in bad.stderr
+    worse = run("--today", MONDAY, "batch", "--week", "next")
+    assert worse.exit_code == 2
+    assert "2026-W48" in worse.stderr  # shows the expected shape
+
+
+def test_inactive_prospects_and_new_imports(run, tmp_path, ledger, thirty):
+    ledger.execute("UPDATE prospects SET status = 'rejected' WHERE id = ?", (thirty[0],))
+    assert ids(pick(run, MONDAY, "--size", "2")) == thirty[1:3]
+    # A second sheet next week: its top-priority prospects jump the queue.
+    add_prospects(
+        run,
+        tmp_path,
+        [
+            {"Company": "Late Co", "Contact": "Ann Late", "Email": "ann@late.example"},
+            {"Company": "Top Co", "Contact": "Bo Top", "Email": "bo@top.example", "Priority": "0"},
+        ],
+        name="more.csv",
+    )
+    assert ids(pick(run, NEXT_MONDAY, "--size", "2")) == [32, thirty[3]]
+
+
+def test_prospects_already_written_to_are_not_picked_again(run, workspace, thirty, ledger):
+    assert run("--today", MONDAY, "batch", "--size", "3").exit_code == 0
+    assert run("--today", MONDAY, "send", "--yes").exit_code == 0
+    sent = {r[0] for r in ledger.execute("SELECT prospect_id FROM sends WHERE status = 'sent'")}
+    assert sent == {n for n in thirty[:3] if n % 5}
+    assert not sent & set(ids(pick(run, NEXT_MONDAY, "--all")))
+
+
+@pytest.mark.parametrize(
+    ("day", "week"),
+    [
+        (dt.date(2026, 11, 23), "2026-W48"),
+        (dt.date(2026, 11, 29), "2026-W48"),
+        (dt.date(2027, 1, 1), "2026-W53"),
+        (dt.date(2024, 12, 30), "2025-W01"),
+    ],
+)
+def test_iso_week(day, week):
+    assert iso_week(day) == week
