@@ -163,7 +163,8 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
 
 def outbox_name(job: Job, today: dt.date) -> str:
     company = re.sub(r"[^0-9A-Za-z]+", "-", job.prospect["company"]).strip("-").lower()
-    return f"{today.isoformat()}-{job.prospect['id']:04d}-{job.kind}-{company[:40]}"
+    occasion = job.dedupe.replace(":", "-")  # unique: one file per send
+    return f"{today.isoformat()}-{occasion}-{company[:40]}"
 
 
 def sent_today(conn: sqlite3.Connection, today: dt.date) -> int:

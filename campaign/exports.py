@@ -8,7 +8,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .followup import KINDS, Due
+from .followup import LABELS, Due
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CALL_SCRIPT = [
@@ -218,16 +218,12 @@ def calendar(items: list[Due], path: Path, today: dt.date) -> int:
     stamp = dt.datetime.now(dt.UTC)
     for item in items:
         event = Event()
-        ident = item.dedupe or f"{item.kind}:{item.prospect_id}"
-        if item.kind == "change-approach":
-            ident = f"call:{item.prospect_id}"
-        event.add("uid", f"{ident.replace(':', '-')}@campaign.local")
+        event.add("uid", f"{item.ident.replace(':', '-')}@campaign.local")
         event.add("dtstamp", stamp)
         event.add("dtstart", item.due)
         event.add("dtend", item.due + dt.timedelta(days=1))
-        heading = KINDS[item.kind][0].split(":")[0].split("(")[0].strip().rstrip("s")
         who = item.person.get("name") or item.name
-        event.add("summary", f"{heading}: {who}, {item.company}")
+        event.add("summary", f"{LABELS[item.kind]}: {who}, {item.company}")
         event.add("description", f"{item.reason} (by {item.channel})")
         event.add("categories", [item.kind])
         cal.add_component(event)

@@ -29,6 +29,18 @@ KINDS = {
     "insider-check-in": ("Check-ins with warm insiders", None),
     "change-approach": ("Unanswered calls: change approach", None),
 }
+# Short names for one follow-up, e.g. in a calendar.
+LABELS = {
+    "thank-you": "Thank-you note",
+    "receipt-check": "Receipt check",
+    "followup-letter-1": "Follow-up letter 1",
+    "followup-letter-2": "Follow-up letter 2",
+    "follow-up-call": "Follow-up call",
+    "article-note": "Note with an article",
+    "networking-call": "Progress call",
+    "insider-check-in": "Insider check-in",
+    "change-approach": "Change approach",
+}
 LETTER_KINDS = {
     "thank-you": "thankyou",
     "receipt-check": "receipt",
@@ -51,12 +63,18 @@ class Due:
     company: str
     name: str
     kind: str
-    channel: str  # email, post or call
+    channel: str  # email, post, call, or note (no address known: write it by hand)
     due: dt.date
     reason: str
     dedupe: str = ""  # for letters: the send's occasion, so it goes once
     touch_id: int | None = None
     person: dict = field(default_factory=dict)  # a thank-you's addressee
+    origin: str = ""  # the kind it was before it became change-approach
+
+    @property
+    def ident(self) -> str:
+        """Stable across runs: the same follow-up keeps it while its date moves."""
+        return self.dedupe or f"{self.origin or self.kind}:{self.prospect_id}"
 
     @property
     def template(self) -> str | None:
@@ -129,16 +147,22 @@ def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
             dedupe = f"thankyou:{touch['id']}:{index}"
             if dedupe in sent:
                 continue
-            channel = (
-                "email"
-                if person.get("email") or (index == 0 and p["email"] and person["name"] == name)
-                else "post"
-            )
+            reason = f"met {person['name']} on {touch['on_date']}"
+            if person.get("email") or (index == 0 and p["email"] and person["name"] == name):
+                channel = "email"
+            elif p["postal_code"]:
+                channel = "post"
+            else:
+                channel = "note"
+                reason += (
+                    f"; no email or address for {person['name']}: write it by hand, or log "
+                    "the interview again with their email after the title"
+                )
             add(
                 "thank-you",
                 channel,
                 _d(touch["on_date"]) + dt.timedelta(days=cadence["thank_you_days"]),
-                f"met {person['name']} on {touch['on_date']}",
+                reason,
                 dedupe=dedupe,
                 touch_id=touch["id"],
                 person=person,
@@ -182,7 +206,9 @@ def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
             went = _d(sent[key]["sent_on"] or due.isoformat())
             if number < len(gaps):
                 earliest = went + dt.timedelta(days=gaps[number] - days)
-    unanswered = _unanswered_run(calls)
+    # A meeting answers every call before it: count the unanswered calls since the last one.
+    since = max((_d(t["on_date"]) for t in touches if t["kind"] == "interview"), default=None)
+    unanswered = _unanswered_run([c for c in calls if since is None or _d(c["on_date"]) > since])
     wants_call = False
     if interviews:
         met = _d(interviews[-1]["on_date"])
@@ -229,7 +255,7 @@ def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
     ):
         for item in out:
             if item.channel == "call":
-                item.kind = "change-approach"
+                item.origin, item.kind = item.kind, "change-approach"
                 item.reason = (
                     f"{unanswered} calls in a row unanswered: write instead, "
                     "ask for the assistant, or try another time of day"
