@@ -1,0 +1,409 @@
+"""The tracker workbook, the calendar (.ics), the call sheet and the dashboard, read back.
+
+The workbook is read with openpyxl (cell types, not only values), the calendar with icalendar,
+the call sheet PDF with pypdf. Dates come from --today; letters go to the outbox.
+"""
+
+import datetime as dt
+import zipfile
+
+import openpyxl
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from campaign.exports import session_estimate
+from tests.conftest import write_csv
+
+SENT = "2026-11-25"  # a Wednesday
+HYPERLINK = '=HYPERLINK("http://x","y")'
+SHEET = (
+    "Priority,Company,Contact,Title,Email,Address,City,State,ZIP,Phone,Notes\n"
+    '1,"=HYPERLINK(""http://x"",""y"")",Maria Lopez,VP Ops,maria@acme.example,1 Main St,'
+    "Boston,MA,02134,617-555-0101,+1 555\n"
+    "2,Birch Labs,Ken Ito,CTO,ken@birch.example,,,,,617-555-0102,@home\n"
+    "3,Cedar Co,Lia Park,CFO,,3 Oak Ave,Hartford,CT,06103,860-555-0103,-call after 10\n"
+    "4,Dune Foods,Raj Rao,COO,,4 Pine Rd,Newark,NJ,07102,973-555-0104,\n"
+)
+
+
+@pytest.fixture
+def campaign(run, tmp_path):
+    """Four prospects written to on SENT: 1 and 2 by email, 3 and 4 by post."""
+    assert run("import", write_csv(tmp_path / "list.csv", SHEET)).exit_code == 0
+    assert run("--today", SENT, "batch").exit_code == 0
+    assert run.json("--today", SENT, "send", "--yes")["sent"] == 2
+    assert run.json("--today", SENT, "print", "--mark-mailed")["mailed"] == 2
+    return run
+
+
+def log(run, today: str, *args: str) -> None:
+    result = run("--today", today, "log", *args)
+    assert result.exit_code == 0, result.stderr
+
+
+def rows(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def column(sheet, heading: str) -> int:
+    return [cell.value for cell in sheet[1]].index(heading)
+
+
+# --- the tracker workbook ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tracker(campaign, tmp_path):
+    log(campaign, "2026-11-30", "4", "call", "--outcome", "spoke", "--note", "=cmd|' /C calc'!A0")
+    log(campaign, "2026-12-01", "2", "reply", "--note", "@ the fair")
+    result = campaign("--today", "2026-12-01", "export", tmp_path / "tracker.xlsx")
+    assert result.exit_code == 0, result.stderr
+    assert "Wrote 4 prospects" in result.stderr
+    return tmp_path / "tracker.xlsx"
+
+
+def test_tracker_sheets_have_a_bold_frozen_filtered_header(tracker):
+    book = openpyxl.load_workbook(tracker)
+    assert book.sheetnames == ["Prospects", "Touches", "Due"]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == sheet.dimensions
+        assert sheet.auto_filter.ref.startswith("A1:")
+        assert all(cell.font.b for cell in sheet[1])
+        assert all(cell.data_type == "s" and cell.value for cell in sheet[1])
+        assert not any(cell.font.b for row in sheet.iter_rows(min_row=2) for cell in row)
+    prospects = book["Prospects"]
+    assert prospects.column_dimensions["C"].width == 28  # company
+    assert [c.value for c in prospects[1]][:3] == ["id", "priority", "company"]
+
+
+def test_tracker_text_that_looks_like_a_formula_stays_text(tracker):
+    book = openpyxl.load_workbook(tracker)
+    prospects = book["Prospects"]
+    company, notes = column(prospects, "company"), column(prospects, "notes")
+    by_id = {row[0].value: row for row in prospects.iter_rows(min_row=2)}
+    for pid, index, value in (
+        (1, company, HYPERLINK),
+        (1, notes, "+1 555"),
+        (2, notes, "@home"),
+        (3, notes, "-call after 10"),
+    ):
+        cell = by_id[pid][index]
+        assert cell.data_type == "s", (pid, value)
+        assert cell.value == value
+    assert by_id[1][column(prospects, "phone")].value == "617-555-0101"
+    assert by_id[1][column(prospects, "phone")].data_type == "s"
+    touches = book["Touches"]
+    details = {row[3].value: row[6] for row in touches.iter_rows(min_row=2)}
+    assert details["call"].value == "=cmd|' /C calc'!A0"
+    assert details["call"].data_type == "s"
+    assert details["reply"].value == "@ the fair"
+    # Nothing in the file is a formula: no <f> element anywhere in the sheets.
+    with zipfile.ZipFile(tracker) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name), name
+                assert b"<f " not in archive.read(name), name
+
+
+def test_tracker_dates_are_date_cells_and_next_actions_match_due(tracker, campaign):
+    book = openpyxl.load_workbook(tracker)
+    prospects = book["Prospects"]
+    action, when = column(prospects, "next action"), column(prospects, "next date")
+    next_actions = {
+        row[0].value: (row[action].value, row[when]) for row in prospects.iter_rows(min_row=2)
+    }
+    assert {pid: kind for pid, (kind, _) in next_actions.items()} == {
+        1: "receipt-check",
+        2: None,  # replied: nothing more to do (an empty cell)
+        3: "receipt-check",
+        4: "followup-letter-1",  # the call confirmed the letter arrived
+    }
+    date_cell = next_actions[1][1]
+    assert date_cell.is_date
+    assert date_cell.value.date() == dt.date(2026, 11, 30)
+    assert next_actions[4][1].value.date() == dt.date(2026, 12, 9)
+
+    touches = book["Touches"]
+    history = [
+        (row[0].value.date(), row[1].value, row[3].value, row[4].value, row[5].value)
+        for row in touches.iter_rows(min_row=2)
+    ]
+    assert all(row[0].is_date for row in touches.iter_rows(min_row=2))
+    assert history == [
+        (dt.date(2026, 11, 25), 1, "intro letter", "email", "sent"),
+        (dt.date(2026, 11, 25), 2, "intro letter", "email", "sent"),
+        (dt.date(2026, 11, 25), 3, "intro letter", "post", "sent"),
+        (dt.date(2026, 11, 25), 4, "intro letter", "post", "sent"),
+        (dt.date(2026, 11, 30), 4, "call", None, "spoke"),
+        (dt.date(2026, 12, 1), 2, "reply", None, None),
+    ]
+
+    due = campaign.json("--today", "2026-12-01", "due", "--days", "3650")
+    sheet = book["Due"]
+    assert all(row[0].is_date for row in sheet.iter_rows(min_row=2))
+    listed = [
+        (r[0].value.date().isoformat(), r[1].value, r[4].value, r[5].value)
+        for r in sheet.iter_rows(min_row=2)
+    ]
+    assert listed == [(i["due"], i["prospect_id"], i["kind"], i["channel"]) for i in due]
+    # Receipt checks for 1 and 3, first follow-up letters for 1, 3 and 4 (the second waits).
+    assert len(due) == 5
+
+
+# --- the calendar --------------------------------------------------------------------------------
+
+
+def events(path) -> list:
+    return Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+
+
+def uid_dates(path) -> dict[str, dt.date]:
+    return {str(e["uid"]): e["dtstart"].dt for e in events(path)}
+
+
+def export_ics(run, today: str, path) -> None:
+    result = run("--today", today, "export", path)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_calendar_has_one_event_per_due_follow_up(campaign, tmp_path):
+    log(campaign, "2026-12-01", "2", "interview", "--with", "Ann Lee, CFO; Bo Chan, HR Lead")
+    path = tmp_path / "followups.ics"
+    export_ics(campaign, "2026-12-01", path)
+    cal = Calendar.from_ical(path.read_bytes())
+    assert str(cal["version"]) == "2.0"
+    assert cal["prodid"]
+    due = campaign.json("--today", "2026-12-01", "due", "--days", "90")
+    found = sorted(
+        (e["dtstart"].dt.isoformat(), str(e["categories"].cats[0]), str(e["summary"]))
+        for e in cal.walk("VEVENT")
+    )
+    # Thank-yous for Ann Lee and Bo Chan, receipt checks and first follow-up letters for 1, 3
+    # and 4, and the call three weeks after the meeting.
+    assert len(found) == len(due) == 9
+    expected = sorted((i["due"], i["kind"], f"{i['name']}, {i['company']}") for i in due)
+    for (day, kind, summary), (want_day, want_kind, who) in zip(found, expected, strict=True):
+        assert (day, kind) == (want_day, want_kind)
+        assert summary.endswith(who)
+    for event in cal.walk("VEVENT"):
+        start = event["dtstart"].dt
+        assert isinstance(start, dt.date)
+        assert not isinstance(start, dt.datetime)  # all-day events
+        assert event["dtend"].dt == start + dt.timedelta(days=1)
+        assert event["dtstamp"]
+    assert any("Ann Lee, Birch Labs" in str(e["summary"]) for e in cal.walk("VEVENT"))
+    uids = [str(e["uid"]) for e in cal.walk("VEVENT")]
+    assert len(set(uids)) == len(uids)
+
+
+def test_calendar_uids_are_stable_across_exports_and_date_changes(campaign, tmp_path):
+    log(campaign, "2026-12-03", "2", "interview")
+    first, second = tmp_path / "a.ics", tmp_path / "b.ics"
+    export_ics(campaign, "2026-12-03", first)
+    export_ics(campaign, "2026-12-03", second)
+    assert uid_dates(first) == uid_dates(second)
+    calls = [uid for uid, day in uid_dates(first).items() if day == dt.date(2026, 12, 24)]
+    assert len(calls) == 1  # the follow-up call three weeks after the meeting
+    # A call moves that date: the same event (UID), a new date.
+    log(campaign, "2026-12-24", "2", "call", "--outcome", "spoke")
+    later = tmp_path / "c.ics"
+    export_ics(campaign, "2026-12-24", later)
+    assert uid_dates(later)[calls[0]] == dt.date(2027, 1, 21)
+    # Everything else that is still due kept its UID and its date.
+    old, new = uid_dates(first), uid_dates(later)
+    assert {uid for uid in old.keys() & new.keys() if old[uid] != new[uid]} == {calls[0]}
+    assert len(old.keys() & new.keys()) > 1
+
+
+def test_calendar_uids_are_unique_when_calls_change_approach(campaign, tmp_path):
+    for day in ("2026-11-30", "2026-12-01", "2026-12-02"):
+        log(campaign, day, "4", "call", "--outcome", "no-answer")
+    log(campaign, "2026-12-02", "4", "contact")
+    path = tmp_path / "followups.ics"
+    export_ics(campaign, "2026-12-02", path)
+    mine = [e for e in events(path) if "Dune Foods" in str(e["summary"])]
+    kinds = sorted(str(e["categories"].cats[0]) for e in mine)
+    assert kinds == ["change-approach", "change-approach", "followup-letter-1"]
+    uids = [str(e["uid"]) for e in mine]
+    assert len(set(uids)) == len(uids)
+
+
+def test_calendar_uid_survives_the_change_of_approach(campaign, tmp_path):
+    before, after = tmp_path / "a.ics", tmp_path / "b.ics"
+    export_ics(campaign, "2026-11-30", before)
+    [receipt] = [
+        str(e["uid"])
+        for e in events(before)
+        if "Dune Foods" in str(e["summary"]) and str(e["categories"].cats[0]) == "receipt-check"
+    ]
+    for day in ("2026-11-30", "2026-12-01", "2026-12-02"):
+        log(campaign, day, "4", "call", "--outcome", "no-answer")
+    export_ics(campaign, "2026-12-02", after)
+    assert receipt in uid_dates(after)
+
+
+def test_calendar_summaries_read_well(campaign, tmp_path):
+    path = tmp_path / "followups.ics"
+    export_ics(campaign, SENT, path)
+    summaries = sorted(str(e["summary"]) for e in events(path) if "Cedar Co" in str(e["summary"]))
+    assert summaries == [
+        "Follow-up letter 1: Lia Park, Cedar Co",
+        "Receipt check: Lia Park, Cedar Co",
+    ]
+
+
+# --- the call sheet ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def calls_due(campaign):
+    """On Monday 2026-11-30 the posted letters (3 and 4) are owed a receipt-check call each."""
+    log(
+        campaign,
+        "2026-11-30",
+        "4",
+        "call",
+        "--outcome",
+        "left-message",
+        "--assistant",
+        "Pat Doe",
+        "--best-time",
+        "Tue 9am",
+    )
+    return campaign
+
+
+def test_calls_json(calls_due):
+    sheet = calls_due.json("--today", "2026-11-30", "calls")
+    assert sheet["estimate"] == "2 calls at 8 an hour: about 15 min"
+    assert [
+        (r["prospect_id"], r["kind"], r["name"], r["title"], r["phone"], r["due"])
+        for r in sheet["calls"]
+    ] == [
+        (3, "receipt-check", "Lia Park", "CFO", "860-555-0103", "2026-11-30"),
+        (4, "receipt-check", "Raj Rao", "COO", "973-555-0104", "2026-11-30"),
+    ]
+    lia, raj = sheet["calls"]
+    assert (lia["assistant"], lia["best_time"], lia["attempts"], lia["last_outcome"]) == (
+        "",
+        "",
+        0,
+        "",
+    )
+    assert (raj["assistant"], raj["best_time"], raj["attempts"]) == ("Pat Doe", "Tue 9am", 1)
+    assert raj["last_outcome"] == "left-message on 2026-11-30"
+    assert raj["sent"] == "intro by post 2026-11-25"
+    # Only calls: the email receipt checks are not on the sheet.
+    assert calls_due.json("--today", "2026-11-27", "calls")["calls"] == []
+    assert len(calls_due.json("--today", "2026-11-27", "calls", "--days", "3")["calls"]) == 2
+
+
+def test_calls_pdf(calls_due, tmp_path):
+    out = tmp_path / "calls.pdf"
+    result = calls_due("--today", "2026-11-30", "calls", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert "2 calls" in result.stderr
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    for expected in (
+        "Call sheet, Monday November 30, 2026",
+        "Lia Park, CFO, Cedar Co",
+        "860-555-0103",
+        "Raj Rao, COO, Dune Foods",
+        "973-555-0104",
+        "Assistant: Pat Doe",
+        "Best time: Tue 9am",
+        "Sent: intro by post 2026-11-25",
+        "left-message on 2026-11-30 (1 so far)",
+        "2 calls at 8 an hour: about 15 min",
+        "Ask where they are in the process.",
+        "Ask for a meeting with the decision maker.",
+        "Notes:",
+    ):
+        assert expected in text, expected
+
+
+def test_calls_xlsx(calls_due, tmp_path):
+    out = tmp_path / "calls.xlsx"
+    result = calls_due("--today", "2026-11-30", "calls", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    sheet = openpyxl.load_workbook(out)["Calls"]
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["due", "name", "title", "company", "phone"]
+    assert header[-1] == "notes"
+    assert all(c.font.b for c in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    table = rows(sheet)
+    assert [(r[1], r[4], r[5]) for r in table[1:3]] == [
+        ("Lia Park", "860-555-0103", None),
+        ("Raj Rao", "973-555-0104", "Pat Doe"),
+    ]
+    flat = [v for r in table for v in r if isinstance(v, str)]
+    assert "2 calls at 8 an hour: about 15 min" in flat
+    assert any(v.startswith("Script: Introduce yourself.") for v in flat)
+
+
+def test_call_sheet_errors_and_nothing_due(campaign, tmp_path):
+    result = campaign("--today", "2026-11-30", "calls", "--out", tmp_path / "calls.txt")
+    assert result.exit_code == 2
+    assert "calls.txt: the call sheet is written as .pdf or .xlsx." in result.stderr
+    assert not (tmp_path / "calls.txt").exists()
+    quiet = campaign("--today", "2026-11-26", "calls")
+    assert quiet.exit_code == 0
+    assert "No calls due on 2026-11-26." in quiet.stderr
+
+
+def test_session_estimate_at_eight_calls_an_hour():
+    assert session_estimate(1) == "1 calls at 8 an hour: about 8 min"
+    assert session_estimate(8) == "8 calls at 8 an hour: about 1 h 0 min"
+    assert session_estimate(20) == "20 calls at 8 an hour: about 2 h 30 min"
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+
+def test_status_counts(campaign):
+    week = campaign.json("--today", "2026-11-27", "status")
+    assert week == {
+        "today": "2026-11-27",
+        "prospects": {"total": 4, "active": 4},
+        "batch": {"week": "2026-W48", "picked": 4, "sent": 4},
+        "sent": {"email": 2, "post": 2},
+        "sends_by_status": {"sent": 4},
+        "due_today": 0,
+        "overdue": 0,
+        "replies": 0,
+        "interviews": 0,
+        "calls": 0,
+    }
+    log(campaign, "2026-12-01", "2", "reply")
+    log(campaign, "2026-12-01", "1", "interview")
+    log(campaign, "2026-12-01", "3", "call", "--outcome", "spoke")
+    log(campaign, "2026-12-01", "4", "call", "--outcome", "no-answer")
+    later = campaign.json("--today", "2026-12-01", "status")
+    assert later["prospects"] == {"total": 4, "active": 3, "replied": 1}
+    assert later["batch"] == {"week": "2026-W49", "picked": 0, "sent": 0}
+    assert later["sent"] == {"email": 2, "post": 2}
+    # Due today: the thank-you for the interview; overdue: Monday's receipt call to 4.
+    assert (later["due_today"], later["overdue"]) == (1, 1)
+    assert (later["replies"], later["interviews"], later["calls"]) == (1, 1, 2)
+    text = campaign("--today", "2026-12-01", "status")
+    assert "1 due today, 1 overdue" in text.stdout
+    assert "1 replies, 1 interviews, 2 calls" in text.stdout
+
+
+# --- mistakes ------------------------------------------------------------------------------------
+
+
+def test_export_needs_xlsx_or_ics(campaign, tmp_path):
+    result = campaign("export", tmp_path / "foo.txt")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"campaign: error: {tmp_path / 'foo.txt'}: export writes .xlsx (the tracker) "
+        "or .ics (a calendar)."
+    )
+    assert not (tmp_path / "foo.txt").exists()
+    missing = campaign("export", tmp_path / "nowhere" / "tracker.xlsx")
+    assert missing.exit_code == 2
+    assert "no such folder" in missing.stderr
