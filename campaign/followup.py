@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 
 # Statuses that end the follow-up for an employer; the record stays.
@@ -98,101 +98,134 @@ def _d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+# Light rows: attribute access, no sqlite3.Row lookups by name (100,000 prospects, issue 6).
+Sent = namedtuple("Sent", "dedupe channel sent_on")
+Touch = namedtuple("Touch", "id kind on_date outcome people")
+Prospect = namedtuple(
+    "Prospect", "id company first_name last_name email phone postal_code status role"
+)
+
+
+def _rows(conn: sqlite3.Connection, sql: str, shape) -> sqlite3.Cursor:
+    cursor = conn.cursor()
+    cursor.row_factory = lambda _, row: shape._make(row)
+    return cursor.execute(sql)
+
+
 def compute(conn: sqlite3.Connection, cadence: dict, today: dt.date, horizon: int = 0) -> list[Due]:
     """Every follow-up due by today + horizon days, most overdue first within each kind."""
-    sends: dict[int, dict[str, sqlite3.Row]] = defaultdict(dict)
-    for row in conn.execute(
-        "SELECT prospect_id, dedupe, kind, channel, status, sent_on FROM sends "
-        "WHERE status IN ('sent', 'unknown')"
+    # Only prospects whose cadence can still produce something: contacts and insiders, anyone
+    # interviewed (thank-yous, calls), and active prospects written to but not yet sent the
+    # last follow-up letter. The rest of a year-old ledger is history, not work.
+    scope = (
+        "SELECT id FROM prospects p WHERE role != 'employer' "
+        "OR id IN (SELECT prospect_id FROM touches WHERE kind = 'interview') "
+        "OR (status = 'active' AND EXISTS (SELECT 1 FROM sends s WHERE s.dedupe = 'intro:' || p.id "
+        "AND s.status IN ('sent', 'unknown')) AND NOT EXISTS (SELECT 1 FROM sends s "
+        "WHERE s.dedupe = 'followup2:' || p.id AND s.status IN ('sent', 'unknown')))"
+    )
+    sends: dict[int, dict[str, Sent]] = defaultdict(dict)
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    for pid, dedupe, channel, sent_on in cursor.execute(
+        "SELECT prospect_id, dedupe, channel, sent_on FROM sends "
+        f"WHERE status IN ('sent', 'unknown') AND prospect_id IN ({scope})"
     ):
-        sends[row["prospect_id"]][row["dedupe"]] = row
-    touches: dict[int, list[sqlite3.Row]] = defaultdict(list)
-    for row in conn.execute(
-        "SELECT id, prospect_id, kind, on_date, outcome, people FROM touches ORDER BY on_date, id"
+        sends[pid][dedupe] = Sent(dedupe, channel, sent_on)
+    touches: dict[int, list[Touch]] = defaultdict(list)
+    for pid, *rest in cursor.execute(
+        "SELECT prospect_id, id, kind, on_date, outcome, people FROM touches "
+        f"WHERE prospect_id IN ({scope}) ORDER BY on_date, id"
     ):
-        touches[row["prospect_id"]].append(row)
-    ids = set(sends) | set(touches)
-    prospects = conn.execute(
+        touches[pid].append(Touch._make(rest))
+    prospects = _rows(
+        conn,
         "SELECT id, company, first_name, last_name, email, phone, postal_code, status, role "
-        "FROM prospects WHERE role != 'employer' OR id IN (SELECT prospect_id FROM sends "
-        "UNION SELECT prospect_id FROM touches)"
-    ).fetchall()
+        f"FROM prospects WHERE id IN ({scope})",
+        Prospect,
+    )
     limit = today + dt.timedelta(days=horizon)
     items: list[Due] = []
+    no_sends: dict[str, Sent] = {}
     for p in prospects:
-        if p["id"] not in ids and p["role"] == "employer":
-            continue
-        items += _for_prospect(p, sends.get(p["id"], {}), touches.get(p["id"], []), cadence)
+        sent, touched = sends.get(p.id, no_sends), touches.get(p.id, [])
+        if sent or touched or p.role != "employer":
+            items += _for_prospect(p, sent, touched, cadence, today)
     items = [i for i in items if i.due <= limit]
     order = list(KINDS)
     items.sort(key=lambda i: (order.index(i.kind), i.due, i.prospect_id))
     return items
 
 
-def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
-    name = f"{p['first_name']} {p['last_name']}".strip()
+def _for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) -> list[Due]:
+    name = f"{p.first_name} {p.last_name}".strip()
     out: list[Due] = []
 
     def add(kind, channel, due, reason, **extra):
-        out.append(Due(p["id"], p["company"], name, kind, channel, weekday(due), reason, **extra))
+        out.append(Due(p.id, p.company, name, kind, channel, weekday(due), reason, **extra))
 
-    letter_channel = "email" if p["email"] else "post"
-    ended = p["status"] in ENDED
+    letter_channel = "email" if p.email else "post"
+    ended = p.status in ENDED
     # Thank-you notes: one per person met, the day of the interview.
     for touch in touches:
-        if touch["kind"] != "interview":
+        if touch.kind != "interview":
             continue
-        people = json.loads(touch["people"] or "[]") or [{"name": name, "title": ""}]
+        people = json.loads(touch.people or "[]") or [{"name": name, "title": ""}]
         for index, person in enumerate(people):
-            dedupe = f"thankyou:{touch['id']}:{index}"
+            dedupe = f"thankyou:{touch.id}:{index}"
             if dedupe in sent:
                 continue
-            reason = f"met {person['name']} on {touch['on_date']}"
-            if person.get("email") or (index == 0 and p["email"] and person["name"] == name):
+            reason = f"met {person['name']} on {touch.on_date}"
+            if person.get("email") or (index == 0 and p.email and person["name"] == name):
                 channel = "email"
-            elif p["postal_code"]:
+            elif p.postal_code:
                 channel = "post"
             else:
                 channel = "note"
                 reason += (
-                    f"; no email or address for {person['name']}: write it by hand, or log "
-                    "the interview again with their email after the title"
+                    f"; no email or address for {person['name']}: write it by hand, then "
+                    "`campaign mailed --followups`; or log the interview again with "
+                    '--with "Name, Title, email"'
                 )
             add(
                 "thank-you",
                 channel,
-                _d(touch["on_date"]) + dt.timedelta(days=cadence["thank_you_days"]),
+                _d(touch.on_date) + dt.timedelta(days=cadence["thank_you_days"]),
                 reason,
                 dedupe=dedupe,
-                touch_id=touch["id"],
+                touch_id=touch.id,
                 person=person,
             )
     if ended:
         return out
-    calls = [t for t in touches if t["kind"] == "call"]
-    interviews = [t for t in touches if t["kind"] == "interview"]
-    replied = p["status"] == "replied" or any(t["kind"] in ("reply", "interview") for t in touches)
-    intro = sent.get(f"intro:{p['id']}")
-    if intro is not None and intro["sent_on"] and not replied:
-        first = _d(intro["sent_on"])
-        confirmed = any(t["kind"] == "received" for t in touches) or any(
-            t["outcome"] in ANSWERED and _d(t["on_date"]) >= first for t in calls
+    calls = [t for t in touches if t.kind == "call"]
+    interviews = [t for t in touches if t.kind == "interview"]
+    replied = p.status == "replied" or any(t.kind in ("reply", "interview") for t in touches)
+    intro = sent.get(f"intro:{p.id}")
+    if intro is not None and intro.sent_on and not replied:
+        first = _d(intro.sent_on)
+        confirmed = any(t.kind == "received" for t in touches) or any(
+            t.outcome in ANSWERED and _d(t.on_date) >= first for t in calls
         )
-        if not confirmed and f"receipt:{p['id']}" not in sent:
-            channel = "email" if intro["channel"] == "email" else "call"
-            if channel == "email" or p["phone"]:
+        # The first follow-up letter supersedes a receipt check never made (no stale checks).
+        superseded = f"followup1:{p.id}" in sent or today >= first + dt.timedelta(
+            days=cadence["followup_letter_days"][0]
+        )
+        if not confirmed and not superseded and f"receipt:{p.id}" not in sent:
+            channel = "email" if intro.channel == "email" else "call"
+            if channel == "email" or p.phone:
                 add(
                     "receipt-check",
                     channel,
                     first + dt.timedelta(days=cadence["receipt_check_days"]),
-                    f"{intro['channel']} letter of {first} - did it arrive?",
-                    dedupe=f"receipt:{p['id']}" if channel == "email" else "",
+                    f"{intro.channel} letter of {first} - did it arrive?",
+                    dedupe=f"receipt:{p.id}" if channel == "email" else "",
                 )
         # The second follow-up waits for the first, keeping the gap between them.
         gaps = cadence["followup_letter_days"]
         earliest = first
         for number, days in enumerate(gaps[:2], start=1):
-            key = f"followup{number}:{p['id']}"
+            key = f"followup{number}:{p.id}"
             due = max(first + dt.timedelta(days=days), earliest)
             if key not in sent:
                 add(
@@ -203,18 +236,18 @@ def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
                     dedupe=key,
                 )
                 break
-            went = _d(sent[key]["sent_on"] or due.isoformat())
+            went = _d(sent[key].sent_on or due.isoformat())
             if number < len(gaps):
                 earliest = went + dt.timedelta(days=gaps[number] - days)
     # A meeting answers every call before it: count the unanswered calls since the last one.
-    since = max((_d(t["on_date"]) for t in touches if t["kind"] == "interview"), default=None)
-    unanswered = _unanswered_run([c for c in calls if since is None or _d(c["on_date"]) > since])
+    since = max((_d(t.on_date) for t in touches if t.kind == "interview"), default=None)
+    unanswered = _unanswered_run([c for c in calls if since is None or _d(c.on_date) > since])
     wants_call = False
     if interviews:
-        met = _d(interviews[-1]["on_date"])
-        later_calls = [t for t in calls if _d(t["on_date"]) > met]
+        met = _d(interviews[-1].on_date)
+        later_calls = [t for t in calls if _d(t.on_date) > met]
         if later_calls:
-            last = _d(later_calls[-1]["on_date"])
+            last = _d(later_calls[-1].on_date)
             due = last + dt.timedelta(days=cadence["call_every_days"][0])
             why = f"last call {last}; every {'-'.join(map(str, cadence['call_every_days']))} days"
         else:
@@ -222,17 +255,17 @@ def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
             why = f"met on {met}, no opening yet: any developments?"
         add("follow-up-call", "call", due, why)
         wants_call = True
-        spoke = [t for t in later_calls if t["outcome"] in ANSWERED]
-        if len(spoke) >= cadence["article_after_calls"] and f"article:{p['id']}" not in sent:
+        spoke = [t for t in later_calls if t.outcome in ANSWERED]
+        if len(spoke) >= cadence["article_after_calls"] and f"article:{p.id}" not in sent:
             add(
                 "article-note",
                 letter_channel,
-                _d(spoke[cadence["article_after_calls"] - 1]["on_date"]),
+                _d(spoke[cadence["article_after_calls"] - 1].on_date),
                 f"{len(spoke)} calls since the meeting, no opening",
-                dedupe=f"article:{p['id']}",
+                dedupe=f"article:{p.id}",
             )
-    if p["role"] == "contact" and touches:
-        last = _d(calls[-1]["on_date"]) if calls else _role_since(touches, "contact")
+    if p.role == "contact" and touches:
+        last = _d(calls[-1].on_date) if calls else _role_since(touches, "contact")
         add(
             "networking-call",
             "call",
@@ -240,9 +273,9 @@ def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
             f"networking contact; last spoke {last}: what came of the referrals?",
         )
         wants_call = True
-    if p["role"] == "insider" and touches:
-        recent = [t for t in touches if t["kind"] in ("call", "note", "insider")]
-        last = _d(recent[-1]["on_date"])
+    if p.role == "insider" and touches:
+        recent = [t for t in touches if t.kind in ("call", "note", "insider")]
+        last = _d(recent[-1].on_date)
         add(
             "insider-check-in",
             "call",
@@ -266,15 +299,15 @@ def _for_prospect(p, sent: dict, touches: list, cadence: dict) -> list[Due]:
 def _unanswered_run(calls: list) -> int:
     run = 0
     for call in reversed(calls):
-        if call["outcome"] not in UNANSWERED:
+        if call.outcome not in UNANSWERED:
             break
         run += 1
     return run
 
 
 def _role_since(touches: list, kind: str) -> dt.date:
-    marks = [t for t in touches if t["kind"] == kind]
-    return _d(marks[-1]["on_date"]) if marks else _d(touches[0]["on_date"])
+    marks = [t for t in touches if t.kind == kind]
+    return _d(marks[-1].on_date) if marks else _d(touches[0].on_date)
 
 
 def letter_fields(conn: sqlite3.Connection, item: Due, prospect) -> dict:
@@ -297,12 +330,12 @@ def letter_fields(conn: sqlite3.Connection, item: Due, prospect) -> dict:
 
 
 def due_letters(
-    conn: sqlite3.Connection, renderer, cadence: dict, today: dt.date, channel: str
+    conn: sqlite3.Connection, renderer, cadence: dict, today: dt.date, *channels: str
 ) -> list[tuple[Due, sqlite3.Row, object]]:
-    """Follow-up letters due today by `channel` (email or post), each rendered."""
+    """Follow-up letters due today by these channels (email, post, note), each rendered."""
     out = []
     for item in compute(conn, cadence, today):
-        if item.channel != channel or not item.template:
+        if item.channel not in channels or not item.template:
             continue
         prospect = conn.execute(
             "SELECT * FROM prospects WHERE id = ?", (item.prospect_id,)

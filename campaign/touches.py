@@ -74,6 +74,23 @@ def log(
     elif people:
         raise CampaignError("--with goes with an interview.")
     with transaction(conn):
+        same_day = (
+            conn.execute(
+                "SELECT id FROM touches WHERE prospect_id = ? AND kind = 'interview' "
+                "AND on_date = ?",
+                (prospect["id"], on.isoformat()),
+            ).fetchone()
+            if event == "interview"
+            else None
+        )
+        if same_day is not None:
+            # The same day's interview logged again corrects who was met (and their emails);
+            # the thank-yous already sent keep their place, by position.
+            conn.execute(
+                "UPDATE touches SET people = ?, note = coalesce(nullif(?, ''), note) WHERE id = ?",
+                (json.dumps(met, ensure_ascii=False), note, same_day["id"]),
+            )
+            return same_day["id"]
         touch_id = conn.execute(
             "INSERT INTO touches (prospect_id, kind, on_date, outcome, note, people, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",

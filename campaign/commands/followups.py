@@ -130,10 +130,12 @@ def due(state, horizon, as_json):
             )
         )
     letters = sum(i.channel in ("email", "post") for i in items)
-    say(
-        f"\n{len(items)} follow-ups: {letters} letters (`campaign send --followups`, "
-        f"`campaign print --followups`), {len(items) - letters} calls (`campaign calls`)."
-    )
+    notes = sum(i.channel == "note" for i in items)
+    parts = [f"{letters} letters (`campaign send --followups`, `campaign print --followups`)"]
+    if notes:
+        parts.append(f"{notes} notes to write by hand (then `campaign mailed --followups`)")
+    parts.append(f"{len(items) - letters - notes} calls (`campaign calls`)")
+    say(f"\n{len(items)} follow-ups: " + ", ".join(parts) + ".")
 
 
 @cli.command()

@@ -13,7 +13,7 @@ from .sending import _week, week_option
 PDF = click.Path(dir_okay=False, path_type=Path)
 
 
-def _printables(state, week, letter, all_channels, followups):
+def _printables(state, week, letter, all_channels, followups, channels=("post",)):
     from ..followup import due_letters
     from ..printing import Printable, intro_printables
     from ..render import Renderer
@@ -30,7 +30,7 @@ def _printables(state, week, letter, all_channels, followups):
                 person=item.person or None,
             )
             for item, prospect, rendered in due_letters(
-                state.conn, renderer, state.settings.cadence, state.today, "post"
+                state.conn, renderer, state.settings.cadence, state.today, *channels
             )
         ]
     from ..batch import find
@@ -182,7 +182,8 @@ def mailed(state, week, on, followups, all_channels, as_json):
     from ..workspace import parse_date
 
     day = parse_date(on, "--on") if on else state.today
-    items = _printables(state, _week(state, week), None, all_channels, followups)
+    # Hand-written notes (a thank-you with no address known) are recorded here too.
+    items = _printables(state, _week(state, week), None, all_channels, followups, ("post", "note"))
     added = mark_mailed(state.conn, items, day)
     if as_json:
         emit_json({"mailed": added, "already": len(items) - added, "on": day.isoformat()})
