@@ -117,13 +117,19 @@ def compute(conn: sqlite3.Connection, cadence: dict, today: dt.date, horizon: in
     # Only prospects whose cadence can still produce something: contacts and insiders, anyone
     # interviewed (thank-yous, calls), and active prospects written to but not yet sent the
     # last follow-up letter. The rest of a year-old ledger is history, not work.
-    scope = (
-        "SELECT id FROM prospects p WHERE role != 'employer' "
-        "OR id IN (SELECT prospect_id FROM touches WHERE kind = 'interview') "
-        "OR (status = 'active' AND EXISTS (SELECT 1 FROM sends s WHERE s.dedupe = 'intro:' || p.id "
-        "AND s.status IN ('sent', 'unknown')) AND NOT EXISTS (SELECT 1 FROM sends s "
-        "WHERE s.dedupe = 'followup2:' || p.id AND s.status IN ('sent', 'unknown')))"
+    conn.execute("DROP TABLE IF EXISTS temp.due_scope")
+    conn.execute(
+        "CREATE TEMP TABLE due_scope AS "
+        "SELECT id FROM prospects WHERE role != 'employer' "
+        "UNION SELECT prospect_id FROM touches WHERE kind = 'interview' "
+        "UNION SELECT p.id FROM prospects p JOIN ("
+        "  SELECT prospect_id FROM sends WHERE dedupe LIKE 'intro:%'"
+        "  AND status IN ('sent', 'unknown')"
+        "  EXCEPT SELECT prospect_id FROM sends WHERE dedupe LIKE 'followup2:%'"
+        "  AND status IN ('sent', 'unknown')"
+        ") AS written ON written.prospect_id = p.id WHERE p.status = 'active'"
     )
+    scope = "SELECT id FROM temp.due_scope"
     sends: dict[int, dict[str, Sent]] = defaultdict(dict)
     cursor = conn.cursor()
     cursor.row_factory = None
