@@ -56,6 +56,23 @@ def remaining(conn: sqlite3.Connection) -> int:
     ).fetchone()[0]
 
 
+def candidates(conn: sqlite3.Connection, size: int, everyone: bool = False) -> list:
+    """The prospects a new batch would take, best first: priority (blank last), list order."""
+    chosen = conn.execute(
+        "SELECT * FROM prospects WHERE status = 'active' AND role = 'employer' "
+        "AND id NOT IN (SELECT prospect_id FROM batch_members) "
+        "AND id NOT IN (SELECT prospect_id FROM sends WHERE kind = 'intro') "
+        "ORDER BY priority IS NULL, priority, list_order" + ("" if everyone else " LIMIT ?"),
+        () if everyone else (size,),
+    ).fetchall()
+    if not chosen:
+        raise CampaignError(
+            "every active prospect already has a batch; import more employers "
+            "(campaign import) to start another."
+        )
+    return chosen
+
+
 def pick(
     conn: sqlite3.Connection, week: str, size: int, today: dt.date, everyone: bool = False
 ) -> tuple[sqlite3.Row, bool]:
@@ -66,18 +83,7 @@ def pick(
     if size < 1 and not everyone:
         raise CampaignError("the batch size must be at least 1.")
     with transaction(conn):
-        candidates = conn.execute(
-            "SELECT * FROM prospects WHERE status = 'active' AND role = 'employer' "
-            "AND id NOT IN (SELECT prospect_id FROM batch_members) "
-            "AND id NOT IN (SELECT prospect_id FROM sends WHERE kind = 'intro') "
-            "ORDER BY priority IS NULL, priority, list_order" + ("" if everyone else " LIMIT ?"),
-            () if everyone else (size,),
-        ).fetchall()
-        if not candidates:
-            raise CampaignError(
-                "every active prospect already has a batch; import more employers "
-                "(campaign import) to start another."
-            )
+        chosen = candidates(conn, size, everyone)
         batch_id = conn.execute(
             "INSERT INTO batches (week, is_all, created_on) VALUES (?, ?, ?)",
             (week, int(everyone), today.isoformat()),
@@ -85,6 +91,6 @@ def pick(
         conn.executemany(
             "INSERT INTO batch_members (batch_id, prospect_id, position, channel) "
             "VALUES (?, ?, ?, ?)",
-            [(batch_id, p["id"], n, channel_for(p)) for n, p in enumerate(candidates, 1)],
+            [(batch_id, p["id"], n, channel_for(p)) for n, p in enumerate(chosen, 1)],
         )
     return find(conn, week), True

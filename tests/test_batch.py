@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from campaign.batch import iso_week
-from tests.conftest import add_prospects
+from tests.conftest import add_prospects, people
 
 MONDAY = "2026-11-23"  # 2026-W48
 SUNDAY = "2026-11-29"  # still 2026-W48
@@ -178,3 +178,13 @@ def test_prospects_already_written_to_are_not_picked_again(run, workspace, thirt
 )
 def test_iso_week(day, week):
     assert iso_week(day) == week
+
+
+def test_dry_run_shows_the_pick_and_keeps_nothing(run, tmp_path, ledger):
+    add_prospects(run, tmp_path, people(5))
+    shown = run.json("--today", MONDAY, "batch", "--size", "2", "--dry-run")
+    assert [p["position"] for p in shown["prospects"]] == [1, 2]
+    assert ledger.execute("SELECT count(*) FROM batch_members").fetchone()[0] == 0
+    kept = run.json("--today", MONDAY, "batch", "--size", "2")
+    assert [p["id"] for p in kept["prospects"]] == [p["id"] for p in shown["prospects"]]
+    assert ledger.execute("SELECT count(*) FROM batch_members").fetchone()[0] == 2

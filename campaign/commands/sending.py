@@ -45,9 +45,10 @@ def _member_dict(row) -> dict:
 @click.option(
     "--all", "everyone", is_flag=True, help="Every remaining prospect: the large mailing."
 )
+@dry_run_option
 @json_option
 @pass_state
-def batch(state, size, week, everyone, as_json):
+def batch(state, size, week, everyone, dry_run, as_json):
     """Pick this week's top twenty: active prospects not yet written to, best first.
 
     The batch is kept: running it again this week shows the same prospects; next week
@@ -57,14 +58,19 @@ def batch(state, size, week, everyone, as_json):
     Examples:
       campaign batch
       campaign batch --all          # the large mailing to everyone left
+      campaign batch --dry-run      # who would be picked, keeping nothing
     """
-    from ..batch import members, pick, remaining
+    from ..batch import candidates, find, members, pick, remaining
 
     week = _week(state, week)
-    chosen, new = pick(
-        state.conn, week, size or state.settings.batch_size, state.today, everyone=everyone
-    )
-    rows = [_member_dict(r) for r in members(state.conn, chosen["id"])]
+    size = size or state.settings.batch_size
+    if dry_run and find(state.conn, week) is None:
+        picked = candidates(state.conn, size, everyone)
+        rows = [_member_dict({**dict(r), "position": n}) for n, r in enumerate(picked, 1)]
+        new = True
+    else:
+        chosen, new = pick(state.conn, week, size, state.today, everyone=everyone)
+        rows = [_member_dict(r) for r in members(state.conn, chosen["id"])]
     if as_json:
         emit_json({"week": week, "new": new, "prospects": rows})
         return
@@ -84,12 +90,15 @@ def batch(state, size, week, everyone, as_json):
         )
     )
     emails = sum(r["channel"] == "email" for r in rows)
-    verb = "Picked" if new else "Already picked"
+    verb = "Would pick" if dry_run and new else "Picked" if new else "Already picked"
     say(
         f"{verb} {len(rows)} for {week}: {emails} by email, {len(rows) - emails} by post. "
-        f"{remaining(state.conn)} prospects are left for later weeks."
+        f"{remaining(state.conn) - (len(rows) if dry_run and new else 0)} prospects are left "
+        "for later weeks."
     )
-    if new:
+    if dry_run and new:
+        say("Nothing was kept (--dry-run).")
+    elif new:
         say("Next: campaign preview, then campaign send (and campaign print for the post).")
 
 
