@@ -76,14 +76,20 @@ def log_(state, prospect, event, note, on, outcome, assistant, best_time, people
     say(f"Logged {event} for #{row['id']} {row['company']} on {day}.")
 
 
+def horizon_option(what: str, default: int = 0):
+    """--days N: look N days ahead as well."""
+    return click.option(
+        "--days",
+        "horizon",
+        type=click.IntRange(min=0),
+        default=default,
+        show_default=bool(default),
+        help=f"{what} falling due in the next N days.",
+    )
+
+
 @cli.command()
-@click.option(
-    "--days",
-    "horizon",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Also show what falls due in the next N days.",
-)
+@horizon_option("Also show what is")
 @json_option
 @pass_state
 def due(state, horizon, as_json):
@@ -212,13 +218,7 @@ def status(state, as_json):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the sheet to FILE.pdf (to print) or FILE.xlsx instead of the screen.",
 )
-@click.option(
-    "--days",
-    "horizon",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Also include calls falling due in the next N days.",
-)
+@horizon_option("Also include calls")
 @json_option
 @pass_state
 def calls(state, out, horizon, as_json):
@@ -272,14 +272,7 @@ def calls(state, out, horizon, as_json):
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--days",
-    "horizon",
-    type=click.IntRange(min=0),
-    default=90,
-    show_default=True,
-    help="For .ics: include follow-ups falling due in the next N days.",
-)
+@horizon_option("For .ics: the follow-ups", default=90)
 @json_option
 @pass_state
 def export(state, file, horizon, as_json):
