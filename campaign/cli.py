@@ -24,10 +24,15 @@ class CampaignGroup(click.Group):
     """Translates library errors into one clear line, once, for every command."""
 
     def invoke(self, ctx: click.Context):
+        import sqlite3
+
         try:
             return super().invoke(ctx)
         except CampaignError as err:
             raise UserError(str(err)) from err
+        except sqlite3.OperationalError as err:
+            # e.g. "database is locked" while another program holds campaign.db
+            raise UserError(f"the ledger campaign.db: {err}; try again in a moment.") from err
 
 
 class State:
