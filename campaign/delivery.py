@@ -39,6 +39,7 @@ class Job:
 class Plan:
     jobs: list[Job]
     post: int = 0  # letters in scope that go by post instead
+    post_weeks: list[str] = field(default_factory=list)  # the batches they are in
     unknown: list[sqlite3.Row] = field(default_factory=list)
 
 
@@ -49,6 +50,7 @@ class Summary:
     unknown: int = 0
     owed: int = 0
     post: int = 0
+    post_weeks: list[str] = field(default_factory=list)
     stopped: str = ""  # why the run ended early, if it did
     continue_on: dt.date | None = None
 
@@ -97,7 +99,7 @@ def plan_intros(
 ) -> Plan:
     """Every intro owed by email in the batches of weeks[0]..weeks[1], rendered."""
     rows = conn.execute(
-        "SELECT p.*, m.batch_id, s.status AS send_status FROM batch_members m "
+        "SELECT p.*, m.batch_id, b.week, s.status AS send_status FROM batch_members m "
         "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
         "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id "
         "WHERE b.week BETWEEN ? AND ? AND p.status = 'active' "
@@ -119,6 +121,8 @@ def plan_intros(
             continue
         if not row["email"]:
             plan.post += 1
+            if row["week"] not in plan.post_weeks:
+                plan.post_weeks.append(row["week"])
             continue
         plan.jobs.append(
             Job(

@@ -251,7 +251,8 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_
                     f"would send to {job.letter.to_name} <{job.letter.to_email}>: "
                     f"{job.letter.subject}"
                 )
-            _finish(summary, as_json, dry_run=dry_run)
+            summary.post_weeks = plan.post_weeks
+            _finish(summary, as_json, this_week, dry_run=dry_run)
             return
         transport = make_transport(settings)
         transport.open()
@@ -263,8 +264,9 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_
             transport.close()
     summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
     summary.post = plan.post
+    summary.post_weeks = plan.post_weeks
     summary.unknown = len(plan.unknown) if not retry_unknown else 0
-    _finish(summary, as_json)
+    _finish(summary, as_json, this_week)
 
 
 def _plan_followups(conn, renderer, settings, today):
@@ -320,7 +322,7 @@ def _send_with_progress(conn, settings, jobs, transport, state, attachments):
     return execute(conn, settings, jobs, transport, state.today, attachments, **kwargs)
 
 
-def _finish(summary, as_json: bool, dry_run: bool = False) -> None:
+def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> None:
     data = summary.as_dict()
     if as_json:
         emit_json(data)
@@ -346,6 +348,15 @@ def _finish(summary, as_json: bool, dry_run: bool = False) -> None:
     if summary.continue_on:
         say(f"Run `campaign send` again on {summary.continue_on} for the rest.")
     if summary.post:
-        say(f"{summary.post} letters go by post: `campaign print` makes the PDF.")
+        weeks = summary.post_weeks
+        commands = (
+            [f"`campaign print --week {w}`" for w in weeks]
+            if weeks and weeks != [this_week]
+            else ["`campaign print`"]
+        )
+        say(
+            f"{summary.post} letters go by post and are not recorded as posted yet: print them "
+            f"with {' and '.join(commands)}."
+        )
     if summary.failed or (summary.stopped and not summary.continue_on):
         raise SystemExit(1)
