@@ -99,7 +99,8 @@ def plan_intros(
 ) -> Plan:
     """Every intro owed by email in the batches of weeks[0]..weeks[1], rendered."""
     rows = conn.execute(
-        "SELECT p.*, m.batch_id, b.week, s.status AS send_status FROM batch_members m "
+        "SELECT p.*, m.batch_id, b.week, s.status AS send_status, s.recipient AS sent_to "
+        "FROM batch_members m "
         "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
         "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id "
         "WHERE b.week BETWEEN ? AND ? AND p.status = 'active' "
@@ -115,7 +116,8 @@ def plan_intros(
             status is None
             or status == "deferred"
             or (status == "unknown" and retry_unknown)
-            or (status == "failed" and _failed_to_other_address(conn, row))
+            # A refused address is tried again only once the user has fixed it and re-imported.
+            or (status == "failed" and row["sent_to"].casefold() != row["email"].casefold())
         )
         if not owed:
             continue
@@ -134,14 +136,6 @@ def plan_intros(
             )
         )
     return plan
-
-
-def _failed_to_other_address(conn: sqlite3.Connection, prospect) -> bool:
-    # A refused address is only tried again once the user has fixed it and re-imported.
-    sent_to = conn.execute(
-        "SELECT recipient FROM sends WHERE dedupe = ?", (f"intro:{prospect['id']}",)
-    ).fetchone()[0]
-    return sent_to.casefold() != prospect["email"].casefold()
 
 
 def preflight(settings, jobs: list[Job]) -> list[Path]:
