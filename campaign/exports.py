@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 from pathlib import Path
 
+from .atomic import replacing
 from .followup import LABELS, Due
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -20,15 +20,6 @@ CALL_SCRIPT = [
     "Ask what you should do next.",
 ]
 CALLS_PER_HOUR = 8
-
-
-def _replace_atomically(path: Path, write) -> None:
-    temp = path.with_name(f".{path.name}.part")
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _sheet(book, title: str, header: list[str], rows: list[list], widths: list[int]):
@@ -204,7 +195,8 @@ def tracker(conn: sqlite3.Connection, items: list[Due], today: dt.date, path: Pa
             for cell in row:
                 if isinstance(cell.value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
-    _replace_atomically(path, book.save)
+    with replacing(path) as temp:
+        book.save(temp)
     return len(prospects)
 
 
@@ -227,7 +219,8 @@ def calendar(items: list[Due], path: Path, today: dt.date) -> int:
         event.add("description", f"{item.reason} (by {item.channel})")
         event.add("categories", [item.kind])
         cal.add_component(event)
-    _replace_atomically(path, lambda p: p.write_bytes(cal.to_ical()))
+    with replacing(path) as temp:
+        temp.write_bytes(cal.to_ical())
     return len(items)
 
 
@@ -305,7 +298,8 @@ def call_sheet_xlsx(rows: list[dict], path: Path) -> None:
     sheet.append([])
     sheet.append([session_estimate(len(rows))])
     sheet.append(["Script: " + " ".join(CALL_SCRIPT)])
-    _replace_atomically(path, book.save)
+    with replacing(path) as temp:
+        book.save(temp)
 
 
 def call_sheet_pdf(rows: list[dict], path: Path, paper: str, today: dt.date) -> None:
@@ -349,15 +343,14 @@ def call_sheet_pdf(rows: list[dict], path: Path, paper: str, today: dt.date) -> 
         )
         story += [KeepTogether([box, Spacer(1, 8)])]
     size = A4 if paper == "a4" else LETTER
-    _replace_atomically(
-        path,
-        lambda p: SimpleDocTemplate(
-            str(p),
+    margin = 0.7 * inch
+    with replacing(path) as temp:
+        SimpleDocTemplate(
+            str(temp),
             pagesize=size,
-            leftMargin=0.7 * inch,
-            rightMargin=0.7 * inch,
-            topMargin=0.7 * inch,
-            bottomMargin=0.7 * inch,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=margin,
+            bottomMargin=margin,
             title="Call sheet",
-        ).build(story),
-    )
+        ).build(story)

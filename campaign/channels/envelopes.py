@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..atomic import replacing
 from .post import (
     FONT,
     INCH,
@@ -18,7 +19,6 @@ from .post import (
     _binary_streams,
     _layout,
     _register_fonts,
-    _replacing,
     _width,
 )
 
@@ -110,7 +110,7 @@ def write_envelopes(
     back = [sender.name, *sender.address_lines]
     back_size = _fit_block(back, env_w * 0.4, env_h * 0.35, 9)
     to_x = env_w * 0.42
-    with _replacing(Path(out)) as tmp, _binary_streams():
+    with replacing(Path(out)) as tmp, _binary_streams():
         canv = _canvas(tmp, (env_w, env_h), "Envelopes")
         for letter in letters:
             _draw_block(canv, back, margin, env_h - margin, back_size)
@@ -139,7 +139,7 @@ def write_labels(letters: Sequence[PostLetter], out: Path, *, paper: str = "lett
                 f"{sheet.name} label even at 5 pt; shorten it."
             )
     per_page = sheet.columns * sheet.rows
-    with _replacing(Path(out)) as tmp, _binary_streams():
+    with replacing(Path(out)) as tmp, _binary_streams():
         canv = _canvas(tmp, sheet.size, f"{sheet.name} labels")
         for n, (letter, size) in enumerate(zip(letters, sizes, strict=True)):
             if n and n % per_page == 0:

@@ -17,6 +17,7 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
+from ..atomic import replacing
 from ..errors import SendError
 from ..render import one_line
 
@@ -132,10 +133,8 @@ class Outbox:
             raise SendError(f"cannot write to the outbox {self.folder}.")
 
     def send(self, msg: Outgoing, name: str) -> None:
-        target = self.folder / f"{name}.eml"
-        temp = target.with_suffix(".eml.part")
-        temp.write_bytes(msg.data)
-        os.replace(temp, target)
+        with replacing(self.folder / f"{name}.eml") as temp:
+            temp.write_bytes(msg.data)
 
     def close(self) -> None:
         pass

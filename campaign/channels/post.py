@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from campaign.atomic import replacing
 from campaign.errors import CampaignError
 
 # reportlab loads inside the functions below, so importing this module (for Sender, PostLetter
@@ -255,17 +255,6 @@ def _binary_streams() -> Iterator[None]:
         rl_config.useA85 = saved
 
 
-@contextmanager
-def _replacing(out: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `out`, moved over `out` only if the block succeeds."""
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    try:
-        yield tmp
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _fit(text: str, font: str, size: float, room: float) -> float:
     """The largest font size up to `size` at which `text` fits in `room` points."""
     wide = _width(text, font, size)
@@ -443,7 +432,7 @@ def write_letters(
         story.append(NextPageTemplate(2 * i + 1))
         story += _story(letter, styles, make_signature)
     out = Path(out)
-    with _replacing(out) as tmp, _binary_streams():
+    with replacing(out) as tmp, _binary_streams():
         doc = BaseDocTemplate(
             str(tmp),
             pagesize=lay.size,
