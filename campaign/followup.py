@@ -316,17 +316,24 @@ def _role_since(touches: list, kind: str) -> dt.date:
     return _d(marks[-1].on_date) if marks else _d(touches[0].on_date)
 
 
-def letter_fields(conn: sqlite3.Connection, item: Due, prospect) -> dict:
-    """What follow-up templates name beyond the prospect: first letter's date, the person met."""
+def first_letter_fields(conn: sqlite3.Connection, prospect_id: int, default: dt.date) -> dict:
+    """When the first letter went (or `default`, before it has): first_sent, first_sent_long."""
     from .render import long_date
 
     first = conn.execute(
         "SELECT min(sent_on) FROM sends WHERE prospect_id = ? AND kind = 'intro' "
         "AND status = 'sent'",
-        (prospect["id"],),
+        (prospect_id,),
     ).fetchone()[0]
-    day = _d(first) if first else item.due
-    fields = {"first_sent": day, "first_sent_long": long_date(day)}
+    day = _d(first) if first else default
+    return {"first_sent": day, "first_sent_long": long_date(day)}
+
+
+def letter_fields(conn: sqlite3.Connection, item: Due, prospect) -> dict:
+    """What follow-up templates name beyond the prospect: first letter's date, the person met."""
+    from .render import long_date
+
+    fields = first_letter_fields(conn, prospect["id"], item.due)
     if item.person:
         fields.update(person_name=item.person["name"], person_title=item.person.get("title", ""))
     if item.touch_id:

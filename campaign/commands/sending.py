@@ -159,19 +159,11 @@ def preview(state, prospect, letter, html_file):
 
 def _letter_extras(conn, prospect, today) -> dict:
     """What follow-up letters name, for a preview: the first letter's date, a person met."""
-    import datetime as dt
-
+    from ..followup import first_letter_fields
     from ..render import long_date
 
-    first = conn.execute(
-        "SELECT min(sent_on) FROM sends WHERE prospect_id = ? AND kind = 'intro' "
-        "AND status = 'sent'",
-        (prospect["id"],),
-    ).fetchone()[0]
-    day = dt.date.fromisoformat(first) if first else today
     return {
-        "first_sent": day,
-        "first_sent_long": long_date(day),
+        **first_letter_fields(conn, prospect["id"], today),
         "person_name": f"{prospect['first_name']} {prospect['last_name']}".strip(),
         "person_title": prospect["title"],
         "interview_date": long_date(today),
@@ -273,11 +265,14 @@ def _plan_followups(conn, renderer, settings, today):
     from ..delivery import Job, Plan
     from ..followup import due_letters
 
+    # One pass over the cadence: the email letters to send, the post ones only counted.
+    due = due_letters(conn, renderer, settings.cadence, today, "email", "post")
     jobs = [
         Job(prospect, item.dedupe, letter.kind, letter, touch_id=item.touch_id)
-        for item, prospect, letter in due_letters(conn, renderer, settings.cadence, today, "email")
+        for item, prospect, letter in due
+        if item.channel == "email"
     ]
-    post = len(due_letters(conn, renderer, settings.cadence, today, "post"))
+    post = sum(item.channel == "post" for item, _, _ in due)
     return Plan(jobs=jobs, post=post)
 
 
