@@ -24,7 +24,6 @@ import json
 import os
 import pstats
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,18 +31,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_import import campaign_script  # beside this file: python bench/bench_due.py
+
 RUNS = 5
 START = dt.date(2026, 1, 5)  # a Monday: the first weekly batch
 TODAY = dt.date(2026, 12, 28)  # a year later
 SIZES = ((200, 0.300), (100_000, 3.0))  # prospects, target seconds for each command
-
-
-def campaign_script() -> str:
-    beside = Path(sys.executable).with_name("campaign")
-    found = str(beside) if beside.exists() else shutil.which("campaign")
-    if not found:
-        sys.exit("bench: no `campaign` script installed; run `pip install -e .` first")
-    return found
 
 
 class Ledger:
