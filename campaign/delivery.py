@@ -198,13 +198,11 @@ def execute(
     today: dt.date,
     attachments: list[Path],
     *,
-    limit: int | None = None,
     progress: Callable[[], None] = lambda: None,
-    retry_pause: float = 2.0,
 ) -> Summary:
     """Send the jobs, recording each; transport must already be open (logged in)."""
     summary = Summary()
-    capacity = len(jobs) if limit is None else min(limit, len(jobs))
+    capacity = len(jobs)
     if settings.per_day:
         left_today = max(settings.per_day - sent_today(conn, today), 0)
         if left_today < capacity:
@@ -223,7 +221,7 @@ def execute(
             if interval:
                 time.sleep(max(0.0, last + interval - time.monotonic()))
                 last = time.monotonic()
-            outcome = _send_one(conn, settings, job, transport, today, attachments, retry_pause)
+            outcome = _send_one(conn, settings, job, transport, today, attachments)
             progress()
             if outcome == "sent":
                 summary.sent += 1
@@ -275,7 +273,7 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "") -> Non
         )
 
 
-def _send_one(conn, settings, job, transport, today, attachments, retry_pause) -> str:
+def _send_one(conn, settings, job, transport, today, attachments) -> str:
     """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
     from .channels.mail import Refused, Temporary, build_message
 
@@ -285,7 +283,7 @@ def _send_one(conn, settings, job, transport, today, attachments, retry_pause) -
     problem = ""
     for attempt in range(RETRIES + 1):
         if attempt:
-            time.sleep(retry_pause * 2 ** (attempt - 1))
+            time.sleep(settings.retry_seconds * 2 ** (attempt - 1))
             try:
                 transport.reconnect()
             except SendError as err:

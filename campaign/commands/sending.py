@@ -301,20 +301,18 @@ def _confirm(count: int, settings, transport) -> None:
 def _send_with_progress(conn, settings, jobs, transport, state, attachments):
     from ..delivery import execute
 
-    kwargs = dict(limit=None, retry_pause=settings.retry_seconds)
-    if sys.stderr.isatty():
-        with click.progressbar(length=len(jobs), label="Sending", file=sys.stderr) as bar:
-            return execute(
-                conn,
-                settings,
-                jobs,
-                transport,
-                state.today,
-                attachments,
-                progress=lambda: bar.update(1),
-                **kwargs,
-            )
-    return execute(conn, settings, jobs, transport, state.today, attachments, **kwargs)
+    if not sys.stderr.isatty():
+        return execute(conn, settings, jobs, transport, state.today, attachments)
+    with click.progressbar(length=len(jobs), label="Sending", file=sys.stderr) as bar:
+        return execute(
+            conn,
+            settings,
+            jobs,
+            transport,
+            state.today,
+            attachments,
+            progress=lambda: bar.update(1),
+        )
 
 
 def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> None:
