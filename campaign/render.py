@@ -23,7 +23,6 @@ from typing import Any
 from .errors import TemplateError
 from .sheet import FIELDS
 
-KINDS = ("intro", "followup1", "followup2", "receipt", "thankyou", "article")
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
 
 
