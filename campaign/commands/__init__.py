@@ -1,7 +1,7 @@
 """The CLI's commands, one module per job; importing this registers them on `cli`."""
 
 from ..cli import cli
-from . import demo, followups, post, prospects, sending, setup  # noqa: F401
+from . import demo, followups, post, prospects, sending, setup, web  # noqa: F401
 
 # One line each for `campaign --help`, in the order of a week's work.
 SUMMARIES = {
@@ -21,6 +21,7 @@ SUMMARIES = {
     "status": "The campaign at a glance.",
     "export": "The tracker workbook (.xlsx) or calendar events (.ics).",
     "demo": "The weekly routine on the sample list, in a scratch folder.",
+    "serve": "The whole routine in your web browser, on this computer only.",
 }
 for _name, _text in SUMMARIES.items():
     cli.commands[_name].short_help = _text
