@@ -184,7 +184,8 @@ def test_dry_run_lists_new_and_changed_prospects(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     update, new = document["prospects"]
-    assert update["action"] == "update" and update["prospect_id"] == 1
+    assert update["action"] == "update"
+    assert update["prospect_id"] == 1
     assert update["changes"]["phone"] == ["555-0101", "555-0199"]
     assert update["changes"]["industry"] == [None, "Tools"]
     assert new == {
