@@ -101,6 +101,7 @@ def print_(
 
     settings = state.settings
     week = _week(state, week)
+    settings.check_sender(["name", "address"], "posted letters print it in the letterhead")
     items = _printables(state, week, letter, all_channels, followups)
     if not items:
         say(
