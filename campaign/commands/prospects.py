@@ -42,21 +42,18 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
       campaign import ~/employers.xlsx
       campaign import leads.csv --map "Boss=name" --dry-run
     """
-    from ..prospects import import_rows
-    from ..sheet import parse, read_cells
+    from ..importing import import_file
 
-    conn = state.conn
-    cells, notes = read_cells(path, sheet=sheet, encoding=encoding)
-    parsed = parse(cells, mapping, source=path.name)
-    result = import_rows(
-        conn,
-        parsed,
-        source=path.name,
-        today=state.today,
+    parsed, result = import_file(
+        state.conn,
+        path,
+        state.today,
+        sheet=sheet,
+        mapping=mapping,
+        encoding=encoding,
         skip_invalid=skip_invalid,
         dry_run=dry_run,
     )
-    result.warnings[:0] = notes
     for line in parsed.mapping_lines():
         say(line)
     for note in result.warnings:
