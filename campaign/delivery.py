@@ -54,9 +54,12 @@ class Summary:
     post_weeks: list[str] = field(default_factory=list)
     stopped: str = ""  # why the run ended early, if it did
     continue_on: dt.date | None = None
+    transport: str = "outbox"  # outbox: drafts written to outbox/; smtp: through the server
+    followups: bool = False  # the run sent follow-up letters, not the batch's first letters
 
     def as_dict(self) -> dict:
         return {
+            "transport": self.transport,
             "sent": self.sent,
             "failed": len(self.failed),
             "unknown": self.unknown,
@@ -145,6 +148,7 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
 
     if not jobs:
         return []
+    settings.check_sender(["name", "email"], "every email's From: line shows it")
     try:
         validate_email(settings.sender_email, check_deliverability=False)
     except EmailNotValidError:
@@ -282,7 +286,9 @@ def _send_one(conn, settings, job, transport, today, attachments) -> str:
     """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
     from .channels.mail import Refused, Temporary, build_message
 
-    msg = build_message(job.letter, settings, dt.datetime.now().astimezone(), attachments)
+    msg = build_message(
+        job.letter, settings, dt.datetime.now().astimezone(), attachments, draft=transport.drafts
+    )
     _record(conn, job, msg, today)
     name = outbox_name(job, today)
     problem = ""
@@ -398,9 +404,11 @@ def send_owed(
         attachments = preflight(settings, plan.jobs)
         jobs = plan.jobs[: request.limit] if request.limit is not None else plan.jobs
         on_plan(plan, jobs)
+        via = "outbox" if settings.smtp is None else "smtp"
         if request.dry_run or not jobs:
             summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
             summary.post_weeks = plan.post_weeks
+            summary.transport, summary.followups = via, request.followups
             return summary
         transport = make_transport(settings, interactive)
         transport.open()
@@ -416,4 +424,5 @@ def send_owed(
     summary.post = plan.post
     summary.post_weeks = plan.post_weeks
     summary.unknown = len(plan.unknown) if not request.retry_unknown else 0
+    summary.transport, summary.followups = via, request.followups
     return summary

@@ -27,6 +27,7 @@ def printables(
     from .printing import Printable, intro_printables
     from .render import Renderer
 
+    settings.check_sender(["name", "address"], "posted letters print it in the letterhead")
     renderer = Renderer(settings)
     if followups:
         return [
@@ -83,15 +84,20 @@ def print_letters(
             f"campaign.toml: the signature image {settings.signature} does not exist."
         )
     letters = [to_post(item, today, settings.sender_name) for item in items]
+    if settings.resume is not None:
+        from .channels.enclose import check_pdf
+
+        check_pdf(settings.resume)
     out.parent.mkdir(parents=True, exist_ok=True)
+    options = {"paper": paper, "signature": settings.signature, "enclosure": settings.resume}
     try:
-        pages = write_letters(letters, sender, out, paper=paper, signature=settings.signature)
+        pages = write_letters(letters, sender, out, **options)
         files = [str(out)]
         if per_letter:
             per_letter.mkdir(parents=True, exist_ok=True)
             for single in letters:
                 target = per_letter / f"{single.key}.pdf"
-                write_letters([single], sender, target, paper=paper, signature=settings.signature)
+                write_letters([single], sender, target, **options)
                 files.append(str(target))
         if envelopes:
             write_envelopes(letters, sender, envelopes, paper=paper)

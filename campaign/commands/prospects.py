@@ -54,10 +54,14 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
         skip_invalid=skip_invalid,
         dry_run=dry_run,
     )
+    for line in parsed.mapping_lines():
+        say(line)
     for note in result.warnings:
         say(f"warning: {note}", fg="yellow")
     for error in parsed.errors:
         say(f"{path.name} {error}", fg="red")
+    if dry_run and not (parsed.errors and not skip_invalid):
+        _say_changes(result.changes)
     blocked = parsed.errors and not skip_invalid
     if as_json:
         emit_json(result.as_dict())
@@ -75,6 +79,22 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
         f"{result.unchanged} unchanged, {result.skipped} skipped."
         + (" Nothing was written (--dry-run)." if dry_run else "")
     )
+
+
+def _say_changes(changes: list[dict]) -> None:
+    """Per prospect, what a dry run would do: new, or which fields change (old -> new)."""
+    from ..text import quote, shorten
+
+    for item in changes:
+        who = shorten(f"{item['company']} ({item['name']})" if item["name"] else item["company"])
+        if item["action"] == "new":
+            say(f"  new     row {item['row']}: {who}")
+            continue
+        diffs = "; ".join(
+            f"{name} {quote(old or '', 30)} -> {quote(new or '', 30)}"
+            for name, (old, new) in item["changes"].items()
+        )
+        say(f"  update  row {item['row']}: #{item['prospect_id']} {who}: {diffs}")
 
 
 @cli.command("prospects")

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
-from ..errors import CampaignError
+from ..errors import CampaignError, Declined
+from ..text import plural
 
 
 def week_option(func):
@@ -189,16 +190,24 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_
             say(f"would send to {job.letter.to_name} <{job.letter.to_email}>: {job.letter.subject}")
 
     request = SendRequest(week, letter, followups, retry_unknown, limit, dry_run)
-    summary = send_owed(
-        state.settings,
-        state.conn,
-        state.today,
-        request,
-        confirm=(lambda count, via: None) if yes else partial(_confirm, settings=state.settings),
-        progress=_progress,
-        on_plan=on_plan,
-        warn=lambda message: say(message, fg="yellow"),
-    )
+    try:
+        summary = send_owed(
+            state.settings,
+            state.conn,
+            state.today,
+            request,
+            confirm=(lambda count, via: None)
+            if yes
+            else partial(_confirm, settings=state.settings),
+            progress=_progress,
+            on_plan=on_plan,
+            warn=lambda message: say(message, fg="yellow"),
+        )
+    except Declined:
+        if as_json:
+            emit_json({"sent": 0, "declined": True})
+        say("Nothing sent.")
+        return
     _finish(summary, as_json, iso_week(state.today), dry_run=dry_run)
 
 
@@ -220,8 +229,12 @@ def _confirm(count: int, via: str, settings) -> None:
             "not sending without confirmation: no terminal to ask on; pass --yes to send."
         )
     who = f"{settings.sender_name} <{settings.sender_email}>"
-    if not click.confirm(f"Send {count} emails as {who} via {via}?", err=True):
-        raise click.Abort()
+    if settings.smtp is None:
+        question = f"Write {plural(count, 'email')} as drafts from {who} to {via}?"
+    else:
+        question = f"Send {plural(count, 'email')} as {who} via {via}?"
+    if not click.confirm(question, err=True):
+        raise Declined()
 
 
 @contextlib.contextmanager
@@ -237,16 +250,38 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
     data = summary.as_dict()
     if as_json:
         emit_json(data)
+    drafts = summary.transport == "outbox"
     if dry_run:
+        verb = "would be written to outbox/ as drafts" if drafts else "would go"
         say(
-            f"Dry run: {summary.owed} emails would go; {summary.post} letters go by post. "
+            f"Dry run: {plural(summary.owed, 'email')} {verb}; "
+            f"{plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by post. "
             "Nothing was sent or recorded."
         )
         return
-    say(
-        f"Sent {summary.sent}, failed {len(summary.failed)}, unknown {summary.unknown}, "
-        f"still owed {summary.owed}, by post {summary.post}."
-    )
+    if drafts:
+        # Outbox files are drafts: say so, and when their follow-ups start (issue 9).
+        if summary.sent:
+            say(
+                f"Wrote {plural(summary.sent, 'draft')} to outbox/: send "
+                f"{'it' if summary.sent == 1 else 'them'} from your mail program today; "
+                f"{'its' if summary.sent == 1 else 'their'} follow-ups count from today."
+            )
+        else:
+            say("Wrote no drafts: nothing is owed by email.")
+    else:
+        say(f"Sent {plural(summary.sent, 'email')}.")
+    rest = [
+        f"{what} {count}"
+        for what, count in (
+            ("failed", len(summary.failed)),
+            ("unknown", summary.unknown),
+            ("still owed", summary.owed),
+        )
+        if count
+    ]
+    if rest:
+        say("  " + ", ".join(rest) + ".")
     for who, why in summary.failed:
         say(f"  failed: {who}: {why}", fg="red")
     if summary.failed:
@@ -260,14 +295,16 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         say(f"Run `campaign send` again on {summary.continue_on} for the rest.")
     if summary.post:
         weeks = summary.post_weeks
-        commands = (
-            [f"`campaign print --week {w}`" for w in weeks]
-            if weeks and weeks != [this_week]
-            else ["`campaign print`"]
-        )
+        if summary.followups:
+            commands = ["`campaign print --followups`"]
+        elif weeks and weeks != [this_week]:
+            commands = [f"`campaign print --week {w}`" for w in weeks]
+        else:
+            commands = ["`campaign print`"]
         say(
-            f"{summary.post} letters go by post and are not recorded as posted yet: print them "
-            f"with {' and '.join(commands)}."
+            f"{plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by post and "
+            f"{'is' if summary.post == 1 else 'are'} not recorded as posted yet: print "
+            f"{'it' if summary.post == 1 else 'them'} with {' and '.join(commands)}."
         )
     if summary.failed or (summary.stopped and not summary.continue_on):
         raise SystemExit(1)
