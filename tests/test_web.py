@@ -64,7 +64,7 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     button(page, "Send").click()
     question = page.locator("#question").inner_text()
     assert question == (
-        f"Send {len(emails)} emails as Jane Doe <jane.doe@example.com> via "
+        f"Send {len(emails)} emails as Jane Doe <jane.doe@example.org> via "
         f"127.0.0.1:{smtp_server.port}?"
     )
     screenshot(page, tmp_path, "send-confirm")

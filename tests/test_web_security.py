@@ -30,6 +30,15 @@ def csrf_of(http: httpx.Client, path: str = "/week") -> str:
     return text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
+def finished(http: httpx.Client, started: httpx.Response) -> str:
+    """The sending page once its run is over (it refreshes itself until then)."""
+    deadline = time.monotonic() + 20
+    while 'http-equiv="refresh"' in (page := http.get(started.headers["location"])).text:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return page.text
+
+
 def own(served) -> dict:
     return {"origin": served.base}
 
@@ -128,11 +137,7 @@ def test_two_clicks_on_send_send_each_email_once(run, workspace, serve, smtp_ser
         runs = [http.post("/week/send/go", data=form, headers=own(served)) for _ in range(2)]
         assert all(r.status_code == 303 for r in runs)
         for response in runs:
-            deadline = time.monotonic() + 20
-            while 'http-equiv="refresh"' in (page := http.get(response.headers["location"])).text:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
-            assert "failed 0, unknown 0, still owed 0" in page.text
+            assert "failed 0, unknown 0, still owed 0" in finished(http, response)
     assert sorted(m.rcpt_tos[0] for m in smtp_server) == [
         f"person{n}@example.com" for n in range(1, 7)
     ]
@@ -146,10 +151,6 @@ def test_send_refuses_more_than_was_confirmed(run, workspace, serve, smtp_server
     served = serve(TODAY)
     with client(served) as http:
         form = {"csrf": csrf_of(http), "expected": "2"}  # the page said 2; 4 are owed now
-        started = http.post("/week/send/go", data=form, headers=own(served))
-        deadline = time.monotonic() + 20
-        while 'http-equiv="refresh"' in (page := http.get(started.headers["location"])).text:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-    assert "4 emails are owed now, not the 2 you confirmed" in page.text
+        page = finished(http, http.post("/week/send/go", data=form, headers=own(served)))
+    assert "4 emails are owed now, not the 2 you confirmed" in page
     assert len(smtp_server) == 0
