@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from campaign.resources import sample_list
-from tests.conftest import add_prospects, use_smtp
+from tests.conftest import add_prospects, people, use_smtp
 from tests.web_fixtures import *  # noqa: F403  (serve, browser, page)
 from tests.web_fixtures import screenshot
 
@@ -273,3 +273,26 @@ def test_a_bad_today_is_one_clear_line(run):
     assert result.exit_code == 2
     assert result.stderr.startswith("campaign: error: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_week_can_be_sent_from_the_keyboard(run, workspace, serve, page, tmp_path):
+    add_prospects(run, tmp_path, people(2))
+    run("--today", TODAY, "batch")
+    served = serve(TODAY)
+    page.goto(served.url)
+    page.goto(served.base + "/week")
+
+    def tab_to(name: str) -> None:
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if page.locator(":focus").inner_text() == name:
+                return
+        raise AssertionError(f"Tab never reached {name!r}")
+
+    tab_to("Send")
+    page.keyboard.press("Enter")
+    page.locator("#question").wait_for()
+    tab_to("Send")
+    page.keyboard.press("Enter")
+    expect(page.locator("#summary")).to_contain_text("Wrote 2 drafts to outbox/, failed 0")
+    assert len(list((workspace / "outbox").glob("*.eml"))) == 2

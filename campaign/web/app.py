@@ -12,6 +12,7 @@ import contextlib
 import secrets
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,7 @@ class Guard:
         request = Request(scope, receive)
         response = self.check(request)
         if response is None:
+            started = time.perf_counter()
 
             async def send_with_headers(message):
                 if message["type"] == "http.response.start":
@@ -140,6 +142,9 @@ class Guard:
                     for key, value in _security_headers(request.url.path):
                         if key.encode() not in names:
                             headers.append((key.encode(), value.encode()))
+                    # The page's own cost, for bench/bench_web.py and the browser's dev tools.
+                    spent = (time.perf_counter() - started) * 1000
+                    headers.append((b"server-timing", f"app;dur={spent:.1f}".encode()))
                     message["headers"] = headers
                 await send(message)
 

@@ -66,6 +66,7 @@ async def confirm(request: Request) -> Response:
         )
         via = transport(settings, interactive=False).description
         sender = f"{settings.sender_name} <{settings.sender_email}>"
+        drafts = settings.smtp is None  # outbox/ files are drafts the user sends (issue 9)
     return page(
         request,
         "send_confirm.html",
@@ -75,6 +76,7 @@ async def confirm(request: Request) -> Response:
         post=summary.post,
         via=via,
         sender=sender,
+        drafts=drafts,
         followups=followups,
     )
 
