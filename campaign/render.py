@@ -89,16 +89,20 @@ class Letter:
         """("p", markup) and ("ul", [markup]) for reportlab: <b>, <i> and escapes only."""
         return _blocks(self.tokens(), _markup, self._fill)
 
-    def text(self) -> str:
-        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+    def paragraphs(self) -> list[str]:
+        """The body as plain text, a string per paragraph or bullet list."""
         parts = []
         for kind, content in _blocks(self.tokens(), _plain, self._fill):
             if kind == "p":
                 parts.append(str(content))
             else:
                 parts.append("\n".join(f"- {item}" for item in content))
-        parts.append("\n".join([self.closing, "", self.sender_name, *self.signature_lines]))
-        return "\n\n".join(parts) + "\n"
+        return parts
+
+    def text(self) -> str:
+        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+        sign = "\n".join([self.closing, "", self.sender_name, *self.signature_lines])
+        return "\n\n".join([*self.paragraphs(), sign]) + "\n"
 
     def html(self) -> str:
         """The HTML alternative: the same letter, every value escaped."""
