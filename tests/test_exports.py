@@ -259,10 +259,11 @@ def test_calendar_summaries_read_well(campaign, tmp_path):
 
 @pytest.fixture
 def calls_due(campaign):
-    """On Monday 2026-11-30 the posted letters (3 and 4) are owed a receipt-check call each."""
+    """On Monday 2026-11-30 the posted letters (3 and 4) are owed a receipt-check call each:
+    3 by the cadence, 4 as the retry of Thursday's unanswered call (two business days on)."""
     log(
         campaign,
-        "2026-11-30",
+        "2026-11-26",
         "4",
         "call",
         "--outcome",
@@ -293,7 +294,7 @@ def test_calls_json(calls_due):
         "",
     )
     assert (raj["assistant"], raj["best_time"], raj["attempts"]) == ("Pat Doe", "Tue 9am", 1)
-    assert raj["last_outcome"] == "left-message on 2026-11-30"
+    assert raj["last_outcome"] == "left-message on 2026-11-26"
     assert raj["sent"] == "intro by post 2026-11-25"
     # Only calls: the email receipt checks are not on the sheet.
     assert calls_due.json("--today", "2026-11-27", "calls")["calls"] == []
@@ -315,7 +316,7 @@ def test_calls_pdf(calls_due, tmp_path):
         "Assistant: Pat Doe",
         "Best time: Tue 9am",
         "Sent: intro by post 2026-11-25",
-        "left-message on 2026-11-30 (1 so far)",
+        "left-message on 2026-11-26 (1 so far)",
         "2 calls at 8 an hour: about 15 min",
         "Ask where they are in the process.",
         "Ask for a meeting with the decision maker.",
@@ -385,11 +386,12 @@ def test_status_counts(campaign):
     assert later["prospects"] == {"total": 4, "active": 3, "replied": 1}
     assert later["batch"] == {"week": "2026-W49", "picked": 0, "sent": 0}
     assert later["sent"] == {"email": 2, "post": 2}
-    # Due today: the thank-you for the interview; overdue: Monday's receipt call to 4.
-    assert (later["due_today"], later["overdue"]) == (1, 1)
+    # Due today: the thank-you for the interview; Monday's receipt call to 4 went unanswered
+    # today, so it is tried again on Thursday, not counted overdue.
+    assert (later["due_today"], later["overdue"]) == (1, 0)
     assert (later["replies"], later["interviews"], later["calls"]) == (1, 1, 2)
     text = campaign("--today", "2026-12-01", "status")
-    assert "1 due today, 1 overdue" in text.stdout
+    assert "1 due today, 0 overdue" in text.stdout
     assert "1 replies, 1 interviews, 2 calls" in text.stdout
 
 

@@ -128,10 +128,12 @@ def test_receipt_checks_stop_once_sent_or_confirmed(campaign, workspace):
         "sue@elm.example",
     ]
     assert due(campaign, "2026-11-30") == receipts(ids=POST_IDS)
-    # An answered call confirms the posted letter arrived; an unanswered one does not.
+    # An answered call confirms the posted letter arrived; an unanswered one does not: it is
+    # tried again two business days later.
     log(campaign, "2026-12-01", "3", "call", "--outcome", "spoke")
     log(campaign, "2026-12-01", "4", "call", "--outcome", "no-answer")
-    assert due(campaign, "2026-12-01") == receipts(ids=[4])
+    assert due(campaign, "2026-12-01") == []
+    assert due(campaign, "2026-12-03") == receipts("2026-12-03", ids=[4])
     log(campaign, "2026-12-02", "4", "received", "--note", "the assistant has it")
     assert due(campaign, "2026-12-02") == []
 
@@ -414,19 +416,23 @@ def test_warm_insider_check_in_four_days_later(campaign):
 def test_three_unanswered_calls_in_a_row_change_the_approach(campaign):
     for pid in (1, 2, 3, 5):
         log(campaign, "2026-11-30", str(pid), "received")
+    # Each unanswered try is retried two business days later (Friday's on Tuesday).
     log(campaign, "2026-11-30", "4", "call", "--outcome", "no-answer")
-    log(campaign, "2026-12-01", "4", "call", "--outcome", "no-answer")
-    assert due(campaign, "2026-12-01") == [(4, "receipt-check", "call", "2026-11-30")]
+    assert due(campaign, "2026-12-01") == []
+    assert due(campaign, "2026-12-02") == [(4, "receipt-check", "call", "2026-12-02")]
     log(campaign, "2026-12-02", "4", "call", "--outcome", "no-answer")
-    assert due(campaign, "2026-12-02") == [(4, "change-approach", "call", "2026-11-30")]
-    [item] = campaign.json("--today", "2026-12-02", "due")
+    assert due(campaign, "2026-12-04") == [(4, "receipt-check", "call", "2026-12-04")]
+    log(campaign, "2026-12-04", "4", "call", "--outcome", "no-answer")
+    assert due(campaign, "2026-12-07") == []
+    assert due(campaign, "2026-12-08") == [(4, "change-approach", "call", "2026-12-08")]
+    [item] = campaign.json("--today", "2026-12-08", "due")
     assert "3 calls in a row unanswered" in item["reason"]
-    [row] = campaign.json("--today", "2026-12-02", "calls")["calls"]
+    [row] = campaign.json("--today", "2026-12-08", "calls")["calls"]
     assert (row["kind"], row["attempts"]) == ("change-approach", 3)
-    assert row["last_outcome"] == "no-answer on 2026-12-02"
+    assert row["last_outcome"] == "no-answer on 2026-12-04"
     # An answer breaks the run (and confirms the letter arrived).
-    log(campaign, "2026-12-03", "4", "call", "--outcome", "spoke")
-    assert due(campaign, "2026-12-03") == []
+    log(campaign, "2026-12-08", "4", "call", "--outcome", "spoke")
+    assert due(campaign, "2026-12-08") == []
 
 
 def test_unanswered_follow_up_calls_after_a_meeting_change_the_approach(campaign):
@@ -434,8 +440,9 @@ def test_unanswered_follow_up_calls_after_a_meeting_change_the_approach(campaign
     send_followups(campaign, "2026-12-03")
     for day in ("2026-12-24", "2026-12-28", "2026-12-30"):
         log(campaign, day, "1", "call", "--outcome", "no-answer")
+    # Due when the next try would have been (two business days on), as a change of approach.
     assert [r for r in due(campaign, "2027-02-01") if r[0] == 1] == [
-        (1, "change-approach", "call", "2027-01-27")
+        (1, "change-approach", "call", "2027-01-01")
     ]
 
 
