@@ -321,29 +321,32 @@ def export(state, file, horizon, as_json):
     The workbook has every prospect with its next action and date, every touch, and
     what is due; it is safe to open in Excel (nothing in it runs as a formula). The
     calendar has one event per follow-up with a stable id, so importing it again
-    updates the events instead of doubling them.
+    updates the events instead of doubling them, and removes the ones that ended.
 
     \b
     Examples:
       campaign export tracker.xlsx
       campaign export followups.ics --days 30
     """
-    from ..exports import calendar, tracker
+    from ..exports import tracker
     from ..followup import compute
+    from ..ics import export as export_ics
 
     suffix = file.suffix.lower()
     if suffix not in (".xlsx", ".ics"):
         raise CampaignError(f"{file}: export writes .xlsx (the tracker) or .ics (a calendar).")
     if not file.parent.is_dir():
         raise CampaignError(f"{file.parent}: no such folder.")
+    extra = {}
     if suffix == ".xlsx":
         items = compute(state.conn, state.settings.cadence, state.today, 3650)
         count = tracker(state.conn, items, state.today, file)
         what = f"{count} prospects"
     else:
-        items = compute(state.conn, state.settings.cadence, state.today, horizon)
-        count = calendar(items, file, state.today)
-        what = f"{count} follow-ups"
+        done = export_ics(state.conn, state.settings.cadence, state.today, file, horizon)
+        count = done.events
+        what = f"{count} follow-ups ({done.changed} changed, {done.cancelled} cancelled)"
+        extra = {"changed": done.changed, "cancelled": done.cancelled}
     if as_json:
-        emit_json({"file": str(file), "count": count})
+        emit_json({"file": str(file), "count": count, **extra})
     say(f"Wrote {what} to {file}")

@@ -180,4 +180,8 @@ def show(state, prospect, as_json):
     click.echo("History:" if data["history"] else "History: nothing sent or logged yet.")
     for item in data["history"]:
         detail = f" - {item['detail']}" if item["detail"] else ""
-        click.echo(f"  {item['date']}  {item['what']} ({item['status']}){detail}")
+        status = f" ({item['status']})" if item["status"] else ""
+        click.echo(f"  {item['date']}  {item['what']}{status}{detail}")
+        for person in item.get("people", ()):
+            about = ", ".join(x for x in (person.get("title"), person.get("email")) if x)
+            click.echo(f"              met {person['name']}" + (f" ({about})" if about else ""))
