@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import cli, emit_json, json_option, pass_state, say, table
+from ..cli import cli, emit_json, json_option, pass_state, say
 from ..errors import CampaignError
 
 
@@ -51,22 +51,13 @@ def unknown(state, send_ids, went, as_json):
         say("No unknown sends: every send is known to have gone or not.")
         return
     for row in rows:
-        row["to"] = row["recipient"] or row["name"]
-    click.echo(
-        table(
-            rows,
-            [
-                ("send_id", "send", 5),
-                ("attempted_on", "tried", 10),
-                ("prospect_id", "id", 5),
-                ("company", "company", 24),
-                ("to", "to", 28),
-                ("letter", "letter", 10),
-                ("subject", "subject", 40),
-                ("message_id", "Message-ID", 60),
-            ],
+        to = f"<{row['recipient']}>" if row["recipient"] else "(post)"
+        click.echo(
+            f"send {row['send_id']}  tried {row['attempted_on']}  #{row['prospect_id']} "
+            f"{row['company']}, {row['name']} {to}  {row['letter']} letter"
         )
-    )
+        click.echo(f"  Subject:    {row['subject']}")
+        click.echo(f"  Message-ID: {row['message_id'] or '-'}")
     say(
         f"{len(rows)} sends may or may not have gone. Look for each Message-ID in your Sent "
         "folder, then `campaign unknown --sent ID...` or `campaign unknown --unsent ID...`."
