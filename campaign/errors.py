@@ -25,3 +25,7 @@ class SendError(CampaignError):
 
 class NotFound(CampaignError):
     """A prospect, batch or letter that does not exist."""
+
+
+class Declined(Exception):
+    """The user answered no when asked to confirm: nothing happened, and that is fine."""

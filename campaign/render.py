@@ -52,6 +52,7 @@ class Template:
     subject: Any  # jinja2.Template
     body: Any  # jinja2.Template
     body_line: int  # the file's line number of the body's first line
+    uses: frozenset[str] = frozenset()  # the [sender] details it prints: name, phone, ...
 
 
 @dataclass
@@ -228,6 +229,7 @@ class Renderer:
         )
         self._line_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self._cache: dict[str, Template] = {}
+        self._checked: set[str] = set()
 
     def _slot(self, value: Any) -> str:
         # Blank lines in a value would end a paragraph: fold them, keep single line breaks.
@@ -259,6 +261,7 @@ class Renderer:
             # Padding with newlines makes jinja2's line numbers the file's own.
             subject = self._compile(self._line_env, subject_text, subject_line, path)
             compiled = self._compile(self._body_env, body, body_line, path)
+            uses = _sender_details(self._line_env, subject_text, body)
         except TemplateSyntaxError as err:
             raise TemplateError(f"{path}:{err.lineno}: {err.message}") from None
         template = Template(
@@ -269,6 +272,7 @@ class Renderer:
             subject,
             compiled,
             body_line,
+            uses,
         )
         self._cache[name] = template
         return template
@@ -286,17 +290,32 @@ class Renderer:
         values["salutation"] = salutation(prospect["first_name"], prospect["last_name"])
         values["today"] = today
         values["date"] = long_date(today)
-        values.update(self.settings.sender_fields())
         values.update(json.loads(prospect["extras"] or "{}"))
         values.update(extra or {})
+        # Your own details come last: no sheet column can stand in for them.
+        values.update(self.settings.sender_fields())
+        resume = self.settings.resume
+        values["resume"] = resume.name if resume is not None else ""
         return values
+
+    def check(self, name: str) -> Template:
+        """The template `name`, once its [sender] details are known to be set and real."""
+        template = self.load(name)
+        if name not in self._checked:
+            self.settings.check_sender(["name"], "every letter is signed with it")
+            for key in sorted(template.uses - {"name"}):
+                self.settings.check_sender(
+                    [key], f"the letter {name!r} prints it ({{{{ sender_{key} }}}})"
+                )
+            self._checked.add(name)
+        return template
 
     def render(self, name: str, prospect, today: dt.date, extra: dict | None = None) -> Letter:
         """Merge one prospect into the template `name`; a missing field is a TemplateError."""
         from jinja2 import TemplateError as JinjaError
         from jinja2 import UndefinedError
 
-        template = self.load(name)
+        template = self.check(name)
         values = self.fields(prospect, today, extra)
         try:
             subject = one_line(template.subject.render(values))
@@ -332,6 +351,17 @@ class Renderer:
             sender_name=sender.sender_name,
             signature_lines=[x for x in (sender.sender_phone, sender.sender_email) if x],
         )
+
+
+def _sender_details(env, *sources: str) -> frozenset[str]:
+    """The [sender] details (name, address, phone, email) that template sources print."""
+    from jinja2 import meta
+
+    names: set[str] = set()
+    for source in sources:
+        names |= meta.find_undeclared_variables(env.parse(source))
+    details = {n.removeprefix("sender_") for n in names if n.startswith("sender_")}
+    return frozenset(details & {"name", "address", "phone", "email"})
 
 
 def _template_line(err: Exception, template: Template) -> str:

@@ -198,7 +198,7 @@ EXPECTED_ERRORS = [
     (5, "Company", "company is empty"),
     (6, "Contact", "no hiring authority's name"),
     (7, "Email", "no email and no full postal address (missing City)"),
-    (8, "Priority", "'urgent': priority must be a whole number"),
+    (8, "Priority", '"urgent": priority must be a whole number'),
 ]
 
 
@@ -493,7 +493,7 @@ BAD_INPUTS = {
     "wrong sheet": (
         _two_sheets,
         ["--sheet", "Employer"],
-        "no sheet named 'Employer'; the sheets are: 'Employers', 'Archive 2025'",
+        'no sheet named "Employer"; the sheets are: "Employers", "Archive 2025"',
     ),
     "unknown extension": (_bytes("list.numbers", b"x"), [], "unknown file type .numbers"),
     "undecodable csv": (

@@ -145,3 +145,64 @@ def test_print_without_a_batch_says_what_to_do(run):
     result = run("--today", TODAY, "print")
     assert result.exit_code == 2
     assert "campaign batch" in result.stderr
+
+
+# --- letters say only what is true (issue 9) ---------------------------------------------------
+
+
+def _resume(path):
+    """A two-page resume PDF, as a user would export it."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path))
+    for number in (1, 2):
+        canvas.drawString(72, 720, f"RESUME OF JANE DOE, PAGE {number}")
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def test_posted_letters_enclose_the_resume_after_each_letter(batch, workspace, tmp_path):
+    from tests.conftest import configure
+
+    configure(workspace, sender={"resume": str(_resume(workspace / "resume.pdf"))})
+    report = batch.json("--today", TODAY, "print", "--per-letter", tmp_path / "each")
+    assert report["letters"] == 2
+    assert report["pages"] == 6
+    pages = pdf_pages(report["files"][0])
+    assert "Tomáš Dvořák" in pages[0]
+    assert "RESUME OF JANE DOE, PAGE 1" in pages[1]
+    assert "RESUME OF JANE DOE, PAGE 2" in pages[2]
+    assert "Zoë Łukasiewicz" in pages[3]
+    assert "RESUME OF JANE DOE, PAGE 2" in pages[5]
+    for single in report["files"][1:]:
+        each = pdf_pages(single)
+        assert len(each) == 3
+        assert "RESUME OF JANE DOE, PAGE 1" in each[1]
+
+
+def test_a_resume_that_is_not_a_pdf_is_one_clear_error(batch, workspace):
+    from tests.conftest import configure
+
+    (workspace / "resume.docx").write_bytes(b"PK\x03\x04 not a pdf")
+    configure(workspace, sender={"resume": "resume.docx"})
+    result = batch("--today", TODAY, "print")
+    assert result.exit_code == 2
+    assert "resume.docx is not a PDF" in result.stderr
+    assert not list((workspace / "outbox").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("with_resume", [False, True])
+def test_follow_ups_mention_an_enclosed_resume_only_when_there_is_one(
+    batch, workspace, with_resume
+):
+    from tests.conftest import configure
+
+    if with_resume:
+        configure(workspace, sender={"resume": str(_resume(workspace / "resume.pdf"))})
+    assert batch("--today", TODAY, "print", "--mark-mailed").exit_code == 0
+    later = "2026-12-07"  # two weeks on: the first follow-up letter is due
+    report = batch.json("--today", later, "print", "--followups")
+    text = " ".join(pdf_pages(report["files"][0]))
+    assert "Two weeks ago" in text
+    assert ("enclosed another copy of my resume" in text) is with_resume

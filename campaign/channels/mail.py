@@ -53,7 +53,9 @@ def _address(name: str, email: str) -> str:
     return formataddr((" ".join(name.split()), email), charset="utf-8")
 
 
-def build_message(letter, settings, when, attachments: Sequence[Path] = ()) -> Outgoing:
+def build_message(
+    letter, settings, when, attachments: Sequence[Path] = (), *, draft: bool = False
+) -> Outgoing:
     """A letter as an email: text and HTML alternatives, a unique Message-ID, attachments.
 
     Built with email.mime (the compat32 API): for a batch it is about twice as fast as
@@ -104,6 +106,9 @@ def build_message(letter, settings, when, attachments: Sequence[Path] = ()) -> O
     )
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = make_msgid(idstring=f"campaign{letter.prospect_id}", domain=domain)
+    if draft:
+        # Outlook and Thunderbird open such a file as a message ready to send (issue 9).
+        msg["X-Unsent"] = "1"
     readable = {key: f"{one_line(name)} <{address}>" for key, (name, address) in headers.items()}
     readable["Subject"] = one_line(letter.subject)
     return Outgoing(
@@ -120,6 +125,7 @@ class Outbox:
     """Writes each message as an .eml file in the workspace's outbox/ folder."""
 
     description = "the outbox folder"
+    drafts = True  # the files are drafts: the user sends them from a mail program
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -165,6 +171,8 @@ def smtp_password(username: str, interactive: bool) -> str:
 
 class Smtp:
     """One SMTP connection for the whole run, through yagmail; reconnects when dropped."""
+
+    drafts = False
 
     def __init__(self, config, sender_email: str, interactive: bool):
         self.config = config

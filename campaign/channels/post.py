@@ -395,8 +395,12 @@ def write_letters(
     *,
     paper: str = "letter",
     signature: Path | None = None,
+    enclosure: Path | None = None,
 ) -> int:
-    """Write all letters into one PDF at `out`; return the page count."""
+    """Write all letters into one PDF at `out`; return the page count.
+
+    With `enclosure` (a PDF, such as the resume), its pages follow each letter.
+    """
     from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate
 
     lay = _layout(paper)
@@ -443,4 +447,8 @@ def write_letters(
             initialFontName=FONT,
         )
         doc.build(story)
+    if enclosure is not None:
+        from .enclose import enclose
+
+        return enclose(out, starts, Path(enclosure))
     return doc.page

@@ -7,38 +7,23 @@ from pathlib import Path
 import click
 
 from ..cli import cli, emit_json, json_option, pass_state, say
-from ..errors import CampaignError
 from .sending import _week, week_option
 
 PDF = click.Path(dir_okay=False, path_type=Path)
 
 
 def _printables(state, week, letter, all_channels, followups, channels=("post",)):
-    from ..followup import due_letters
-    from ..printing import Printable, intro_printables
-    from ..render import Renderer
+    from ..posting import printables
 
-    renderer = Renderer(state.settings)
-    if followups:
-        return [
-            Printable(
-                prospect,
-                rendered,
-                item.dedupe,
-                rendered.kind,
-                touch_id=item.touch_id,
-                person=item.person or None,
-            )
-            for item, prospect, rendered in due_letters(
-                state.conn, renderer, state.settings.cadence, state.today, *channels
-            )
-        ]
-    from ..batch import find
-
-    if find(state.conn, week) is None:
-        raise CampaignError(f"no batch for {week}; run `campaign batch` first.")
-    return intro_printables(
-        state.conn, renderer, state.today, letter or state.settings.letter, week, all_channels
+    return printables(
+        state.conn,
+        state.settings,
+        state.today,
+        week,
+        letter,
+        all_channels,
+        followups,
+        channels,
     )
 
 
@@ -94,12 +79,9 @@ def print_(
       campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
       campaign print --followups --paper a4
     """
-    from ..channels.envelopes import write_envelopes, write_labels
-    from ..channels.post import Sender, write_letters
+    from ..posting import print_letters
     from ..printing import mark_mailed as record
-    from ..printing import to_post
 
-    settings = state.settings
     week = _week(state, week)
     items = _printables(state, week, letter, all_channels, followups)
     if not items:
@@ -110,44 +92,23 @@ def print_(
         if as_json:
             emit_json({"letters": 0, "pages": 0, "files": [], "mailed": 0})
         return
-    paper = paper or settings.paper
-    sender = Sender(
-        settings.sender_name,
-        list(settings.sender_address),
-        settings.sender_phone,
-        settings.sender_email,
-    )
-    if settings.signature is not None and not settings.signature.is_file():
-        raise CampaignError(
-            f"campaign.toml: the signature image {settings.signature} does not exist."
-        )
-    letters = [to_post(item, state.today, settings.sender_name) for item in items]
     name = f"followups-{state.today}" if followups else f"letters-{week}"
-    out = out or settings.outbox / f"{name}.pdf"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pages = write_letters(letters, sender, out, paper=paper, signature=settings.signature)
-        files = [str(out)]
-        if per_letter:
-            per_letter.mkdir(parents=True, exist_ok=True)
-            for single in letters:
-                target = per_letter / f"{single.key}.pdf"
-                write_letters([single], sender, target, paper=paper, signature=settings.signature)
-                files.append(str(target))
-        if envelopes:
-            write_envelopes(letters, sender, envelopes, paper=paper)
-            files.append(str(envelopes))
-        if labels:
-            write_labels(letters, labels, paper=paper)
-            files.append(str(labels))
-    except (OSError, ValueError) as err:
-        if isinstance(err, CampaignError):
-            raise
-        raise CampaignError(str(err)) from None
+    out = out or state.settings.outbox / f"{name}.pdf"
+    printed = print_letters(
+        state.settings,
+        items,
+        state.today,
+        out,
+        paper=paper,
+        per_letter=per_letter,
+        envelopes=envelopes,
+        labels=labels,
+    )
+    letters, pages, files, paper = printed.letters, printed.pages, printed.files, printed.paper
     mailed = record(state.conn, items, state.today) if mark_mailed else 0
     if as_json:
-        emit_json({"letters": len(letters), "pages": pages, "files": files, "mailed": mailed})
-    say(f"Wrote {len(letters)} letters ({pages} pages, {paper}) to {out}")
+        emit_json({"letters": letters, "pages": pages, "files": files, "mailed": mailed})
+    say(f"Wrote {letters} letters ({pages} pages, {paper}) to {out}")
     for extra in files[1:]:
         say(f"  and {extra}")
     if mark_mailed:

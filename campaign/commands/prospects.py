@@ -42,25 +42,26 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
       campaign import ~/employers.xlsx
       campaign import leads.csv --map "Boss=name" --dry-run
     """
-    from ..prospects import import_rows
-    from ..sheet import parse, read_cells
+    from ..importing import import_file
 
-    conn = state.conn
-    cells, notes = read_cells(path, sheet=sheet, encoding=encoding)
-    parsed = parse(cells, mapping, source=path.name)
-    result = import_rows(
-        conn,
-        parsed,
-        source=path.name,
-        today=state.today,
+    parsed, result = import_file(
+        state.conn,
+        path,
+        state.today,
+        sheet=sheet,
+        mapping=mapping,
+        encoding=encoding,
         skip_invalid=skip_invalid,
         dry_run=dry_run,
     )
-    result.warnings[:0] = notes
+    for line in parsed.mapping_lines():
+        say(line)
     for note in result.warnings:
         say(f"warning: {note}", fg="yellow")
     for error in parsed.errors:
         say(f"{path.name} {error}", fg="red")
+    if dry_run and not (parsed.errors and not skip_invalid):
+        _say_changes(result.changes)
     blocked = parsed.errors and not skip_invalid
     if as_json:
         emit_json(result.as_dict())
@@ -78,6 +79,22 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
         f"{result.unchanged} unchanged, {result.skipped} skipped."
         + (" Nothing was written (--dry-run)." if dry_run else "")
     )
+
+
+def _say_changes(changes: list[dict]) -> None:
+    """Per prospect, what a dry run would do: new, or which fields change (old -> new)."""
+    from ..text import quote, shorten
+
+    for item in changes:
+        who = shorten(f"{item['company']} ({item['name']})" if item["name"] else item["company"])
+        if item["action"] == "new":
+            say(f"  new     row {item['row']}: {who}")
+            continue
+        diffs = "; ".join(
+            f"{name} {quote(old or '', 30)} -> {quote(new or '', 30)}"
+            for name, (old, new) in item["changes"].items()
+        )
+        say(f"  update  row {item['row']}: #{item['prospect_id']} {who}: {diffs}")
 
 
 @cli.command("prospects")
