@@ -16,7 +16,9 @@ from ..touches import EVENTS
 @click.argument("prospect")
 @click.argument("event", type=click.Choice(list(EVENTS)), metavar="EVENT")
 @click.option("--note", default="", help="What was said, for the record.")
-@click.option("--on", "on", metavar="YYYY-MM-DD", help="When it happened (default: today).")
+@click.option(
+    "--on", "on", metavar="YYYY-MM-DD", help="When it happened (default: today; never after it)."
+)
 @click.option("--outcome", type=click.Choice(OUTCOMES), help="How a call went.")
 @click.option("--assistant", default="", help="The assistant or secretary who answered.")
 @click.option("--best-time", default="", help="When to call next time, e.g. 'Tue 9-10am'.")
