@@ -24,8 +24,8 @@ def settle(conn: sqlite3.Connection, root: Path) -> int:
     try:
         with run_lock(root):
             return settle_interrupted(conn)
-    except SendError:  # a run is sending right now: its `sending` rows are in flight
-        return 0
+    except (SendError, OSError):  # a run is sending right now (its rows are in flight), or
+        return 0  # the workspace is read-only: list what the ledger says as it is
 
 
 def listing(conn: sqlite3.Connection, only: int | None = None) -> list[dict]:

@@ -809,3 +809,11 @@ def test_the_same_event_twice_on_a_day_is_refused_unless_again(campaign, workspa
     # A second interview that day, on purpose.
     log(campaign, "2026-12-03", "1", "interview", "--with", "Bo Chan, HR", "--again")
     assert len([r for r in due(campaign, "2026-12-03") if r[1] == "thank-you"]) == 2
+
+
+def test_skipping_a_call_puts_the_next_one_a_full_period_later(campaign):
+    log(campaign, "2026-12-03", "1", "interview")
+    log(campaign, "2026-12-24", "1", "call", "--outcome", "no-answer")
+    assert calls_for(campaign, "2026-12-28", 1) == [(1, "follow-up-call", "call", "2026-12-28")]
+    log(campaign, "2026-12-28", "1", "skip", "--item", "follow-up-call", "--note", "holidays")
+    assert calls_for(campaign, "2026-12-28", 1) == [(1, "follow-up-call", "call", "2027-01-25")]

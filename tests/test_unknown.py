@@ -53,6 +53,9 @@ def test_seen_in_the_sent_folder_is_recorded_as_sent_on_the_day_tried(run, kille
     assert "Sends to resolve: did they go?" in human.stdout
     assert "1 unknown sends to resolve (`campaign unknown`)" in human.stderr
     [item] = listed(run)
+    [to_resolve] = [i for i in run.json("--today", LATER, "due") if i["kind"] == "unknown-send"]
+    assert to_resolve["send_id"] == item["send_id"]
+    assert f"`campaign unknown --sent {item['send_id']}`" in to_resolve["reason"]
     [received] = killed.to(THIRD)
     assert item["message_id"] == received.message["Message-ID"]  # what to search Sent for
     assert (item["prospect_id"], item["recipient"], item["attempted_on"]) == (3, THIRD, TODAY)
