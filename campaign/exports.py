@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .atomic import replacing
 from .followup import Due
+from .text import clean
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CALL_SCRIPT = [
@@ -53,7 +54,8 @@ def _safe(value):
         return ""
     if isinstance(value, int | float | dt.date):
         return value
-    return str(value)
+    # openpyxl refuses control characters (IllegalCharacterError): never let one through.
+    return clean(str(value))
 
 
 def _sends_by_prospect(conn: sqlite3.Connection) -> dict[int, list[sqlite3.Row]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from .atomic import replacing
 from .followup import LABELS, Due, compute
 from .ledger import transaction
+from .text import clean
 
 # A cancelled event is exported again for this long, for the user who skipped an import.
 KEEP_CANCELLED_DAYS = 30
@@ -81,8 +82,9 @@ def write(events: list[Event], path: Path) -> None:
         event.add("dtstamp", stamp)
         event.add("dtstart", e.dtstart)
         event.add("dtend", e.dtstart + dt.timedelta(days=1))
-        event.add("summary", e.summary)
-        event.add("description", e.description)
+        # Values from the sheet never carry control characters into a calendar program.
+        event.add("summary", clean(e.summary))
+        event.add("description", clean(e.description))
         event.add("categories", [e.kind])
         event.add("sequence", e.sequence)
         event.add("status", "CANCELLED" if e.cancelled else "CONFIRMED")

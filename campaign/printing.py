@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from .ledger import now, transaction
+from .render import one_line
 
 
 @dataclass
@@ -44,7 +45,7 @@ def recipient_lines(prospect, person: dict | None = None) -> list[str]:
         city_line,
         prospect["country"],
     ]
-    return [" ".join(line.split()) for line in lines if line and line.strip()]
+    return [one_line(line) for line in lines if line and one_line(line)]
 
 
 def to_post(item: Printable, today: dt.date, sender_name: str):

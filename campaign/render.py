@@ -22,6 +22,7 @@ from typing import Any
 
 from .errors import TemplateError
 from .sheet import FIELDS
+from .text import clean
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
 
@@ -40,7 +41,9 @@ def salutation(first_name: str, last_name: str) -> str:
 
 def one_line(text: str) -> str:
     """Fold CR, LF and tabs into single spaces: a value can never start a new header."""
-    return " ".join(str(text).split())
+    from .text import strip_controls
+
+    return " ".join(strip_controls(str(text))[0].split())
 
 
 @dataclass(frozen=True)
@@ -284,13 +287,16 @@ class Renderer:
 
     def fields(self, prospect, today: dt.date, extra: dict | None = None) -> dict[str, Any]:
         """Everything a template may name for this prospect."""
-        values: dict[str, Any] = {f: prospect[f] if prospect[f] is not None else "" for f in FIELDS}
+        # A value stored by an older version may still hold control characters: never print them.
+        values: dict[str, Any] = {
+            f: clean(prospect[f]) if prospect[f] is not None else "" for f in FIELDS
+        }
         values["id"] = prospect["id"]
         values["name"] = f"{prospect['first_name']} {prospect['last_name']}".strip()
         values["salutation"] = salutation(prospect["first_name"], prospect["last_name"])
         values["today"] = today
         values["date"] = long_date(today)
-        values.update(json.loads(prospect["extras"] or "{}"))
+        values.update({k: clean(v) for k, v in json.loads(prospect["extras"] or "{}").items()})
         values.update(extra or {})
         # Your own details come last: no sheet column can stand in for them.
         values.update(self.settings.sender_fields())

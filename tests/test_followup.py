@@ -722,7 +722,20 @@ def test_thank_you_late_days_is_a_setting(campaign, workspace):
 
 def test_skip_dismisses_one_follow_up_and_is_shown(campaign):
     assert (1, "receipt-check", "email", "2026-11-30") in due(campaign, "2026-11-30")
-    log(campaign, "2026-11-30", "1", "skip", "--item", "receipt-check", "--note", "she wrote")
+    result = campaign(
+        "--today",
+        "2026-11-30",
+        "log",
+        "1",
+        "skip",
+        "--item",
+        "receipt-check",
+        "--note",
+        "she wrote",
+    )
+    assert result.stderr == (
+        "Logged the receipt-check (dismissed) for #1 Acme Tools on 2026-11-30.\n"
+    )
     assert [r for r in due(campaign, "2026-11-30") if r[0] == 1] == []
     # Dismissing the first follow-up letter: the second comes two weeks after the dismissal.
     log(campaign, "2026-12-09", "1", "skip", "--item", "followup-letter-1")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, emit_json, json_option, pass_state, say, table
+from ..cli import cli, echo, emit_json, json_option, pass_state, say, table
 from ..errors import CampaignError
 from ..followup import KINDS, OUTCOMES
 from ..touches import EVENTS
@@ -98,7 +98,8 @@ def log_(
         emit_json(
             {"touch_id": touch_id, "prospect_id": row["id"], "event": event, "on": day.isoformat()}
         )
-    say(f"Logged {event} for #{row['id']} {row['company']} on {day}.")
+    what = f"the {item} (dismissed)" if event == "skip" else event
+    say(f"Logged {what} for #{row['id']} {row['company']} on {day}.")
 
 
 def horizon_option(what: str, default: int = 0):
@@ -275,15 +276,13 @@ def calls(state, out, horizon, as_json):
     click.echo(f"Call sheet for {state.today}: {session_estimate(len(rows))}")
     click.echo("Script: " + " ".join(CALL_SCRIPT))
     for number, r in enumerate(rows, start=1):
-        click.echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
-        click.echo(
+        echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
+        echo(
             f"   phone {r['phone'] or '-'}   assistant {r['assistant'] or '-'}   "
             f"best time {r['best_time'] or '-'}"
         )
-        click.echo(f"   sent: {r['sent'] or '-'}")
-        click.echo(
-            f"   last call: {r['last_outcome'] or 'none'} ({r['attempts']} so far); {r['why']}"
-        )
+        echo(f"   sent: {r['sent'] or '-'}")
+        echo(f"   last call: {r['last_outcome'] or 'none'} ({r['attempts']} so far); {r['why']}")
         click.echo("   notes: ______________________________________________")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
 from ..sheet import FIELDS  # noqa: E402  (no heavy imports at module level)
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
@@ -127,7 +127,7 @@ def prospects_(state, status, as_json):
             )
             if ok
         )
-    click.echo(
+    echo(
         table(
             rows,
             [
@@ -172,10 +172,10 @@ def show(state, prospect, as_json):
         emit_json(data)
         return
     name = f"{row['first_name']} {row['last_name']}".strip()
-    click.echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
+    echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
     for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
         if row[key] not in ("", None):
-            click.echo(f"  {key.replace('_', ' '):10} {row[key]}")
+            echo(f"  {key.replace('_', ' '):10} {row[key]}")
     address = ", ".join(
         x
         for x in (
@@ -188,17 +188,17 @@ def show(state, prospect, as_json):
         if x
     )
     if address:
-        click.echo(f"  {'address':10} {address}")
+        echo(f"  {'address':10} {address}")
     for key, value in data["extras"].items():
-        click.echo(f"  {key:10} {value}")
+        echo(f"  {key:10} {value}")
     if row["notes"]:
-        click.echo(f"  {'notes':10} {row['notes']}")
-    click.echo(f"  {'from':10} {row['source']}")
-    click.echo("History:" if data["history"] else "History: nothing sent or logged yet.")
+        echo(f"  {'notes':10} {row['notes']}")
+    echo(f"  {'from':10} {row['source']}")
+    echo("History:" if data["history"] else "History: nothing sent or logged yet.")
     for item in data["history"]:
         detail = f" - {item['detail']}" if item["detail"] else ""
         status = f" ({item['status']})" if item["status"] else ""
-        click.echo(f"  {item['date']}  {item['what']}{status}{detail}")
+        echo(f"  {item['date']}  {item['what']}{status}{detail}")
         for person in item.get("people", ()):
             about = ", ".join(x for x in (person.get("title"), person.get("email")) if x)
-            click.echo(f"              met {person['name']}" + (f" ({about})" if about else ""))
+            echo(f"              met {person['name']}" + (f" ({about})" if about else ""))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
 from ..errors import CampaignError, Declined
 from ..text import plural
 
@@ -79,7 +79,7 @@ def batch(state, size, week, everyone, dry_run, as_json):
         return
     for row in rows:
         row["name"] = f"{row['first_name']} {row['last_name']}".strip()
-    click.echo(
+    echo(
         table(
             rows,
             [
@@ -138,12 +138,12 @@ def preview(state, prospect, letter, html_file):
 
         msg = build_message(rendered, state.settings, dt.datetime.now().astimezone())
         for header, value in msg.headers.items():
-            click.echo(f"{header}: {value}")
+            echo(f"{header}: {value}")
     else:
-        click.echo(f"By post to: {rendered.to_name}, {row['company']}")
-        click.echo(f"Subject: {rendered.subject}")
-    click.echo("")
-    click.echo(rendered.text())
+        echo(f"By post to: {rendered.to_name}, {row['company']}")
+        echo(f"Subject: {rendered.subject}")
+    echo("")
+    echo(rendered.text())
     if html_file:
         html_file.write_text(rendered.html(), encoding="utf-8")
         say(f"Wrote the HTML version to {html_file}")

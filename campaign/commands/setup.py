@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, emit_json, json_option, say
+from ..cli import cli, echo, emit_json, json_option, say
 
 
 @cli.command()
@@ -85,4 +85,4 @@ def where(ctx: click.Context, as_json: bool) -> None:
         emit_json(info)
         return
     for key, value in info.items():
-        click.echo(f"{key:10} {value}")
+        echo(f"{key:10} {value}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import cli, emit_json, json_option, pass_state, say
+from ..cli import cli, echo, emit_json, json_option, pass_state, say
 from ..errors import CampaignError
 
 
@@ -52,12 +52,12 @@ def unknown(state, send_ids, went, as_json):
         return
     for row in rows:
         to = f"<{row['recipient']}>" if row["recipient"] else "(post)"
-        click.echo(
+        echo(
             f"send {row['send_id']}  tried {row['attempted_on']}  #{row['prospect_id']} "
             f"{row['company']}, {row['name']} {to}  {row['letter']} letter"
         )
-        click.echo(f"  Subject:    {row['subject']}")
-        click.echo(f"  Message-ID: {row['message_id'] or '-'}")
+        echo(f"  Subject:    {row['subject']}")
+        echo(f"  Message-ID: {row['message_id'] or '-'}")
     say(
         f"{len(rows)} sends may or may not have gone. Look for each Message-ID in your Sent "
         "folder, then `campaign unknown --sent ID...` or `campaign unknown --unsent ID...`."
