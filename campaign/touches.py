@@ -9,6 +9,7 @@ import sqlite3
 from .errors import CampaignError
 from .followup import KINDS, OUTCOMES, same_person
 from .ledger import now, transaction
+from .text import quote, shorten
 
 EVENTS = {
     "call": "a phone call (--outcome, --assistant, --best-time)",
@@ -27,10 +28,6 @@ EVENTS = {
 # What `skip --item` can dismiss: every kind `campaign due` lists, but an unknown send, which
 # the user resolves with `campaign unknown` (it may have gone).
 SKIPPABLE = tuple(kind for kind in KINDS if kind != "unknown-send")
-
-
-def _quoted(text: str) -> str:
-    return repr(text if len(text) <= 80 else text[:79] + "…")
 
 
 STATUS_FOR = {
@@ -58,13 +55,13 @@ def parse_people(text: str) -> list[dict]:
         email = parts.pop() if len(parts) > 1 and "@" in parts[-1] else ""
         person = {"name": " ".join(parts[0].split()), "title": ", ".join(x for x in parts[1:] if x)}
         if any("@" in x for x in parts) or " " in email:
-            raise CampaignError(f"--with {_quoted(chunk.strip())}: write it as Name, Title, email.")
+            raise CampaignError(f"--with {quote(chunk.strip())}: write it as Name, Title, email.")
         if email:
             try:
                 validate_email(email, check_deliverability=False)
             except EmailNotValidError:
                 raise CampaignError(
-                    f"--with: {_quoted(email)} is not an email address (Name, Title, email)."
+                    f"--with: {quote(email)} is not an email address (Name, Title, email)."
                 ) from None
             person["email"] = email
         people.append(person)
@@ -125,7 +122,8 @@ def log(
             detail = earlier["item"] or earlier["outcome"]
             what = f"{event} ({detail})" if detail else event
             raise CampaignError(
-                f"#{prospect['id']} {prospect['company']} already has this {what} on {on} "
+                f"#{prospect['id']} {shorten(prospect['company'], 40)} already has this {what} "
+                f"on {on} "
                 f"(touch {earlier['id']}, logged {earlier['created_at']}); "
                 "pass --again to record it a second time."
             )
@@ -187,7 +185,7 @@ def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) ->
         raise CampaignError(
             f"skip needs --item, one of: {', '.join(SKIPPABLE)}{hint}."
             if not item or item == "unknown-send"
-            else f"--item {_quoted(item)} is not a follow-up; use one of: {', '.join(SKIPPABLE)}."
+            else f"--item {quote(item)} is not a follow-up; use one of: {', '.join(SKIPPABLE)}."
         )
     if cadence is None:
         return
@@ -198,6 +196,6 @@ def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) ->
     if item not in kinds and item not in (i.origin for i in pending):
         listed = ", ".join(dict.fromkeys(kinds)) or "nothing"
         raise CampaignError(
-            f"#{prospect['id']} {prospect['company']} has no {item} to dismiss; "
+            f"#{prospect['id']} {shorten(prospect['company'], 40)} has no {item} to dismiss; "
             f"pending: {listed} (see `campaign due --days 90`)."
         )

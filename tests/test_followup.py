@@ -684,7 +684,7 @@ def test_with_help_and_bad_emails(campaign, workspace):
     result = campaign("--today", "2026-12-03", "log", "1", "interview", "--with", "Ann, CFO, ann@")
     assert result.exit_code == 2
     assert result.stderr == (
-        "campaign: error: --with: 'ann@' is not an email address (Name, Title, email).\n"
+        'campaign: error: --with: "ann@" is not an email address (Name, Title, email).\n'
     )
     conn = sqlite3.connect(workspace / "campaign.db")
     assert conn.execute("SELECT count(*) FROM touches").fetchone()[0] == 0
@@ -765,7 +765,7 @@ def test_skip_a_thank_you_or_a_change_of_approach(campaign):
 def test_skip_mistakes(campaign, workspace):
     cases = [
         (("1", "skip"), "skip needs --item, one of: thank-you, receipt-check"),
-        (("1", "skip", "--item", "lunch"), "--item 'lunch' is not a follow-up; use one of:"),
+        (("1", "skip", "--item", "lunch"), '--item "lunch" is not a follow-up; use one of:'),
         (("1", "skip", "--item", "unknown-send"), "resolved with `campaign unknown`"),
         (
             ("1", "skip", "--item", "thank-you"),
