@@ -267,6 +267,10 @@ def _record(conn, job: Job, msg, today: dt.date) -> None:
                 now(),
             ),
         )
+        # The campaign day it was tried: an unknown send resolved as sent went that day.
+        conn.execute(
+            "UPDATE sends SET attempted_on = ? WHERE dedupe = ?", (today.isoformat(), job.dedupe)
+        )
 
 
 def _finish(conn, job: Job, status: str, today: dt.date, error: str = "") -> None:

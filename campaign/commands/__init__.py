@@ -1,7 +1,7 @@
 """The CLI's commands, one module per job; importing this registers them on `cli`."""
 
 from ..cli import cli
-from . import demo, followups, post, prospects, sending, setup  # noqa: F401
+from . import demo, followups, post, prospects, sending, setup, unknown  # noqa: F401
 
 # One line each for `campaign --help`, in the order of a week's work.
 SUMMARIES = {
@@ -15,6 +15,7 @@ SUMMARIES = {
     "send": "Email what the batch (or the follow-ups) is owed, once.",
     "print": "The post letters as one PDF, with envelopes and labels.",
     "mailed": "Record printed letters as posted.",
+    "unknown": "Say whether sends left unknown by a stopped run went.",
     "due": "Follow-ups due today, most overdue first.",
     "log": "Record a call, reply, interview or status change.",
     "calls": "The call sheet to take to the phone.",

@@ -233,8 +233,8 @@ def _report_unknown(plan, retry_unknown: bool) -> None:
     if plan.unknown and not retry_unknown:
         say(
             f"{len(plan.unknown)} sends are unknown: a run stopped while sending them, so they "
-            "may have gone. Check your Sent folder, then `campaign send --retry-unknown` "
-            "resends them:",
+            "may have gone. Check your Sent folder, then say which went with `campaign "
+            "unknown` (or resend them all with `campaign send --retry-unknown`):",
             fg="yellow",
         )
         for row in plan.unknown:
