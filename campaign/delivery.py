@@ -199,6 +199,7 @@ def execute(
     attachments: list[Path],
     *,
     progress: Callable[[], None] = lambda: None,
+    keep_copies: bool = False,
 ) -> Summary:
     """Send the jobs, recording each; transport must already be open (logged in)."""
     summary = Summary()
@@ -221,7 +222,7 @@ def execute(
             if interval:
                 time.sleep(max(0.0, last + interval - time.monotonic()))
                 last = time.monotonic()
-            outcome = _send_one(conn, settings, job, transport, today, attachments)
+            outcome = _send_one(conn, settings, job, transport, today, attachments, keep_copies)
             progress()
             if outcome == "sent":
                 summary.sent += 1
@@ -259,8 +260,12 @@ def _record(conn, job: Job, msg, today: dt.date) -> None:
         )
 
 
-def _finish(conn, job: Job, status: str, today: dt.date, error: str = "") -> None:
+def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=None) -> None:
     with transaction(conn):
+        if copy is not None:  # the bytes the server took, for the Sent folder (issue 11)
+            from .sentcopies import keep
+
+            keep(conn, job.dedupe, copy.message_id, copy.data)
         conn.execute(
             "UPDATE sends SET status = ?, error = ?, sent_on = ?, sent_at = ? WHERE dedupe = ?",
             (
@@ -273,11 +278,15 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "") -> Non
         )
 
 
-def _send_one(conn, settings, job, transport, today, attachments) -> str:
+def _send_one(conn, settings, job, transport, today, attachments, keep_copies=False) -> str:
     """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
     from .channels.mail import Refused, Temporary, build_message
+    from .threads import references
 
-    msg = build_message(job.letter, settings, dt.datetime.now().astimezone(), attachments)
+    thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
+    msg = build_message(
+        job.letter, settings, dt.datetime.now().astimezone(), attachments, references=thread
+    )
     _record(conn, job, msg, today)
     name = outbox_name(job, today)
     problem = ""
@@ -303,7 +312,7 @@ def _send_one(conn, settings, job, transport, today, attachments) -> str:
         except OSError as err:  # the outbox folder is not writable, the disk is full...
             _finish(conn, job, "deferred", today, str(err))
             return f"stopped: cannot write to {transport.description}: {err}"
-        _finish(conn, job, "sent", today)
+        _finish(conn, job, "sent", today, copy=msg if keep_copies else None)
         return "sent"
     _finish(conn, job, "deferred", today, problem)
     return (

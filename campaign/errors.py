@@ -25,3 +25,7 @@ class SendError(CampaignError):
 
 class NotFound(CampaignError):
     """A prospect, batch or letter that does not exist."""
+
+
+class MailboxError(CampaignError):
+    """The IMAP mailbox cannot be reached, logged in to, or read."""

@@ -28,6 +28,9 @@ KINDS = {
     "networking-call": ("Progress calls to networking contacts", None),
     "insider-check-in": ("Check-ins with warm insiders", None),
     "change-approach": ("Unanswered calls: change approach", None),
+    # From `campaign sync` (issue 11, campaign/maildue.py).
+    "bounced": ("Bounced emails: find a new address, or call / write", None),
+    "check-reply": ("Possible replies: is it an answer?", None),
 }
 # Short names for one follow-up, e.g. in a calendar.
 LABELS = {
@@ -40,6 +43,8 @@ LABELS = {
     "networking-call": "Progress call",
     "insider-check-in": "Insider check-in",
     "change-approach": "Change approach",
+    "bounced": "Email bounced",
+    "check-reply": "Check a possible reply",
 }
 LETTER_KINDS = {
     "thank-you": "thankyou",
@@ -63,7 +68,7 @@ class Due:
     company: str
     name: str
     kind: str
-    channel: str  # email, post, call, or note (no address known: write it by hand)
+    channel: str  # email, post, call, note (no address: write it by hand), inbox (check-reply)
     due: dt.date
     reason: str
     dedupe: str = ""  # for letters: the send's occasion, so it goes once
@@ -157,7 +162,9 @@ def compute(conn: sqlite3.Connection, cadence: dict, today: dt.date, horizon: in
         sent, touched = sends.get(p.id, no_sends), touches.get(p.id, [])
         if sent or touched or p.role != "employer":
             items += _for_prospect(p, sent, touched, cadence, today)
-    items = [i for i in items if i.due <= limit]
+    from .maildue import adjust
+
+    items = [i for i in adjust(conn, items, today) if i.due <= limit]
     order = list(KINDS)
     items.sort(key=lambda i: (order.index(i.kind), i.due, i.prospect_id))
     return items

@@ -53,7 +53,9 @@ def _address(name: str, email: str) -> str:
     return formataddr((" ".join(name.split()), email), charset="utf-8")
 
 
-def build_message(letter, settings, when, attachments: Sequence[Path] = ()) -> Outgoing:
+def build_message(
+    letter, settings, when, attachments: Sequence[Path] = (), references: Sequence[str] = ()
+) -> Outgoing:
     """A letter as an email: text and HTML alternatives, a unique Message-ID, attachments.
 
     Built with email.mime (the compat32 API): for a batch it is about twice as fast as
@@ -104,6 +106,10 @@ def build_message(letter, settings, when, attachments: Sequence[Path] = ()) -> O
     )
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = make_msgid(idstring=f"campaign{letter.prospect_id}", domain=domain)
+    from ..threads import thread_headers
+
+    for key, value in thread_headers([one_line(r) for r in references]).items():
+        msg[key] = value  # a follow-up joins the first letter's conversation (issue 11)
     readable = {key: f"{one_line(name)} <{address}>" for key, (name, address) in headers.items()}
     readable["Subject"] = one_line(letter.subject)
     return Outgoing(

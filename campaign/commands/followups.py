@@ -175,6 +175,7 @@ def status(state, as_json):
     sends = dict(conn.execute("SELECT status, count(*) FROM sends GROUP BY status"))
     touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
     items = compute(conn, state.settings.cadence, today)
+    mail = dict(conn.execute("SELECT kind, count(*) FROM mail_seen GROUP BY kind"))
     data = {
         "today": today.isoformat(),
         "prospects": {"total": sum(by_status.values()), **by_status},
@@ -186,6 +187,10 @@ def status(state, as_json):
         "replies": touches.get("reply", 0),
         "interviews": touches.get("interview", 0),
         "calls": touches.get("call", 0),
+        # From `campaign sync` (issue 11): replies above include those it recorded.
+        "bounces": mail.get("bounce", 0),
+        "auto_replies": mail.get("auto-reply", 0),
+        "possible_replies": mail.get("possible-reply", 0),
     }
     if as_json:
         emit_json(data)
@@ -210,6 +215,11 @@ def status(state, as_json):
         f"  so far      {data['replies']} replies, {data['interviews']} interviews, "
         f"{data['calls']} calls"
     )
+    if mail:
+        click.echo(
+            f"  mailbox     {data['bounces']} bounces, {data['auto_replies']} automatic "
+            f"replies, {data['possible_replies']} possible replies (campaign sync)"
+        )
 
 
 @cli.command()

@@ -244,7 +244,8 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_
                     f"{job.letter.subject}"
                 )
             summary.post_weeks = plan.post_weeks
-            _finish(summary, as_json, this_week, dry_run=dry_run)
+            copies = None if dry_run else _save_sent_copies(conn, settings)
+            _finish(summary, as_json, this_week, dry_run=dry_run, copies=copies)
             return
         transport = make_transport(settings)
         transport.open()
@@ -254,11 +255,30 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_
             summary = _send_with_progress(conn, settings, jobs, transport, state, attachments)
         finally:
             transport.close()
+        copies = _save_sent_copies(conn, settings)
     summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
     summary.post = plan.post
     summary.post_weeks = plan.post_weeks
     summary.unknown = len(plan.unknown) if not retry_unknown else 0
-    _finish(summary, as_json, this_week)
+    _finish(summary, as_json, this_week, copies=copies)
+
+
+def _save_sent_copies(conn, settings):
+    """Copies in the IMAP Sent folder (issue 11): reported, never a reason to fail the run."""
+    from ..sentcopies import save_pending, wanted
+
+    if not wanted(settings):
+        return None
+    saved = save_pending(conn, settings)
+    if saved.saved:
+        say(f"Saved {saved.saved} copies in your Sent folder.")
+    if saved.error:
+        say(
+            f"{saved.pending} sent emails are not in your Sent folder yet ({saved.error}); "
+            "the next `campaign send` or `campaign sync` saves them.",
+            fg="yellow",
+        )
+    return saved
 
 
 def _plan_followups(conn, renderer, settings, today):
@@ -300,9 +320,11 @@ def _confirm(count: int, settings, transport) -> None:
 
 def _send_with_progress(conn, settings, jobs, transport, state, attachments):
     from ..delivery import execute
+    from ..sentcopies import wanted
 
+    keep = wanted(settings)
     if not sys.stderr.isatty():
-        return execute(conn, settings, jobs, transport, state.today, attachments)
+        return execute(conn, settings, jobs, transport, state.today, attachments, keep_copies=keep)
     with click.progressbar(length=len(jobs), label="Sending", file=sys.stderr) as bar:
         return execute(
             conn,
@@ -312,11 +334,14 @@ def _send_with_progress(conn, settings, jobs, transport, state, attachments):
             state.today,
             attachments,
             progress=lambda: bar.update(1),
+            keep_copies=keep,
         )
 
 
-def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> None:
+def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False, copies=None) -> None:
     data = summary.as_dict()
+    if copies is not None:
+        data["sent_copies"] = copies.as_dict()
     if as_json:
         emit_json(data)
     if dry_run:
