@@ -200,7 +200,7 @@ class Mailbox:
 
     def sent_folder(self) -> str:
         """[imap] sent, else the folder flagged \\Sent, else "Sent"."""
-        from imapclient import SENT
+        from imapclient.imapclient import SENT
 
         if self.config.sent:
             return self.config.sent
