@@ -77,7 +77,8 @@ def read_headers(uid: int, raw: bytes, internaldate=None) -> Headers:
     """Parse a message's headers; never raises on hostile or broken input."""
     msg = BytesHeaderParser(policy=compat32).parsebytes(raw)
     from_value = text(msg.get("From"), 1000)
-    addresses = [a for _, a in getaddresses([from_value]) if "@" in a]
+    # The address from the header as sent: a decoded display name may hold anything.
+    addresses = [a for _, a in getaddresses([str(msg.get("From", ""))]) if "@" in a]
     sender = addresses[0].strip().lower() if addresses else ""
     when = None
     with contextlib.suppress(TypeError, ValueError, IndexError):

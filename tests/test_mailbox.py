@@ -105,3 +105,31 @@ def test_follow_ups_thread_to_the_first_letter_and_copies_land_in_sent_once(
     assert run("--today", "2026-12-15", "send", "--followups", "--yes").exit_code == 0
     assert run("--today", "2026-12-16", "sync").exit_code == 0
     assert len(imap.read("Sent")) == 4
+
+
+def test_a_failed_append_keeps_the_send_and_the_next_sync_saves_the_copy(
+    run, workspace, smtp_server, imap, tmp_path
+):
+    use_smtp(workspace, smtp_server)
+    use_imap(workspace, imap, sent="Missing")
+    add_prospects(run, tmp_path, rows(2))
+    assert run("--today", SENT_ON, "batch").exit_code == 0
+    result = run("--today", SENT_ON, "send", "--yes", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["sent"] == 2
+    assert data["sent_copies"]["pending"] == 2
+    assert "there is no folder 'Missing'" in data["sent_copies"]["error"]
+    assert "not in your Sent folder yet" in result.stderr
+    assert run.json("status")["sends_by_status"] == {"sent": 2}
+    use_imap(workspace, imap, sent="")  # back to the folder flagged \Sent
+    synced = run.json("--today", "2026-12-02", "sync")
+    assert synced["sent_copies"] == {"saved": 2, "pending": 0, "error": ""}
+    assert run.json("--today", "2026-12-02", "sync")["sent_copies"]["saved"] == 0
+    assert sorted(data for _, data in imap.read("Sent")) == sorted(m.raw for m in smtp_server)
+
+
+def test_save_sent_off_and_the_outbox_keep_no_copies(run, workspace, smtp_server, imap, tmp_path):
+    sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1, save_sent=False)
+    assert imap.read("Sent") == []
+    assert run.json("--today", "2026-12-02", "sync").get("sent_copies") is None
