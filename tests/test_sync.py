@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import socket
 import threading
@@ -182,7 +183,9 @@ class CuttingProxy:
                 sent += len(data)
         except OSError:
             pass
-        for sock in (source, sink):
+        for sock in (source, sink):  # shutdown() wakes the other relay thread at once
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
             sock.close()
 
     def close(self) -> None:
