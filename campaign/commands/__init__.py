@@ -1,7 +1,7 @@
 """The CLI's commands, one module per job; importing this registers them on `cli`."""
 
 from ..cli import cli
-from . import demo, followups, post, prospects, sending, setup, unknown  # noqa: F401
+from . import demo, followups, mailbox, post, prospects, sending, setup, unknown  # noqa: F401
 
 # One line each for `campaign --help`, in the order of a week's work.
 SUMMARIES = {
@@ -21,6 +21,8 @@ SUMMARIES = {
     "calls": "The call sheet to take to the phone.",
     "status": "The campaign at a glance.",
     "export": "The tracker workbook (.xlsx) or calendar events (.ics).",
+    "sync": "Read replies, out-of-office answers and bounces from your inbox.",
+    "check-mail": "Try your mail servers and say what to fix.",
     "demo": "The weekly routine on the sample list, in a scratch folder.",
 }
 for _name, _text in SUMMARIES.items():
