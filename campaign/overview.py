@@ -28,6 +28,7 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
     sends = dict(conn.execute("SELECT status, count(*) FROM sends GROUP BY status"))
     touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
     items = compute(conn, settings.cadence, today)
+    mail = dict(conn.execute("SELECT kind, count(*) FROM mail_seen GROUP BY kind"))
     return {
         "today": today.isoformat(),
         "prospects": {"total": sum(by_status.values()), **by_status},
@@ -39,6 +40,10 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
         "replies": touches.get("reply", 0),
         "interviews": touches.get("interview", 0),
         "calls": touches.get("call", 0),
+        # From `campaign sync` (issue 11): replies above include those it recorded.
+        "bounces": mail.get("bounce", 0),
+        "auto_replies": mail.get("auto-reply", 0),
+        "possible_replies": mail.get("possible-reply", 0),
     }
 
 

@@ -48,12 +48,35 @@ def printables(
     return intro_printables(conn, renderer, today, letter or settings.letter, week, all_channels)
 
 
+def fitting(settings, items: list, today: dt.date, paper: str | None = None):
+    """(items that can be printed, [(who, why)] for those that cannot).
+
+    One letter whose address cannot fit the envelope window is left out and listed; the
+    others print, and `mailed` never records a letter that could not be printed (issue 9).
+    """
+    from .channels.post import AddressTooLong, fit_address
+    from .printing import to_post
+
+    ok, left_out = [], []
+    for item in items:
+        letter = to_post(item, today, settings.sender_name)
+        try:
+            fit_address(letter, paper or settings.paper)
+        except (AddressTooLong, ValueError) as err:
+            left_out.append((letter.recipient_name, str(err)))
+            continue
+        ok.append(item)
+    return ok, left_out
+
+
 @dataclass
 class Printed:
     letters: int = 0
     pages: int = 0
     files: list[str] = field(default_factory=list)
     paper: str = "letter"
+    items: list = field(default_factory=list)  # the Printables that were printed
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (who, why) not printed
 
 
 def print_letters(
@@ -83,7 +106,10 @@ def print_letters(
         raise CampaignError(
             f"campaign.toml: the signature image {settings.signature} does not exist."
         )
-    letters = [to_post(item, today, settings.sender_name) for item in items]
+    printed, left_out = fitting(settings, items, today, paper)
+    letters = [to_post(item, today, settings.sender_name) for item in printed]
+    if not letters:
+        return Printed(paper=paper, left_out=left_out)
     if settings.resume is not None:
         from .channels.enclose import check_pdf
 
@@ -109,4 +135,4 @@ def print_letters(
         if isinstance(err, CampaignError):
             raise
         raise CampaignError(str(err)) from None
-    return Printed(len(letters), pages, files, paper)
+    return Printed(len(letters), pages, files, paper, printed, left_out)

@@ -22,6 +22,7 @@ from typing import Any
 
 from .errors import TemplateError
 from .sheet import FIELDS
+from .text import clean, shorten
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
 
@@ -40,7 +41,9 @@ def salutation(first_name: str, last_name: str) -> str:
 
 def one_line(text: str) -> str:
     """Fold CR, LF and tabs into single spaces: a value can never start a new header."""
-    return " ".join(str(text).split())
+    from .text import strip_controls
+
+    return " ".join(strip_controls(str(text))[0].split())
 
 
 @dataclass(frozen=True)
@@ -86,16 +89,20 @@ class Letter:
         """("p", markup) and ("ul", [markup]) for reportlab: <b>, <i> and escapes only."""
         return _blocks(self.tokens(), _markup, self._fill)
 
-    def text(self) -> str:
-        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+    def paragraphs(self) -> list[str]:
+        """The body as plain text, a string per paragraph or bullet list."""
         parts = []
         for kind, content in _blocks(self.tokens(), _plain, self._fill):
             if kind == "p":
                 parts.append(str(content))
             else:
                 parts.append("\n".join(f"- {item}" for item in content))
-        parts.append("\n".join([self.closing, "", self.sender_name, *self.signature_lines]))
-        return "\n\n".join(parts) + "\n"
+        return parts
+
+    def text(self) -> str:
+        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+        sign = "\n".join([self.closing, "", self.sender_name, *self.signature_lines])
+        return "\n\n".join([*self.paragraphs(), sign]) + "\n"
 
     def html(self) -> str:
         """The HTML alternative: the same letter, every value escaped."""
@@ -284,13 +291,16 @@ class Renderer:
 
     def fields(self, prospect, today: dt.date, extra: dict | None = None) -> dict[str, Any]:
         """Everything a template may name for this prospect."""
-        values: dict[str, Any] = {f: prospect[f] if prospect[f] is not None else "" for f in FIELDS}
+        # A value stored by an older version may still hold control characters: never print them.
+        values: dict[str, Any] = {
+            f: clean(prospect[f]) if prospect[f] is not None else "" for f in FIELDS
+        }
         values["id"] = prospect["id"]
         values["name"] = f"{prospect['first_name']} {prospect['last_name']}".strip()
         values["salutation"] = salutation(prospect["first_name"], prospect["last_name"])
         values["today"] = today
         values["date"] = long_date(today)
-        values.update(json.loads(prospect["extras"] or "{}"))
+        values.update({k: clean(v) for k, v in json.loads(prospect["extras"] or "{}").items()})
         values.update(extra or {})
         # Your own details come last: no sheet column can stand in for them.
         values.update(self.settings.sender_fields())
@@ -324,7 +334,7 @@ class Renderer:
         except UndefinedError as err:
             field_name = re.search(r"'([^']+)' is undefined", str(err))
             line = _template_line(err, template)
-            who = f"prospect #{prospect['id']} ({prospect['company']})"
+            who = f"prospect #{prospect['id']} ({shorten(prospect['company'], 40)})"
             raise TemplateError(
                 f"{template.path}:{line}: the field "
                 f"{field_name.group(1) if field_name else '?'!r} is not known for {who}; "

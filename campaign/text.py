@@ -24,6 +24,11 @@ def strip_controls(text: str) -> tuple[str, bool]:
     return cleaned, cleaned != text
 
 
+def clean(value: object) -> object:
+    """A stored value without control characters (other types as they are)."""
+    return CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 def is_invisible(char: str) -> bool:
     return unicodedata.category(char) == "Cf" or char in _INVISIBLE_EXTRA
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..cli import cli, emit_json, json_option, pass_state, say
+from ..text import plural
 from .sending import _week, week_option
 
 PDF = click.Path(dir_okay=False, path_type=Path)
@@ -105,22 +106,45 @@ def print_(
         labels=labels,
     )
     letters, pages, files, paper = printed.letters, printed.pages, printed.files, printed.paper
-    mailed = record(state.conn, items, state.today) if mark_mailed else 0
+    mailed = record(state.conn, printed.items, state.today) if mark_mailed else 0
     if as_json:
-        emit_json({"letters": letters, "pages": pages, "files": files, "mailed": mailed})
-    say(f"Wrote {letters} letters ({pages} pages, {paper}) to {out}")
+        emit_json(
+            {
+                "letters": letters,
+                "pages": pages,
+                "files": files,
+                "mailed": mailed,
+                "left_out": [{"to": who, "reason": why} for who, why in printed.left_out],
+            }
+        )
+    if letters:
+        say(f"Wrote {plural(letters, 'letter')} ({plural(pages, 'page')}, {paper}) to {out}")
     for extra in files[1:]:
         say(f"  and {extra}")
+    for _, why in printed.left_out:
+        say(f"  left out: {why}", fg="red")
     if mark_mailed:
+        already = len(printed.items) - mailed
         say(
             f"Recorded {mailed} as posted on {state.today}"
-            + (f" ({len(items) - mailed} were already recorded)." if mailed < len(items) else ".")
+            + (
+                f" ({already} {'was' if already == 1 else 'were'} already recorded)."
+                if already
+                else "."
+            )
         )
-    else:
+    elif letters:
         say(
             "Sign, fold and post them, then record it: campaign mailed"
             + (" --followups" if followups else "")
         )
+    if printed.left_out:
+        say(
+            f"{plural(len(printed.left_out), 'letter')} left out: fix the address in your sheet, "
+            "import it again, then print again.",
+            fg="red",
+        )
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -139,13 +163,25 @@ def mailed(state, week, on, followups, all_channels, as_json):
     Example:
       campaign mailed --on 2026-11-24
     """
+    from ..posting import fitting
     from ..printing import mark_mailed
+    from ..text import shorten
     from ..workspace import parse_date
 
     day = parse_date(on, "--on") if on else state.today
     # Hand-written notes (a thank-you with no address known) are recorded here too.
     items = _printables(state, _week(state, week), None, all_channels, followups, ("post", "note"))
+    items, left_out = fitting(state.settings, items, state.today)
     added = mark_mailed(state.conn, items, day)
     if as_json:
         emit_json({"mailed": added, "already": len(items) - added, "on": day.isoformat()})
-    say(f"Recorded {added} letters as posted on {day}; {len(items) - added} were already recorded.")
+    already = len(items) - added
+    say(
+        f"Recorded {plural(added, 'letter')} as posted on {day}; "
+        f"{already} {'was' if already == 1 else 'were'} already recorded."
+    )
+    for who, _ in left_out:
+        say(
+            f"  not recorded: {shorten(who)}: its address does not fit the envelope window",
+            fg="red",
+        )

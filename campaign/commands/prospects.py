@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
 from ..sheet import FIELDS  # noqa: E402  (no heavy imports at module level)
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
@@ -127,7 +127,7 @@ def prospects_(state, status, as_json):
             )
             if ok
         )
-    click.echo(
+    echo(
         table(
             rows,
             [
@@ -155,12 +155,16 @@ def _prospect_dict(row) -> dict:
 @json_option
 @pass_state
 def show(state, prospect, as_json):
-    """Show one prospect (by id or email) with everything sent and logged.
+    """Show one prospect with everything sent and logged.
+
+    PROSPECT is an id, an email, a name or a company (or part of one); when several
+    match, they are listed with their ids.
 
     \b
-    Example:
+    Examples:
       campaign show 12
       campaign show maria.lopez@example.com
+      campaign show "Acme Tools"
     """
     from ..ledger import find_prospect, history
 
@@ -172,10 +176,10 @@ def show(state, prospect, as_json):
         emit_json(data)
         return
     name = f"{row['first_name']} {row['last_name']}".strip()
-    click.echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
+    echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
     for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
         if row[key] not in ("", None):
-            click.echo(f"  {key.replace('_', ' '):10} {row[key]}")
+            echo(f"  {key.replace('_', ' '):10} {row[key]}")
     address = ", ".join(
         x
         for x in (
@@ -188,13 +192,17 @@ def show(state, prospect, as_json):
         if x
     )
     if address:
-        click.echo(f"  {'address':10} {address}")
+        echo(f"  {'address':10} {address}")
     for key, value in data["extras"].items():
-        click.echo(f"  {key:10} {value}")
+        echo(f"  {key:10} {value}")
     if row["notes"]:
-        click.echo(f"  {'notes':10} {row['notes']}")
-    click.echo(f"  {'from':10} {row['source']}")
-    click.echo("History:" if data["history"] else "History: nothing sent or logged yet.")
+        echo(f"  {'notes':10} {row['notes']}")
+    echo(f"  {'from':10} {row['source']}")
+    echo("History:" if data["history"] else "History: nothing sent or logged yet.")
     for item in data["history"]:
         detail = f" - {item['detail']}" if item["detail"] else ""
-        click.echo(f"  {item['date']}  {item['what']} ({item['status']}){detail}")
+        status = f" ({item['status']})" if item["status"] else ""
+        echo(f"  {item['date']}  {item['what']}{status}{detail}")
+        for person in item.get("people", ()):
+            about = ", ".join(x for x in (person.get("title"), person.get("email")) if x)
+            echo(f"              met {person['name']}" + (f" ({about})" if about else ""))

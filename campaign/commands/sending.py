@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
 from ..errors import CampaignError, Declined
 from ..text import plural
 
@@ -79,7 +79,7 @@ def batch(state, size, week, everyone, dry_run, as_json):
         return
     for row in rows:
         row["name"] = f"{row['first_name']} {row['last_name']}".strip()
-    click.echo(
+    echo(
         table(
             rows,
             [
@@ -114,39 +114,57 @@ def batch(state, size, week, everyone, dry_run, as_json):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the HTML version to this file, to open in a browser.",
 )
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the letter as printed for the post to this PDF.",
+)
 @pass_state
-def preview(state, prospect, letter, html_file):
-    """Show exactly what a prospect will receive: headers and text.
+def preview(state, prospect, letter, html_file, pdf_file):
+    """Show exactly what a prospect will receive: the email, or the letter as printed.
 
-    Without PROSPECT (an id or email), shows the first of this week's batch.
+    Without PROSPECT (an id, email, name or company), shows the first of this week's
+    batch. A prospect without an email gets a posted letter: it is shown laid out as
+    printed, with your letterhead and the address that shows through the envelope.
 
     \b
     Examples:
       campaign preview
       campaign preview 12 --letter followup1 --html /tmp/letter.html
+      campaign preview "Paper Mill" --pdf /tmp/letter.pdf
     """
+    from ..channels import letter_channel
     from ..channels.mail import build_message
     from ..ledger import find_prospect
-    from ..previews import first_of_batch
+    from ..previews import as_printed, first_of_batch, printable
     from ..previews import preview as render_preview
 
     conn = state.conn
     row = find_prospect(conn, prospect) if prospect else first_of_batch(conn, state.today)
     rendered = render_preview(conn, state.settings, row, state.today, letter)
-    if row["email"]:
+    if letter_channel(row["email"]) == "email":
         import datetime as dt
 
         msg = build_message(rendered, state.settings, dt.datetime.now().astimezone())
         for header, value in msg.headers.items():
-            click.echo(f"{header}: {value}")
+            echo(f"{header}: {value}")
+        echo("")
+        echo(rendered.text())
     else:
-        click.echo(f"By post to: {rendered.to_name}, {row['company']}")
-        click.echo(f"Subject: {rendered.subject}")
-    click.echo("")
-    click.echo(rendered.text())
+        echo(f"By post, as printed ({state.settings.paper}): {rendered.subject}")
+        echo("-" * 72)
+        echo(as_printed(state.settings, row, rendered, state.today))
     if html_file:
         html_file.write_text(rendered.html(), encoding="utf-8")
         say(f"Wrote the HTML version to {html_file}")
+    if pdf_file:
+        from ..posting import print_letters
+
+        printed = print_letters(state.settings, [printable(row, rendered)], state.today, pdf_file)
+        if printed.left_out:
+            raise CampaignError(printed.left_out[0][1])
+        say(f"Wrote the printed letter ({plural(printed.pages, 'page')}) to {pdf_file}")
 
 
 @cli.command()
@@ -215,8 +233,8 @@ def _report_unknown(plan, retry_unknown: bool) -> None:
     if plan.unknown and not retry_unknown:
         say(
             f"{len(plan.unknown)} sends are unknown: a run stopped while sending them, so they "
-            "may have gone. Check your Sent folder, then `campaign send --retry-unknown` "
-            "resends them:",
+            "may have gone. Check your Sent folder, then say which went with `campaign "
+            "unknown` (or resend them all with `campaign send --retry-unknown`):",
             fg="yellow",
         )
         for row in plan.unknown:
@@ -288,6 +306,15 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         say(
             "  Fix those addresses in your sheet and import it again; the next "
             "`campaign send` retries them."
+        )
+    copies = summary.copies
+    if copies is not None and copies.saved:
+        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
+    if copies is not None and copies.error:
+        say(
+            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet "
+            f"({copies.error}); the next `campaign send` or `campaign sync` saves them.",
+            fg="yellow",
         )
     if summary.stopped:
         say(f"Stopped early: {summary.stopped}.", fg="yellow")
