@@ -120,7 +120,7 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     met = emails[0]
     page.goto(f"{later.base}/prospects/{met['id']}")
     page.get_by_label("Event", exact=True).select_option("interview")
-    page.get_by_label("People met (interview): Name, Title; Name, Title").fill(
+    page.get_by_label("People met (interview): Name, Title, email; Name, Title").fill(
         "Ann Lee, CFO; Bo Chan, HR Lead"
     )
     button(page, "Log it").click()
@@ -316,3 +316,35 @@ def test_the_cli_does_not_load_the_web_stack():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
+    run, workspace, serve, page, smtp_server, ledger, tmp_path
+):
+    from tests.test_send import TODAY as SENT_ON
+    from tests.test_send import copies, prepare, spawn_send
+
+    prepare(run, workspace, tmp_path, smtp_server, people(5))
+    smtp_server.block_at = 3  # the run is killed while the server holds the third
+    process = spawn_send(workspace)
+    assert smtp_server.blocked.wait(timeout=20)
+    process.kill()
+    process.communicate(timeout=10)
+    smtp_server.release.set()
+    assert smtp_server.unblocked.wait(timeout=10)
+
+    served = serve(SENT_ON)
+    page.goto(served.url)
+    nav(page, "Due")
+    [third] = run.json("--today", SENT_ON, "unknown")["unknown"]
+    form = page.get_by_role("form", name=f"Unknown send {third['send_id']}, Company 3")
+    form.get_by_role("button", name="It did not go", exact=True).click()
+    assert page.get_by_role("status").inner_text() == "Recorded the send as owed again."
+    assert run.json("--today", SENT_ON, "unknown")["unknown"] == []
+
+    nav(page, "This week")
+    button(page, "Send").click()
+    assert page.locator("#question").inner_text().startswith("Send 3 emails as ")
+    button(page, "Send").click()
+    expect(page.locator("#summary")).to_contain_text("Sent 3, failed 0, unknown 0")
+    assert copies(smtp_server) == {f"person{n}@example.com": 1 for n in range(1, 6)}

@@ -33,7 +33,11 @@ def serve(state, port, no_browser):
 
     root = state.settings.root
     state.today  # noqa: B018  (a bad --today stops here, not on the first page)
-    state.conn  # noqa: B018  (open and migrate the ledger before the first page)
+    from ..unknown import settle
+
+    # A run that died left its sends `sending`: they are unknown now, and the Due page lists
+    # them (pages never write on GET, so this is done once, here, as `campaign due` does).
+    settle(state.conn, root)
 
     def announce(url: str) -> None:
         say(f"campaign is running at {url}  (open it in your browser; Ctrl-C stops it)")

@@ -108,6 +108,14 @@ async def form(request: Request):
     return data
 
 
+def number(data, key: str) -> int:
+    """A whole number from a form field; 0 when it is missing or not a number."""
+    try:
+        return int(str(data.get(key, "")).strip() or 0)
+    except ValueError:
+        return 0
+
+
 def see(url: str, **query) -> RedirectResponse:
     """After a POST, the page to show (a reload of it changes nothing)."""
     query = {k: v for k, v in query.items() if v not in (None, "")}

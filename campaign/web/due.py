@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .app import form, page, see, web
+from .app import form, number, page, see, web
 from .dashboard import attachment
 from .week import letters_pdf, mailed
 
@@ -39,11 +39,12 @@ async def show(request: Request) -> Response:
         "due.html",
         title="Due",
         groups=groups,
-        emails=sum(i.channel == "email" for i in items),
-        posts=sum(i.channel in ("post", "note") for i in items),
+        emails=sum(i.channel == "email" and bool(i.template) for i in items),
+        posts=sum(i.channel in ("post", "note") and bool(i.template) for i in items),
         outcomes=OUTCOME_NAMES,
         posted=request.query_params.get("posted"),
         logged=request.query_params.get("logged"),
+        resolved=request.query_params.get("resolved"),
     )
 
 
@@ -65,10 +66,23 @@ async def call(request: Request) -> Response:
             outcome=str(data.get("outcome", "")),
             assistant=str(data.get("assistant", "")),
             best_time=str(data.get("best_time", "")),
+            today=state.today(),
         )
     return see(
         "/due", logged=f"{OUTCOME_NAMES.get(str(data.get('outcome')), '')}: {row['company']}"
     )
+
+
+async def unknown(request: Request) -> Response:
+    """A send a stopped run left unknown: it went (recorded as sent) or not (owed again)."""
+    from ..unknown import resolve
+
+    data = await form(request)
+    went = data.get("went") == "1"
+    state = web(request)
+    with state.ledger() as (_, conn):
+        resolve(conn, [number(data, "send")], went=went)
+    return see("/due", resolved="sent" if went else "owed again")
 
 
 async def call_sheet(request: Request) -> Response:
@@ -89,6 +103,7 @@ async def call_sheet(request: Request) -> Response:
 routes = [
     Route("/due", show),
     Route("/due/call", call, methods=["POST"]),
+    Route("/due/unknown", unknown, methods=["POST"]),
     Route("/due/calls.pdf", call_sheet),
     Route("/due/letters.pdf", letters_pdf),
     Route("/due/mailed", mailed, methods=["POST"]),

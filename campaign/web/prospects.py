@@ -44,9 +44,9 @@ async def listing(request: Request) -> Response:
 
 
 async def one(request: Request) -> Response:
-    from ..followup import OUTCOMES
+    from ..followup import LABELS, OUTCOMES
     from ..ledger import find_prospect, history
-    from ..touches import EVENTS
+    from ..touches import EVENTS, SKIPPABLE
 
     state = web(request)
     with state.ledger() as (_, conn):
@@ -61,6 +61,7 @@ async def one(request: Request) -> Response:
         history=events,
         events=EVENTS,
         outcomes=OUTCOMES,
+        skippable={kind: LABELS.get(kind, kind) for kind in SKIPPABLE},
         logged=request.query_params.get("logged"),
     )
 
@@ -74,9 +75,10 @@ async def log_event(request: Request) -> Response:
     data = await form(request)
     state = web(request)
     on = str(data.get("on", "")).strip()
-    day = parse_date(on, "the date") if on else state.today()
+    day = parse_date(on, "the date") if on else state.today()  # checked against today below
     event = str(data.get("event", ""))
-    with state.ledger() as (_, conn):
+    today = state.today()
+    with state.ledger() as (settings, conn):
         row = find_prospect(conn, str(request.path_params["id"]))
         log(
             conn,
@@ -88,6 +90,10 @@ async def log_event(request: Request) -> Response:
             assistant=str(data.get("assistant", "")),
             best_time=str(data.get("best_time", "")),
             people=str(data.get("people", "")) if event == "interview" else "",
+            today=today,
+            again=data.get("again") == "1",
+            item=str(data.get("item", "")) if event == "skip" else "",
+            cadence=settings.cadence,
         )
     return see(f"/prospects/{row['id']}", logged=event)
 

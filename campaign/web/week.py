@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import sending
-from .app import form, page, see, web
+from .app import form, number, page, see, web
 from .dashboard import attachment
 
 
@@ -42,10 +42,7 @@ async def pick(request: Request) -> Response:
 
     data = await form(request)
     state = web(request)
-    try:
-        size = int(str(data.get("size", "")) or 0)
-    except ValueError:
-        size = 0
+    size = number(data, "size")
     today = state.today()
     with state.ledger() as (settings, conn):
         pick_batch(conn, iso_week(today), size or settings.batch_size, today)
@@ -86,10 +83,7 @@ async def send(request: Request) -> Response:
 
     data = await form(request)
     followups = data.get("followups") == "1"
-    try:
-        expected = int(str(data.get("expected", "0")))
-    except ValueError:
-        expected = 0
+    expected = number(data, "expected")
     what = "the follow-ups" if followups else "this week's batch"
     run_id = sending.start(web(request), SendRequest(followups=followups), expected, what)
     return see(f"/sending/{run_id}")
