@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
+from . import channels
 from .followup import (
     ANSWERED,
     CALL_KINDS,
@@ -46,7 +47,7 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
             return None
         return max((day for day in skips[kind] if day >= since), default=None)
 
-    letter_channel = "email" if p.email else "post"
+    letter_channel = channels.letter_channel(p.email)
     ended = p.status in ENDED
     # DOMAIN.md: "a thank-you note to every person met (a panel means one note each) | the
     # same day"; "a week after the interview it has lost its point, so it leaves the list".

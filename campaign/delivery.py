@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 import signal
 import sqlite3
 import threading
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .channels import letter_channel
 from .errors import SendError
 from .ledger import now, transaction
 
@@ -125,7 +125,7 @@ def plan_intros(
         )
         if not owed:
             continue
-        if not row["email"]:
+        if letter_channel(row["email"]) == "post":
             plan.post += 1
             if row["week"] not in plan.post_weeks:
                 plan.post_weeks.append(row["week"])
@@ -165,9 +165,10 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
 
 
 def outbox_name(job: Job, today: dt.date) -> str:
-    company = re.sub(r"[^0-9A-Za-z]+", "-", job.prospect["company"]).strip("-").lower()
+    from .text import slug
+
     occasion = job.dedupe.replace(":", "-")  # unique: one file per send
-    return f"{today.isoformat()}-{occasion}-{company[:40]}"
+    return f"{today.isoformat()}-{occasion}-{slug(job.prospect['company'], 40)}"
 
 
 def sent_today(conn: sqlite3.Connection, today: dt.date) -> int:

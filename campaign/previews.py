@@ -27,6 +27,40 @@ def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: 
     return Renderer(settings).render(name or settings.letter, prospect, today, extra)
 
 
+def printable(prospect, letter):
+    """A preview's letter as the Printable that `print` would make of it."""
+    from .printing import Printable
+
+    return Printable(prospect, letter, f"preview:{prospect['id']}", letter.kind)
+
+
+def as_printed(settings, prospect, letter, today: dt.date, paper: str | None = None) -> str:
+    """A posted letter as text, laid out as printed: letterhead, date, window address, body."""
+    from .channels.post import AddressTooLong, fit_address, format_date
+    from .printing import to_post
+
+    paper = paper or settings.paper
+    post = to_post(printable(prospect, letter), today, settings.sender_name)
+    try:
+        address, _ = fit_address(post, paper)
+    except AddressTooLong as err:
+        address = [*post.recipient_lines, f"(will not print: {err})"]
+    head = [
+        settings.sender_name,
+        " · ".join(settings.sender_address),
+        " · ".join(x for x in (settings.sender_phone, settings.sender_email) if x),
+    ]
+    parts = [
+        "\n".join(x for x in head if x),
+        format_date(today, paper),
+        "\n".join(address),
+        *letter.paragraphs(),
+        "\n".join([letter.closing, "", "(your signature)" if settings.signature else "", ""])
+        + settings.sender_name,
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
 def first_of_batch(conn: sqlite3.Connection, today: dt.date):
     """The first prospect of this week's batch, for a preview without a name."""
     from .batch import find, iso_week, members

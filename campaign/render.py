@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import TemplateError
 from .sheet import FIELDS
-from .text import clean
+from .text import clean, shorten
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
 
@@ -89,16 +89,20 @@ class Letter:
         """("p", markup) and ("ul", [markup]) for reportlab: <b>, <i> and escapes only."""
         return _blocks(self.tokens(), _markup, self._fill)
 
-    def text(self) -> str:
-        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+    def paragraphs(self) -> list[str]:
+        """The body as plain text, a string per paragraph or bullet list."""
         parts = []
         for kind, content in _blocks(self.tokens(), _plain, self._fill):
             if kind == "p":
                 parts.append(str(content))
             else:
                 parts.append("\n".join(f"- {item}" for item in content))
-        parts.append("\n".join([self.closing, "", self.sender_name, *self.signature_lines]))
-        return "\n\n".join(parts) + "\n"
+        return parts
+
+    def text(self) -> str:
+        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+        sign = "\n".join([self.closing, "", self.sender_name, *self.signature_lines])
+        return "\n\n".join([*self.paragraphs(), sign]) + "\n"
 
     def html(self) -> str:
         """The HTML alternative: the same letter, every value escaped."""
@@ -330,7 +334,7 @@ class Renderer:
         except UndefinedError as err:
             field_name = re.search(r"'([^']+)' is undefined", str(err))
             line = _template_line(err, template)
-            who = f"prospect #{prospect['id']} ({prospect['company']})"
+            who = f"prospect #{prospect['id']} ({shorten(prospect['company'], 40)})"
             raise TemplateError(
                 f"{template.path}:{line}: the field "
                 f"{field_name.group(1) if field_name else '?'!r} is not known for {who}; "

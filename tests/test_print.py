@@ -218,3 +218,21 @@ def test_follow_ups_mention_an_enclosed_resume_only_when_there_is_one(
     text = " ".join(pdf_pages(report["files"][0]))
     assert "Two weeks ago" in text
     assert ("enclosed another copy of my resume" in text) is with_resume
+
+
+def test_preview_of_a_posted_letter_shows_it_as_printed_and_writes_the_pdf(batch, tmp_path):
+    result = batch("--today", TODAY, "preview", "Dvořák", "--pdf", tmp_path / "one.pdf")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("By post, as printed (letter): ")
+    head, rest = out.split("November 23, 2026", 1)
+    assert "Jane Doe\n40 Oak Avenue · Springfield, IL 62704" in head
+    # The window address block, then the body, then the typed name.
+    assert "Tomáš Dvořák\nPlant Manager\nDvořák Castings\n22 Mill Rd\nHartford, CT 06103" in rest
+    assert rest.index("Hartford, CT 06103") < rest.index("Dear Tomáš Dvořák,")
+    assert rest.rstrip().endswith("Jane Doe")
+    pages = pdf_pages(tmp_path / "one.pdf")
+    assert len(pages) == 1
+    assert "Hartford, CT 06103" in pages[0]
+    assert "Dear Tomáš Dvořák," in pages[0]
+    assert "Wrote the printed letter (1 page)" in result.stderr

@@ -155,12 +155,16 @@ def _prospect_dict(row) -> dict:
 @json_option
 @pass_state
 def show(state, prospect, as_json):
-    """Show one prospect (by id or email) with everything sent and logged.
+    """Show one prospect with everything sent and logged.
+
+    PROSPECT is an id, an email, a name or a company (or part of one); when several
+    match, they are listed with their ids.
 
     \b
-    Example:
+    Examples:
       campaign show 12
       campaign show maria.lopez@example.com
+      campaign show "Acme Tools"
     """
     from ..ledger import find_prospect, history
 

@@ -114,39 +114,57 @@ def batch(state, size, week, everyone, dry_run, as_json):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the HTML version to this file, to open in a browser.",
 )
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the letter as printed for the post to this PDF.",
+)
 @pass_state
-def preview(state, prospect, letter, html_file):
-    """Show exactly what a prospect will receive: headers and text.
+def preview(state, prospect, letter, html_file, pdf_file):
+    """Show exactly what a prospect will receive: the email, or the letter as printed.
 
-    Without PROSPECT (an id or email), shows the first of this week's batch.
+    Without PROSPECT (an id, email, name or company), shows the first of this week's
+    batch. A prospect without an email gets a posted letter: it is shown laid out as
+    printed, with your letterhead and the address that shows through the envelope.
 
     \b
     Examples:
       campaign preview
       campaign preview 12 --letter followup1 --html /tmp/letter.html
+      campaign preview "Paper Mill" --pdf /tmp/letter.pdf
     """
+    from ..channels import letter_channel
     from ..channels.mail import build_message
     from ..ledger import find_prospect
-    from ..previews import first_of_batch
+    from ..previews import as_printed, first_of_batch, printable
     from ..previews import preview as render_preview
 
     conn = state.conn
     row = find_prospect(conn, prospect) if prospect else first_of_batch(conn, state.today)
     rendered = render_preview(conn, state.settings, row, state.today, letter)
-    if row["email"]:
+    if letter_channel(row["email"]) == "email":
         import datetime as dt
 
         msg = build_message(rendered, state.settings, dt.datetime.now().astimezone())
         for header, value in msg.headers.items():
             echo(f"{header}: {value}")
+        echo("")
+        echo(rendered.text())
     else:
-        echo(f"By post to: {rendered.to_name}, {row['company']}")
-        echo(f"Subject: {rendered.subject}")
-    echo("")
-    echo(rendered.text())
+        echo(f"By post, as printed ({state.settings.paper}): {rendered.subject}")
+        echo("-" * 72)
+        echo(as_printed(state.settings, row, rendered, state.today))
     if html_file:
         html_file.write_text(rendered.html(), encoding="utf-8")
         say(f"Wrote the HTML version to {html_file}")
+    if pdf_file:
+        from ..posting import print_letters
+
+        printed = print_letters(state.settings, [printable(row, rendered)], state.today, pdf_file)
+        if printed.left_out:
+            raise CampaignError(printed.left_out[0][1])
+        say(f"Wrote the printed letter ({plural(printed.pages, 'page')}) to {pdf_file}")
 
 
 @cli.command()
