@@ -25,15 +25,19 @@ def killed(run, workspace, tmp_path, smtp_server, ledger, request):
     prepare(run, workspace, tmp_path, smtp_server, people(5))
     smtp_server.block_at = 3
     smtp_server.keep_blocked = request.param
-    process = spawn_send(workspace)
-    arrived = smtp_server.blocked.wait(timeout=20)
-    process.send_signal(signal.SIGKILL)
-    _, err = process.communicate(timeout=10)
-    smtp_server.release.set()
-    assert arrived, err.decode()
-    assert smtp_server.unblocked.wait(timeout=10)
+    kill_while_blocked(smtp_server, spawn_send(workspace))
     assert rows(ledger)[THIRD]["status"] == "sending"
     return smtp_server
+
+
+def kill_while_blocked(server, process) -> None:
+    """SIGKILL the `campaign send` process while the server holds its message unanswered."""
+    arrived = server.blocked.wait(timeout=20)
+    process.send_signal(signal.SIGKILL)
+    _, err = process.communicate(timeout=10)
+    server.release.set()
+    assert arrived, err.decode()
+    assert server.unblocked.wait(timeout=10)
 
 
 def listed(run, today: str = LATER) -> list[dict]:
@@ -159,13 +163,7 @@ def test_an_unknown_follow_up_letter_is_resolved_the_same_way(
     assert send_json(run, "--yes", today="2026-11-18")[1]["sent"] == 3
     smtp_server.block_at = 5  # the second receipt check
     smtp_server.keep_blocked = went
-    process = spawn_send(workspace, "--followups")
-    arrived = smtp_server.blocked.wait(timeout=20)
-    process.send_signal(signal.SIGKILL)
-    _, err = process.communicate(timeout=10)
-    smtp_server.release.set()
-    assert arrived, err.decode()
-    assert smtp_server.unblocked.wait(timeout=10)
+    kill_while_blocked(smtp_server, spawn_send(workspace, "--followups"))
 
     [item] = listed(run, TODAY)
     assert (item["kind"], item["recipient"], item["attempted_on"]) == (
