@@ -56,9 +56,12 @@ class Summary:
     continue_on: dt.date | None = None
     transport: str = "outbox"  # outbox: drafts written to outbox/; smtp: through the server
     followups: bool = False  # the run sent follow-up letters, not the batch's first letters
+    copies: object = None  # sentcopies.Saved: the copies put in the IMAP Sent folder
 
     def as_dict(self) -> dict:
+        extra = {"sent_copies": self.copies.as_dict()} if self.copies is not None else {}
         return {
+            **extra,
             "transport": self.transport,
             "sent": self.sent,
             "failed": len(self.failed),
@@ -209,6 +212,7 @@ def execute(
     attachments: list[Path],
     *,
     progress: Callable[[], None] = lambda: None,
+    keep_copies: bool = False,
 ) -> Summary:
     """Send the jobs, recording each; transport must already be open (logged in)."""
     summary = Summary()
@@ -231,7 +235,7 @@ def execute(
             if interval:
                 time.sleep(max(0.0, last + interval - time.monotonic()))
                 last = time.monotonic()
-            outcome = _send_one(conn, settings, job, transport, today, attachments)
+            outcome = _send_one(conn, settings, job, transport, today, attachments, keep_copies)
             progress()
             if outcome == "sent":
                 summary.sent += 1
@@ -273,8 +277,12 @@ def _record(conn, job: Job, msg, today: dt.date) -> None:
         )
 
 
-def _finish(conn, job: Job, status: str, today: dt.date, error: str = "") -> None:
+def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=None) -> None:
     with transaction(conn):
+        if copy is not None:  # the bytes the server took, for the Sent folder (issue 11)
+            from .sentcopies import keep
+
+            keep(conn, job.dedupe, copy.message_id, copy.data)
         conn.execute(
             "UPDATE sends SET status = ?, error = ?, sent_on = ?, sent_at = ? WHERE dedupe = ?",
             (
@@ -287,12 +295,19 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "") -> Non
         )
 
 
-def _send_one(conn, settings, job, transport, today, attachments) -> str:
+def _send_one(conn, settings, job, transport, today, attachments, keep_copies=False) -> str:
     """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
     from .channels.mail import Refused, Temporary, build_message
+    from .threads import references
 
+    thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
     msg = build_message(
-        job.letter, settings, dt.datetime.now().astimezone(), attachments, draft=transport.drafts
+        job.letter,
+        settings,
+        dt.datetime.now().astimezone(),
+        attachments,
+        references=thread,
+        draft=transport.drafts,
     )
     _record(conn, job, msg, today)
     name = outbox_name(job, today)
@@ -319,7 +334,7 @@ def _send_one(conn, settings, job, transport, today, attachments) -> str:
         except OSError as err:  # the outbox folder is not writable, the disk is full...
             _finish(conn, job, "deferred", today, str(err))
             return f"stopped: cannot write to {transport.description}: {err}"
-        _finish(conn, job, "sent", today)
+        _finish(conn, job, "sent", today, copy=msg if keep_copies else None)
         return "sent"
     _finish(conn, job, "deferred", today, problem)
     return (
@@ -355,6 +370,13 @@ class SendRequest:
     dry_run: bool = False
 
 
+def _save_copies(conn: sqlite3.Connection, settings):
+    """Copies in the IMAP Sent folder (issue 11): reported, never a reason to fail the run."""
+    from .sentcopies import save_pending, wanted
+
+    return save_pending(conn, settings) if wanted(settings) else None
+
+
 def _no_progress(total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
     return contextlib.nullcontext(lambda: None)
 
@@ -383,6 +405,7 @@ def send_owed(
     from .channels.mail import transport as make_transport
     from .errors import CampaignError
     from .render import Renderer
+    from .sentcopies import wanted
 
     if request.followups and (request.week or request.letter):
         raise CampaignError(
@@ -414,6 +437,8 @@ def send_owed(
             summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
             summary.post_weeks = plan.post_weeks
             summary.transport, summary.followups = via, request.followups
+            if not request.dry_run:
+                summary.copies = _save_copies(conn, settings)
             return summary
         transport = make_transport(settings, interactive)
         transport.open()
@@ -421,10 +446,18 @@ def send_owed(
             confirm(len(jobs), transport.description)
             with progress(len(jobs)) as tick:
                 summary = execute(
-                    conn, settings, jobs, transport, today, attachments, progress=tick
+                    conn,
+                    settings,
+                    jobs,
+                    transport,
+                    today,
+                    attachments,
+                    progress=tick,
+                    keep_copies=wanted(settings),
                 )
         finally:
             transport.close()
+        summary.copies = _save_copies(conn, settings)
     summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
     summary.post = plan.post
     summary.post_weeks = plan.post_weeks

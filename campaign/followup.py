@@ -30,6 +30,9 @@ KINDS = {
     "networking-call": ("Progress calls to networking contacts", None),
     "insider-check-in": ("Check-ins with warm insiders", None),
     "change-approach": ("Unanswered calls: change approach", None),
+    # From `campaign sync` (issue 11, campaign/maildue.py).
+    "bounced": ("Bounced emails: find a new address, or call / write", None),
+    "check-reply": ("Possible replies: is it an answer?", None),
 }
 # Short names for one follow-up, e.g. in a calendar.
 LABELS = {
@@ -43,6 +46,8 @@ LABELS = {
     "networking-call": "Progress call",
     "insider-check-in": "Insider check-in",
     "change-approach": "Change approach",
+    "bounced": "Email bounced",
+    "check-reply": "Check a possible reply",
 }
 # The follow-ups made by phone (a receipt check is one for posted letters).
 CALL_KINDS = ("receipt-check", "follow-up-call", "networking-call", "insider-check-in")
@@ -81,7 +86,7 @@ class Due:
     company: str
     name: str
     kind: str
-    channel: str  # email, post, call, or note (no address known: write it by hand)
+    channel: str  # email, post, call, note (no address: write it by hand), inbox (check-reply)
     due: dt.date
     reason: str
     dedupe: str = ""  # for letters: the send's occasion, so it goes once
@@ -195,7 +200,11 @@ def compute(
         if sent or touched or p.role != "employer":
             items += for_prospect(p, sent, touched, cadence, today)
     items += _unknown_sends(conn, only)
-    items = [i for i in items if i.due <= limit and (keep_stale or not i.stale)]
+    from .maildue import adjust
+
+    items = [
+        i for i in adjust(conn, items, today) if i.due <= limit and (keep_stale or not i.stale)
+    ]
     order = list(KINDS)
     items.sort(key=lambda i: (order.index(i.kind), i.due, i.prospect_id))
     return items

@@ -101,6 +101,55 @@ def create_tables(conn: sqlite3.Connection) -> None:
     )
 
 
+def add_mailbox(conn: sqlite3.Connection) -> None:
+    """The mailbox (issue 11): what sync has seen, where it stopped, bounces, sent copies."""
+    _run_script(
+        conn,
+        """
+        -- The address that bounced for good; it is bad while it is still the prospect's email,
+        -- so re-importing a corrected address clears it.
+        ALTER TABLE prospects ADD COLUMN bad_email TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sends ADD COLUMN bounced_on TEXT;   -- the day a bounce for it was seen
+
+        -- Where sync stopped in each folder: a changed UIDVALIDITY means scan again.
+        CREATE TABLE mail_folders (
+            name        TEXT PRIMARY KEY,
+            uidvalidity INTEGER NOT NULL,
+            last_uid    INTEGER NOT NULL,
+            synced_at   TEXT NOT NULL
+        );
+        -- Messages sync matched to a prospect; `key` (the Message-ID, else a digest of the
+        -- headers) makes recording one twice impossible, even after a rescan.
+        CREATE TABLE mail_seen (
+            id          INTEGER PRIMARY KEY,
+            key         TEXT NOT NULL,
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id),
+            kind        TEXT NOT NULL CHECK (kind IN
+                        ('reply', 'auto-reply', 'bounce', 'delayed', 'possible-reply')),
+            sender      TEXT NOT NULL DEFAULT '',
+            subject     TEXT NOT NULL DEFAULT '',
+            received_on TEXT NOT NULL,
+            snippet     TEXT NOT NULL DEFAULT '',
+            touch_id    INTEGER REFERENCES touches (id),
+            send_id     INTEGER REFERENCES sends (id),
+            created_at  TEXT NOT NULL,
+            UNIQUE (key, prospect_id)
+        );
+        CREATE INDEX mail_seen_prospect ON mail_seen (prospect_id, kind);
+
+        -- The exact bytes of an email the server accepted, until a copy is in the Sent folder.
+        CREATE TABLE sent_copies (
+            send_id     INTEGER PRIMARY KEY REFERENCES sends (id),
+            message_id  TEXT NOT NULL,
+            data        BLOB,              -- dropped once saved
+            saved_at    TEXT,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            error       TEXT NOT NULL DEFAULT ''
+        );
+        """,
+    )
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first and escape the step's transaction, so run one by one.
     statement = ""
@@ -137,7 +186,7 @@ def add_follow_up_tracking(conn: sqlite3.Connection) -> None:
     )
 
 
-STEPS = [create_tables, add_follow_up_tracking]
+STEPS = [create_tables, add_follow_up_tracking, add_mailbox]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

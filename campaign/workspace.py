@@ -124,6 +124,19 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class Imap:
+    """[imap]: the mailbox `campaign sync` reads and where sent copies are saved."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    inbox: str = "INBOX"
+    sent: str = ""  # empty: the folder flagged \\Sent (RFC 6154), else "Sent"
+    save_sent: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     """campaign.toml, checked and with defaults filled in."""
 
@@ -136,6 +149,7 @@ class Settings:
     signature: Path | None = None
     resume: Path | None = None
     smtp: Smtp | None = None
+    imap: Imap | None = None
     batch_size: int = 20
     letter: str = "intro"
     per_minute: int = 0
@@ -303,6 +317,7 @@ def load(root: Path) -> Settings:
             security=security,
             username=_get(table, "username", str, "", "smtp"),
         )
+    imap = _imap(data["imap"], smtp) if "imap" in data else None
     paper = _get(sending, "paper", str, "letter", "sending").lower()
     if paper not in ("letter", "a4"):
         raise WorkspaceError(f"{CONFIG}: sending.paper = {paper!r}; use letter or a4.")
@@ -321,6 +336,7 @@ def load(root: Path) -> Settings:
         signature=_optional_path(root, _get(sender, "signature", str, "", "sender")),
         resume=_optional_path(root, _get(sender, "resume", str, "", "sender")),
         smtp=smtp,
+        imap=imap,
         batch_size=_get(sending, "batch_size", int, 20, "sending"),
         letter=_get(sending, "letter", str, "intro", "sending"),
         per_minute=_get(sending, "per_minute", int, 0, "sending"),
@@ -328,6 +344,31 @@ def load(root: Path) -> Settings:
         paper=paper,
         retry_seconds=float(_get(sending, "retry_seconds", (int, float), 2, "sending")),
         cadence=cadence,
+    )
+
+
+def _imap(table: dict, smtp: Smtp | None) -> Imap:
+    """[imap], checked; the username defaults to the SMTP one (issue 11)."""
+    host = _get(table, "host", str, "", "imap")
+    if not host:
+        raise WorkspaceError(f'{CONFIG}: [imap] needs a host, e.g. host = "imap.example.com".')
+    security = _get(table, "security", str, "ssl", "imap").lower()
+    if security not in ("ssl", "starttls", "none"):
+        raise WorkspaceError(f"{CONFIG}: imap.security = {security!r}; use ssl, starttls or none.")
+    username = _get(table, "username", str, smtp.username if smtp else "", "imap")
+    if not username:
+        raise WorkspaceError(
+            f'{CONFIG}: [imap] needs a username, e.g. username = "jane.doe@example.com".'
+        )
+    inbox = _get(table, "inbox", str, "INBOX", "imap")
+    return Imap(
+        host=host,
+        port=_get(table, "port", int, 993 if security == "ssl" else 143, "imap"),
+        security=security,
+        username=username,
+        inbox=inbox or "INBOX",
+        sent=_get(table, "sent", str, "", "imap"),
+        save_sent=_get(table, "save_sent", bool, True, "imap"),
     )
 
 

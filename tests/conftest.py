@@ -18,7 +18,12 @@ from campaign.cli import cli
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test runs in its own folder, with no workspace, password or date from outside."""
-    for name in ("CAMPAIGN_WORKSPACE", "CAMPAIGN_TODAY", "CAMPAIGN_SMTP_PASSWORD"):
+    for name in (
+        "CAMPAIGN_WORKSPACE",
+        "CAMPAIGN_TODAY",
+        "CAMPAIGN_SMTP_PASSWORD",
+        "CAMPAIGN_IMAP_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -319,3 +324,63 @@ def people(count: int, start: int = 1, **extra) -> list[dict]:
         }
         for n in range(start, start + count)
     ]
+
+
+# --- a real IMAP server (Dovecot), and pointing a workspace at it ------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """Dovecot on 127.0.0.1 for the whole session; CI=true fails rather than skips without it."""
+    import os
+
+    from tests.dovecot import Dovecot, binary
+
+    if binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("dovecot is not installed (Debian package dovecot-imapd)")
+        pytest.skip("dovecot is not installed (Debian package dovecot-imapd)")
+    server = Dovecot(free_port())
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Imap:
+    server: Any  # tests.dovecot.Dovecot
+    user: str
+
+    def deliver(self, *messages: bytes, folder: str = "INBOX") -> None:
+        self.server.deliver(self.user, *messages, folder=folder)
+
+    def read(self, folder: str = "INBOX") -> list[tuple[set, bytes]]:
+        return self.server.read(self.user, folder)
+
+    def client(self):
+        return self.server.client(self.user)
+
+
+@pytest.fixture
+def imap(dovecot, monkeypatch: pytest.MonkeyPatch) -> Imap:
+    """A fresh Dovecot mailbox; CAMPAIGN_IMAP_PASSWORD holds its password."""
+    from tests.dovecot import PASSWORD
+
+    monkeypatch.setenv("CAMPAIGN_IMAP_PASSWORD", PASSWORD)
+    return Imap(dovecot, dovecot.user())
+
+
+def use_imap(workspace: Path, mailbox: Imap, **settings) -> None:
+    """Point the workspace's [imap] at the test mailbox (plain IMAP on 127.0.0.1)."""
+    configure(
+        workspace,
+        imap={
+            "host": mailbox.server.host,
+            "port": mailbox.server.port,
+            "security": "none",
+            "username": mailbox.user,
+            **settings,
+        },
+    )

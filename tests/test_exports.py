@@ -377,6 +377,9 @@ def test_status_counts(campaign):
         "replies": 0,
         "interviews": 0,
         "calls": 0,
+        "bounces": 0,
+        "auto_replies": 0,
+        "possible_replies": 0,
     }
     log(campaign, "2026-12-01", "2", "reply")
     log(campaign, "2026-12-01", "1", "interview")

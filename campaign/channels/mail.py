@@ -54,7 +54,13 @@ def _address(name: str, email: str) -> str:
 
 
 def build_message(
-    letter, settings, when, attachments: Sequence[Path] = (), *, draft: bool = False
+    letter,
+    settings,
+    when,
+    attachments: Sequence[Path] = (),
+    references: Sequence[str] = (),
+    *,
+    draft: bool = False,
 ) -> Outgoing:
     """A letter as an email: text and HTML alternatives, a unique Message-ID, attachments.
 
@@ -109,6 +115,10 @@ def build_message(
     if draft:
         # Outlook and Thunderbird open such a file as a message ready to send (issue 9).
         msg["X-Unsent"] = "1"
+    from ..threads import thread_headers
+
+    for key, value in thread_headers([one_line(r) for r in references]).items():
+        msg[key] = value  # a follow-up joins the first letter's conversation (issue 11)
     readable = {key: f"{one_line(name)} <{address}>" for key, (name, address) in headers.items()}
     readable["Subject"] = one_line(letter.subject)
     return Outgoing(

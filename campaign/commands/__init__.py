@@ -1,7 +1,17 @@
 """The CLI's commands, one module per job; importing this registers them on `cli`."""
 
 from ..cli import cli
-from . import demo, followups, post, prospects, sending, setup, unknown  # noqa: F401
+from . import (  # noqa: F401
+    demo,
+    followups,
+    mailbox,
+    post,
+    prospects,
+    sending,
+    setup,
+    unknown,
+    web,
+)
 
 # One line each for `campaign --help`, in the order of a week's work.
 SUMMARIES = {
@@ -21,7 +31,10 @@ SUMMARIES = {
     "calls": "The call sheet to take to the phone.",
     "status": "The campaign at a glance.",
     "export": "The tracker workbook (.xlsx) or calendar events (.ics).",
+    "sync": "Read replies, out-of-office answers and bounces from your inbox.",
+    "check-mail": "Try your mail servers and say what to fix.",
     "demo": "The weekly routine on the sample list, in a scratch folder.",
+    "serve": "The whole routine in your web browser, on this computer only.",
 }
 for _name, _text in SUMMARIES.items():
     cli.commands[_name].short_help = _text

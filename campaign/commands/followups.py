@@ -234,6 +234,11 @@ def status(state, as_json):
         f"  so far      {data['replies']} replies, {data['interviews']} interviews, "
         f"{data['calls']} calls"
     )
+    if data["bounces"] or data["auto_replies"] or data["possible_replies"]:
+        click.echo(
+            f"  mailbox     {data['bounces']} bounces, {data['auto_replies']} automatic "
+            f"replies, {data['possible_replies']} possible replies (campaign sync)"
+        )
 
 
 @cli.command()

@@ -307,6 +307,15 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
             "  Fix those addresses in your sheet and import it again; the next "
             "`campaign send` retries them."
         )
+    copies = summary.copies
+    if copies is not None and copies.saved:
+        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
+    if copies is not None and copies.error:
+        say(
+            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet "
+            f"({copies.error}); the next `campaign send` or `campaign sync` saves them.",
+            fg="yellow",
+        )
     if summary.stopped:
         say(f"Stopped early: {summary.stopped}.", fg="yellow")
     if summary.continue_on:

@@ -21,23 +21,43 @@ from ..cli import cli, echo, emit_json, json_option, say
     metavar="LINE",
     help="A line of your postal address; repeat it for each line.",
 )
-def init(directory: Path, name: str, email: str, phone: str, address: tuple[str, ...]) -> None:
+@click.option(
+    "--provider",
+    type=click.Choice(["gmail", "outlook", "icloud", "yahoo", "fastmail"]),
+    help="Fill in the mail servers ([smtp] and [imap]) of your provider (needs --email).",
+)
+def init(
+    directory: Path,
+    name: str,
+    email: str,
+    phone: str,
+    address: tuple[str, ...],
+    provider: str | None,
+) -> None:
     """Make a new workspace: campaign.toml, templates/, outbox/ and the ledger.
 
     Writes into campaign.toml only the details you give; the others stay comments to fill
     in. Letters that need a detail you have not set are refused, never sent with a blank.
 
     \b
-    Example:
+    Examples:
       campaign init my-search --name "Jane Doe" --email jane@doe.example \\
         --phone "(217) 555-0142" --address "40 Oak Avenue" --address "Springfield, IL 62704"
+      campaign init my-search --email jane@gmail.com --provider gmail   # mail servers set
     """
     from ..ledger import connect
     from ..text import plural
-    from ..workspace import LEDGER, init
+    from ..workspace import CONFIG, LEDGER, init
 
+    if provider and not email.strip():
+        raise click.UsageError("--provider needs --email: your address there is the login.")
     lines = [x.strip() for line in address for x in line.splitlines() if x.strip()]
     made = init(directory, name.strip(), email=email.strip(), phone=phone.strip(), address=lines)
+    if provider:
+        from ..providers import sections
+
+        with (directory / CONFIG).open("a", encoding="utf-8") as config:
+            config.write(sections(provider, email.strip()))
     connect(directory / LEDGER).close()
     say(
         f"Made the workspace {directory}/ with campaign.toml, "
@@ -52,6 +72,8 @@ def init(directory: Path, name: str, email: str, phone: str, address: tuple[str,
     say(f"  cd {directory}")
     if missing:
         say(f"  edit campaign.toml          # set your {', '.join(missing)} under [sender]")
+    if provider:
+        say("  campaign check-mail         # once the app password is stored: does mail work?")
     say("  campaign import employers.xlsx")
 
 

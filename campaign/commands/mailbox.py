@@ -1,0 +1,135 @@
+"""campaign sync, campaign check-mail: the mailbox (issue 11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+
+
+@cli.command()
+@dry_run_option
+@click.option(
+    "--from-folder",
+    "folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Read the .eml files in this folder instead of the IMAP inbox.",
+)
+@json_option
+@pass_state
+def sync(state, dry_run, folder, as_json):
+    """Read your inbox for replies, out-of-office answers and bounces since the last sync.
+
+    A reply stops that prospect's letter follow-ups; an out-of-office answer is noted and
+    changes nothing; a bounce marks the address bad and `campaign due` asks for a new one;
+    a message from someone else at a prospect's company is listed for you to confirm.
+    Your mailbox is only read: nothing is marked as read, moved or deleted. Sent copies
+    still owed to your Sent folder are saved too.
+
+    \b
+    Examples:
+      campaign sync
+      campaign sync --dry-run --json
+    """
+    from ..mailbox import connect
+    from ..sentcopies import save, wanted
+    from ..sync import FolderMailbox
+    from ..sync import sync as read_inbox
+
+    settings, conn = state.settings, state.conn
+    copies = None
+    if folder is not None:
+        source = FolderMailbox(folder)
+        result = read_inbox(
+            conn, settings, source, state.today, dry_run, folder=f"folder:{folder.resolve()}"
+        )
+    else:
+        with connect(settings) as mailbox:
+            result = read_inbox(conn, settings, mailbox, state.today, dry_run)
+            if wanted(settings) and not dry_run:
+                copies = save(conn, mailbox)
+    data = result.as_dict()
+    if copies is not None:
+        data["sent_copies"] = copies.as_dict()
+    if as_json:
+        emit_json(data)
+    _report(conn, result, copies, dry_run)
+    if result.unreadable:
+        raise SystemExit(1)
+
+
+def _report(conn, result, copies, dry_run: bool) -> None:
+    names = dict(conn.execute("SELECT id, company FROM prospects"))
+    rows = [{**i.as_dict(), "company": names.get(i.prospect_id, "")} for i in result.items]
+    if rows:
+        say(
+            table(
+                rows,
+                [
+                    ("kind", "what", 14),
+                    ("prospect_id", "id", 5),
+                    ("company", "company", 24),
+                    ("from", "from", 30),
+                    ("subject", "subject", 40),
+                ],
+            )
+        )
+    if result.rescanned:
+        say("The server renumbered the inbox (UIDVALIDITY changed): it was read again in full.")
+    data = result.as_dict()
+    say(
+        f"{'Would record' if dry_run else 'Read'} {data['scanned']} new messages: "
+        f"{data['replies']} replies, {data['auto_replies']} automatic replies, "
+        f"{data['bounces']} bounces, {data['possible_replies']} possible replies"
+        + (f", {data['delayed']} delayed deliveries" if data["delayed"] else "")
+        + "."
+    )
+    if data["bounces"] or data["possible_replies"]:
+        say("`campaign due` lists the bounced addresses and the possible replies to check.")
+    if dry_run:
+        say("Nothing was recorded (--dry-run).")
+    for uid, why in result.unreadable:
+        say(f"  could not read message {uid}: {why}", fg="red")
+    if copies is not None and copies.saved:
+        say(f"Saved {copies.saved} copies of sent emails in your Sent folder.")
+    if copies is not None and copies.error:
+        say(
+            f"{copies.pending} sent emails are not in your Sent folder yet: {copies.error}",
+            fg="yellow",
+        )
+
+
+@cli.command("check-mail")
+@click.option("--send-test", is_flag=True, help="Also email yourself a test message.")
+@json_option
+@pass_state
+def check_mail(state, send_test, as_json):
+    """Log in to your mail servers and say, in plain words, what works and what to fix.
+
+    Tries the SMTP server (sending) and the IMAP server (replies, Sent copies) in
+    campaign.toml: wrong password, app password needed, port blocked, TLS mismatch.
+
+    \b
+    Examples:
+      campaign check-mail
+      campaign check-mail --send-test    # a test email to [sender] email
+    """
+    from ..mailcheck import check_imap, check_smtp
+
+    settings = state.settings
+    report = {
+        "smtp": check_smtp(settings, send_test, dt.datetime.now().astimezone()),
+        "imap": check_imap(settings),
+    }
+    if as_json:
+        emit_json(report)
+    for name, result in report.items():
+        mark = "ok" if result["ok"] else "problem"
+        say(f"{name.upper():5} {mark}: {result['detail']}", fg=None if result["ok"] else "red")
+        for line in result.get("fix", []):
+            say(f"      {line}")
+    if not all(r["ok"] for r in report.values()):
+        raise SystemExit(1)

@@ -1,0 +1,104 @@
+"""What the mailbox adds to `due` (issue 11): bounced addresses and possible replies.
+
+A bounced address stops the email follow-ups to it and asks for a new address, a call or a
+letter; a message from someone else at a prospect's company asks the user to confirm it is a
+reply. Either item goes once the user acts: a corrected address re-imported, a call, a note,
+a reply or interview logged, or a letter posted since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+# Touches that show the user has dealt with it (sync's own notes do not count).
+ACTED = ("call", "note", "reply", "received", "interview", "rejected", "closed", "hired")
+
+
+def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
+    """`items` without email follow-ups to bounced addresses, plus bounced and check-reply."""
+    from .followup import Due, weekday
+
+    acted = _acted(conn)
+    bad = {}
+    for row in conn.execute(
+        "SELECT p.id, p.company, p.first_name, p.last_name, p.phone, p.bad_email, "
+        "max(s.bounced_on) AS bounced_on FROM prospects p JOIN sends s ON s.prospect_id = p.id "
+        "WHERE p.bad_email != '' AND lower(p.bad_email) = lower(p.email) "
+        "AND p.status NOT IN ('rejected', 'closed', 'hired') AND s.bounced_on IS NOT NULL "
+        "GROUP BY p.id"
+    ):
+        bad[row["id"]] = row
+    kept = [
+        i
+        for i in items
+        if not (
+            i.prospect_id in bad
+            and i.channel == "email"
+            and (i.person.get("email") or bad[i.prospect_id]["bad_email"]).lower()
+            == bad[i.prospect_id]["bad_email"].lower()
+        )
+    ]
+    for pid, row in bad.items():
+        since = row["bounced_on"]
+        if acted.get(pid, "") >= since or _posted_since(conn, pid, since):
+            continue
+        name = f"{row['first_name']} {row['last_name']}".strip()
+        channel = "call" if row["phone"] else "post"
+        kept.append(
+            Due(
+                pid,
+                row["company"],
+                name,
+                "bounced",
+                channel,
+                weekday(dt.date.fromisoformat(since)),
+                f"{row['bad_email']} bounced on {since}: find a new address "
+                "(fix the sheet and import it again), or call / write",
+            )
+        )
+    for row in conn.execute(
+        "SELECT m.prospect_id, m.sender, m.subject, m.received_on, p.company, p.first_name, "
+        "p.last_name FROM mail_seen m JOIN prospects p ON p.id = m.prospect_id "
+        "WHERE m.kind = 'possible-reply' AND p.status = 'active' ORDER BY m.received_on"
+    ):
+        pid = row["prospect_id"]
+        if acted.get(pid, "") >= row["received_on"]:
+            continue
+        kept.append(
+            Due(
+                pid,
+                row["company"],
+                f"{row['first_name']} {row['last_name']}".strip(),
+                "check-reply",
+                "inbox",
+                weekday(dt.date.fromisoformat(row["received_on"])),
+                f"{row['sender'][:60]} wrote {row['subject'][:60]!r}: a reply? "
+                f"`campaign log {pid} reply` if so",
+                dedupe=f"check-reply:{pid}:{row['received_on']}",
+            )
+        )
+    return kept
+
+
+def _acted(conn: sqlite3.Connection) -> dict[int, str]:
+    """The latest day the user logged something about each prospect."""
+    marks = ", ".join(f"'{k}'" for k in ACTED)
+    return dict(
+        conn.execute(
+            f"SELECT prospect_id, max(on_date) FROM touches WHERE kind IN ({marks}) "
+            "AND id NOT IN (SELECT touch_id FROM mail_seen WHERE touch_id IS NOT NULL) "
+            "GROUP BY prospect_id"
+        ).fetchall()
+    )
+
+
+def _posted_since(conn: sqlite3.Connection, prospect_id: int, since: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM sends WHERE prospect_id = ? AND channel = 'post' AND status = 'sent' "
+            "AND sent_on >= ?",
+            (prospect_id, since),
+        ).fetchone()
+        is not None
+    )

@@ -1,0 +1,109 @@
+"""Copies of sent emails in the IMAP Sent folder (issue 11), each saved exactly once.
+
+Most providers file nothing sent over SMTP in the Sent folder. The exact bytes the server
+accepted are kept in the ledger (in the transaction that records the send) and appended
+with \\Seen after the run; a failed APPEND is reported and retried by the next send or sync,
+and never touches the send's own status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+from .errors import MailboxError
+from .ledger import now, transaction
+
+
+def wanted(settings) -> bool:
+    """Whether sends through SMTP should leave a copy in the Sent folder."""
+    return settings.smtp is not None and settings.imap is not None and settings.imap.save_sent
+
+
+def keep(conn: sqlite3.Connection, dedupe: str, message_id: str, data: bytes) -> None:
+    """Keep the bytes of the send `dedupe` for the Sent folder; call inside its transaction."""
+    conn.execute(
+        "INSERT INTO sent_copies (send_id, message_id, data) "
+        "SELECT id, ?, ? FROM sends WHERE dedupe = ? "
+        "ON CONFLICT (send_id) DO UPDATE SET message_id = excluded.message_id, "
+        "data = excluded.data, saved_at = NULL, attempts = 0, error = ''",
+        (message_id, data, dedupe),
+    )
+
+
+@dataclass
+class Saved:
+    saved: int = 0
+    pending: int = 0
+    error: str = ""
+
+    def as_dict(self) -> dict:
+        return {"saved": self.saved, "pending": self.pending, "error": self.error}
+
+
+def pending(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM sent_copies WHERE saved_at IS NULL").fetchone()[0]
+
+
+def save(conn: sqlite3.Connection, mailbox) -> Saved:
+    """APPEND every copy not yet in the Sent folder; stop at the first failure."""
+    result = Saved()
+    rows = conn.execute(
+        "SELECT c.send_id, c.message_id, c.attempts, s.sent_at FROM sent_copies c "
+        "JOIN sends s ON s.id = c.send_id WHERE c.saved_at IS NULL ORDER BY c.send_id"
+    ).fetchall()
+    if not rows:
+        return result
+    try:
+        folder = mailbox.sent_folder()
+        for row in rows:
+            if row["attempts"] and mailbox.holds(folder, row["message_id"]):
+                _done(conn, row["send_id"])  # saved last time, but the run died before noting it
+                result.saved += 1
+                continue
+            with transaction(conn):
+                conn.execute(
+                    "UPDATE sent_copies SET attempts = attempts + 1 WHERE send_id = ?",
+                    (row["send_id"],),
+                )
+            data = conn.execute(
+                "SELECT data FROM sent_copies WHERE send_id = ?", (row["send_id"],)
+            ).fetchone()[0]
+            when = (
+                dt.datetime.strptime(row["sent_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+                if row["sent_at"]
+                else None
+            )
+            mailbox.append(folder, bytes(data), when)
+            _done(conn, row["send_id"])
+            result.saved += 1
+    except MailboxError as err:
+        result.error = str(err)
+        with transaction(conn):
+            conn.execute(
+                "UPDATE sent_copies SET error = ? WHERE saved_at IS NULL", (result.error[:300],)
+            )
+    result.pending = pending(conn)
+    return result
+
+
+def _done(conn: sqlite3.Connection, send_id: int) -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE sent_copies SET saved_at = ?, data = NULL, error = '' WHERE send_id = ?",
+            (now(), send_id),
+        )
+
+
+def save_pending(conn: sqlite3.Connection, settings, interactive: bool | None = None) -> Saved:
+    """Log in to [imap] and save what is pending; a failure is reported, never raised."""
+    from .mailbox import connect
+
+    if not pending(conn):
+        return Saved()
+    try:
+        with connect(settings, interactive) as mailbox:
+            return save(conn, mailbox)
+    except MailboxError as err:
+        return Saved(pending=pending(conn), error=str(err))
