@@ -43,7 +43,9 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
 
     def skipped(kind: str, since: dt.date) -> dt.date | None:
         """The last dismissal of `kind` on or after `since` (`campaign log P skip`)."""
-        return max((day for day in skips.get(kind, ()) if day >= since), default=None)
+        if kind not in skips:  # most prospects: nothing dismissed (100,000 prospects, issue 6)
+            return None
+        return max((day for day in skips[kind] if day >= since), default=None)
 
     letter_channel = channels.letter_channel(p.email)
     ended = p.status in ENDED

@@ -222,9 +222,10 @@ def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
             "unknown-send",
             "resolve",
             dt.date.fromisoformat(u["attempted_on"]),
-            f"{u['letter']} to {u['recipient'] or 'the post'}: the run stopped while sending; "
-            f"look for {u['message_id'] or u['subject']!r} in your Sent folder, then "
-            f"`campaign unknown --sent {u['send_id']}` or `--unsent {u['send_id']}`",
+            # The send's id first: `due` cuts a long reason short in its table.
+            f"send {u['send_id']}, {u['letter']} to {u['recipient'] or 'the post'}: the run "
+            f"stopped while sending; look for {u['message_id'] or u['subject']!r} in your Sent "
+            f"folder, then `campaign unknown --sent {u['send_id']}` or `--unsent {u['send_id']}`",
             dedupe=f"unknown:{u['send_id']}",
             send_id=u["send_id"],
         )

@@ -738,7 +738,14 @@ def test_skip_dismisses_one_follow_up_and_is_shown(campaign):
     )
     assert [r for r in due(campaign, "2026-11-30") if r[0] == 1] == []
     # Dismissing the first follow-up letter: the second comes two weeks after the dismissal.
-    log(campaign, "2026-12-09", "1", "skip", "--item", "followup-letter-1")
+    logged = campaign.json(
+        "--today", "2026-12-09", "log", "1", "skip", "--item", "followup-letter-1"
+    )
+    assert (logged["event"], logged["item"], logged["on"]) == (
+        "skip",
+        "followup-letter-1",
+        "2026-12-09",
+    )
     assert [r for r in due(campaign, "2026-12-09", days=30) if r[0] == 1] == [
         (1, "followup-letter-2", "email", "2026-12-23")
     ]
