@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 from campaign.resources import sample_list
-from tests.conftest import add_prospects, people, use_smtp
+from tests.conftest import add_prospects, free_port, people, use_smtp
 from tests.web_fixtures import *  # noqa: F403  (serve, browser, page)
 from tests.web_fixtures import screenshot
 
@@ -296,3 +297,22 @@ def test_the_week_can_be_sent_from_the_keyboard(run, workspace, serve, page, tmp
     page.keyboard.press("Enter")
     expect(page.locator("#summary")).to_contain_text("Wrote 2 drafts to outbox/, failed 0")
     assert len(list((workspace / "outbox").glob("*.eml"))) == 2
+
+
+def test_port_is_the_one_asked_for_and_a_busy_port_is_one_clear_line(run, serve):
+    port = free_port()
+    served = serve(TODAY, "--port", str(port))
+    assert served.host == f"127.0.0.1:{port}"
+    busy = run("serve", "--no-browser", "--port", str(port))
+    assert busy.exit_code == 2
+    assert busy.stderr.startswith(f"campaign: error: cannot listen on 127.0.0.1:{port} (")
+    assert busy.stderr.strip().endswith("pick another with --port.")
+
+
+def test_the_cli_does_not_load_the_web_stack():
+    code = (
+        "import sys, campaign.cli; "
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'campaign.web') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

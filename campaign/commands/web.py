@@ -38,5 +38,5 @@ def serve(state, port, no_browser):
     def announce(url: str) -> None:
         say(f"campaign is running at {url}  (open it in your browser; Ctrl-C stops it)")
 
-    run(root, state.today_arg, port, not no_browser, announce)
+    run(root, state.today_arg, port, not no_browser, announce, notify=say)
     say("Stopped.")

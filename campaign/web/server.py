@@ -17,6 +17,7 @@ def serve(
     port: int,
     open_browser: bool,
     announce: Callable[[str], None],
+    notify: Callable[[str], None] = lambda message: None,
 ) -> None:
     """Serve the workspace at `root` until Ctrl-C; announce(url) once it is listening."""
     import uvicorn
@@ -56,3 +57,19 @@ def serve(
     finally:
         sock.close()
         shutil.rmtree(app.state.web.uploads, ignore_errors=True)
+    _finish_runs(app.state.web, notify)
+
+
+def _finish_runs(state, notify: Callable[[str], None]) -> None:
+    """A sending run still going is let finish, so no send is left unknown; Ctrl-C again
+    stops at once (the message in flight is then reported unknown by the next run)."""
+    going = [run for run in state.runs.values() if not run.finished.is_set()]
+    if not going:
+        return
+    notify("Letting the sending run finish, so no email is left unknown (Ctrl-C again: stop now).")
+    try:
+        for run in going:
+            while not run.finished.wait(0.2):
+                pass
+    except KeyboardInterrupt:
+        pass
