@@ -370,11 +370,11 @@ class SendRequest:
     dry_run: bool = False
 
 
-def _save_copies(conn: sqlite3.Connection, settings):
+def _save_copies(conn: sqlite3.Connection, settings, interactive: bool | None):
     """Copies in the IMAP Sent folder (issue 11): reported, never a reason to fail the run."""
     from .sentcopies import save_pending, wanted
 
-    return save_pending(conn, settings) if wanted(settings) else None
+    return save_pending(conn, settings, interactive) if wanted(settings) else None
 
 
 def _no_progress(total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
@@ -438,7 +438,7 @@ def send_owed(
             summary.post_weeks = plan.post_weeks
             summary.transport, summary.followups = via, request.followups
             if not request.dry_run:
-                summary.copies = _save_copies(conn, settings)
+                summary.copies = _save_copies(conn, settings, interactive)
             return summary
         transport = make_transport(settings, interactive)
         transport.open()
@@ -457,7 +457,7 @@ def send_owed(
                 )
         finally:
             transport.close()
-        summary.copies = _save_copies(conn, settings)
+        summary.copies = _save_copies(conn, settings, interactive)
     summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
     summary.post = plan.post
     summary.post_weeks = plan.post_weeks
