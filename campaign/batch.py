@@ -32,7 +32,9 @@ def parse_week(text: str) -> str:
 
 def channel_for(prospect) -> str:
     """Email where there is an email address, else post."""
-    return "email" if prospect["email"] else "post"
+    from .channels import letter_channel
+
+    return letter_channel(prospect["email"])
 
 
 def find(conn: sqlite3.Connection, week: str) -> sqlite3.Row | None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 import signal
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .channels import letter_channel
 from .errors import SendError
 from .ledger import now, transaction
 
@@ -53,9 +54,13 @@ class Summary:
     post_weeks: list[str] = field(default_factory=list)
     stopped: str = ""  # why the run ended early, if it did
     continue_on: dt.date | None = None
+    transport: str = "outbox"  # outbox: drafts written to outbox/; smtp: through the server
+    followups: bool = False  # the run sent follow-up letters, not the batch's first letters
+    sent_copies: object = None  # sentcopies.Saved when [imap] save_sent is on (issue 11)
 
     def as_dict(self) -> dict:
         return {
+            "transport": self.transport,
             "sent": self.sent,
             "failed": len(self.failed),
             "unknown": self.unknown,
@@ -64,6 +69,7 @@ class Summary:
             "failures": [{"to": who, "reason": why} for who, why in self.failed],
             "stopped": self.stopped,
             "continue_on": self.continue_on.isoformat() if self.continue_on else None,
+            **({"sent_copies": self.sent_copies.as_dict()} if self.sent_copies else {}),
         }
 
 
@@ -121,7 +127,7 @@ def plan_intros(
         )
         if not owed:
             continue
-        if not row["email"]:
+        if letter_channel(row["email"]) == "post":
             plan.post += 1
             if row["week"] not in plan.post_weeks:
                 plan.post_weeks.append(row["week"])
@@ -144,6 +150,7 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
 
     if not jobs:
         return []
+    settings.check_sender(["name", "email"], "every email's From: line shows it")
     try:
         validate_email(settings.sender_email, check_deliverability=False)
     except EmailNotValidError:
@@ -160,9 +167,10 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
 
 
 def outbox_name(job: Job, today: dt.date) -> str:
-    company = re.sub(r"[^0-9A-Za-z]+", "-", job.prospect["company"]).strip("-").lower()
+    from .text import slug
+
     occasion = job.dedupe.replace(":", "-")  # unique: one file per send
-    return f"{today.isoformat()}-{occasion}-{company[:40]}"
+    return f"{today.isoformat()}-{occasion}-{slug(job.prospect['company'], 40)}"
 
 
 def sent_today(conn: sqlite3.Connection, today: dt.date) -> int:
@@ -179,14 +187,18 @@ class _StopOnInterrupt:
         self.requested = False
 
     def __enter__(self):
-        self.previous = signal.signal(signal.SIGINT, self._handle)
+        # Only the main thread may set a handler; the web app sends from a worker thread.
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
     def _handle(self, signum, frame):
         self.requested = True
 
     def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self.previous)
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
         return False
 
 
@@ -283,9 +295,13 @@ def _send_one(conn, settings, job, transport, today, attachments, keep_copies=Fa
     from .channels.mail import Refused, Temporary, build_message
     from .threads import references
 
-    thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
     msg = build_message(
-        job.letter, settings, dt.datetime.now().astimezone(), attachments, references=thread
+        job.letter,
+        settings,
+        dt.datetime.now().astimezone(),
+        attachments,
+        draft=transport.drafts,
+        references=references(conn, job.prospect["id"], job.letter.to_email, job.dedupe),
     )
     _record(conn, job, msg, today)
     name = outbox_name(job, today)
@@ -319,3 +335,131 @@ def _send_one(conn, settings, job, transport, today, attachments, keep_copies=Fa
         f"stopped: {transport.description} kept failing ({problem}) after {RETRIES + 1} tries; "
         "what was not sent is still owed: run `campaign send` again later"
     )
+
+
+def plan_followups(conn: sqlite3.Connection, renderer, settings, today: dt.date) -> Plan:
+    """The follow-up letters due today by email, rendered; those by post only counted."""
+    from .followup import due_letters
+
+    # One pass over the cadence: the email letters to send, the post ones only counted.
+    due = due_letters(conn, renderer, settings.cadence, today, "email", "post")
+    jobs = [
+        Job(prospect, item.dedupe, letter.kind, letter, touch_id=item.touch_id)
+        for item, prospect, letter in due
+        if item.channel == "email"
+    ]
+    post = sum(item.channel == "post" for item, _, _ in due)
+    return Plan(jobs=jobs, post=post)
+
+
+@dataclass
+class SendRequest:
+    """What one `send` run covers: the CLI's options, the web page's form."""
+
+    week: str | None = None  # a batch week "YYYY-Www"; None: every batch up to this week
+    letter: str | None = None  # the template (default: settings.letter)
+    followups: bool = False  # the follow-up letters due today instead of the intros
+    retry_unknown: bool = False
+    limit: int | None = None
+    dry_run: bool = False
+
+
+def _no_progress(total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
+    return contextlib.nullcontext(lambda: None)
+
+
+def send_owed(
+    settings,
+    conn: sqlite3.Connection,
+    today: dt.date,
+    request: SendRequest,
+    *,
+    confirm: Callable[[int, str], None] = lambda count, via: None,
+    progress: Callable[[int], contextlib.AbstractContextManager[Callable[[], None]]] = (
+        _no_progress
+    ),
+    on_plan: Callable[[Plan, list[Job]], None] = lambda plan, jobs: None,
+    warn: Callable[[str], None] = lambda message: None,
+    interactive: bool | None = None,
+) -> Summary:
+    """One whole sending run, exactly once: lock, settle, plan, pre-flight, send, record.
+
+    Both faces call this. `confirm(count, via)` runs once the server has accepted the login,
+    before the first message (raise to stop); `progress(total)` is a context manager giving
+    a function called after each message; `on_plan` sees the plan before anything is sent.
+    """
+    from .batch import find, iso_week, parse_week
+    from .channels.mail import transport as make_transport
+    from .errors import CampaignError
+    from .render import Renderer
+
+    if request.followups and (request.week or request.letter):
+        raise CampaignError(
+            "--followups sends what `campaign due` lists; it takes no --week or --letter."
+        )
+    this_week = iso_week(today)
+    week = parse_week(request.week) if request.week else None
+    weeks = (week, week) if week else ("0000-W00", this_week)
+    if week and find(conn, week) is None:
+        raise CampaignError(f"no batch for {week}; `campaign batch --week {week}` picks one.")
+    if not week and not request.followups and find(conn, this_week) is None:
+        warn(
+            f"No batch for this week ({this_week}) yet: run `campaign batch` to pick one. "
+            "Sending what earlier batches still owe."
+        )
+    renderer = Renderer(settings)
+    with run_lock(settings.root):
+        settle_interrupted(conn)
+        if request.followups:
+            plan = plan_followups(conn, renderer, settings, today)
+        else:
+            letter = request.letter or settings.letter
+            plan = plan_intros(conn, renderer, today, letter, weeks, request.retry_unknown)
+        attachments = preflight(settings, plan.jobs)
+        jobs = plan.jobs[: request.limit] if request.limit is not None else plan.jobs
+        on_plan(plan, jobs)
+        via = "outbox" if settings.smtp is None else "smtp"
+        if request.dry_run or not jobs:
+            summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
+            summary.post_weeks = plan.post_weeks
+            summary.transport, summary.followups = via, request.followups
+            if not request.dry_run:
+                summary.sent_copies = _save_copies(conn, settings, interactive)
+            return summary
+        transport = make_transport(settings, interactive)
+        transport.open()
+        try:
+            confirm(len(jobs), transport.description)
+            with progress(len(jobs)) as tick:
+                summary = execute(
+                    conn,
+                    settings,
+                    jobs,
+                    transport,
+                    today,
+                    attachments,
+                    progress=tick,
+                    keep_copies=_keeps_copies(settings),
+                )
+        finally:
+            transport.close()
+        summary.sent_copies = _save_copies(conn, settings, interactive)
+    summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
+    summary.post = plan.post
+    summary.post_weeks = plan.post_weeks
+    summary.unknown = len(plan.unknown) if not request.retry_unknown else 0
+    summary.transport, summary.followups = via, request.followups
+    return summary
+
+
+def _keeps_copies(settings) -> bool:
+    from .sentcopies import wanted
+
+    return wanted(settings)
+
+
+def _save_copies(conn: sqlite3.Connection, settings, interactive: bool | None):
+    """Copies in the IMAP Sent folder (issue 11): reported, never a reason to fail the run."""
+    from .sentcopies import save_pending
+
+    return save_pending(conn, settings, interactive) if _keeps_copies(settings) else None

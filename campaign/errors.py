@@ -29,3 +29,7 @@ class NotFound(CampaignError):
 
 class MailboxError(CampaignError):
     """The IMAP mailbox cannot be reached, logged in to, or read."""
+
+
+class Declined(Exception):
+    """The user answered no when asked to confirm: nothing happened, and that is fine."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .atomic import replacing
 from .followup import LABELS, Due
+from .text import clean
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CALL_SCRIPT = [
@@ -53,7 +54,8 @@ def _safe(value):
         return ""
     if isinstance(value, int | float | dt.date):
         return value
-    return str(value)
+    # openpyxl refuses control characters (IllegalCharacterError): never let one through.
+    return clean(str(value))
 
 
 def _sends_by_prospect(conn: sqlite3.Connection) -> dict[int, list[sqlite3.Row]]:
@@ -215,8 +217,8 @@ def calendar(items: list[Due], path: Path, today: dt.date) -> int:
         event.add("dtstart", item.due)
         event.add("dtend", item.due + dt.timedelta(days=1))
         who = item.person.get("name") or item.name
-        event.add("summary", f"{LABELS[item.kind]}: {who}, {item.company}")
-        event.add("description", f"{item.reason} (by {item.channel})")
+        event.add("summary", clean(f"{LABELS[item.kind]}: {who}, {item.company}"))
+        event.add("description", clean(f"{item.reason} (by {item.channel})"))
         event.add("categories", [item.kind])
         cal.add_component(event)
     with replacing(path) as temp:

@@ -11,6 +11,8 @@ import sqlite3
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 
+from . import channels
+
 # Statuses that end the follow-up for an employer; the record stays.
 ENDED = ("rejected", "closed", "hired")
 ANSWERED = ("spoke", "assistant", "meeting-set")
@@ -177,7 +179,7 @@ def _for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) -
     def add(kind, channel, due, reason, **extra):
         out.append(Due(p.id, p.company, name, kind, channel, weekday(due), reason, **extra))
 
-    letter_channel = "email" if p.email else "post"
+    letter_channel = channels.letter_channel(p.email)
     ended = p.status in ENDED
     # Thank-you notes: one per person met, the day of the interview.
     for touch in touches:

@@ -45,19 +45,53 @@ def now() -> str:
 
 
 def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
-    """A prospect by id or email, or NotFound."""
+    """A prospect by id, email, name or company; NotFound (listing them) if not exactly one."""
     from .errors import NotFound
+    from .text import quote, shorten
 
-    ref = ref.strip()
+    ref = ref.strip().lstrip("#")
     if ref.isdigit():
         row = conn.execute("SELECT * FROM prospects WHERE id = ?", (int(ref),)).fetchone()
     else:
         row = conn.execute(
             "SELECT * FROM prospects WHERE lower(email) = lower(?)", (ref,)
         ).fetchone()
+        if row is None and ref:
+            matches = _by_name(conn, ref)
+            if len(matches) > 1:
+                shown = "; ".join(
+                    f"#{m['id']} {shorten(m['company'], 40)} ({shorten(m['name'], 30)})"
+                    for m in matches[:10]
+                )
+                more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+                raise NotFound(
+                    f"{len(matches)} prospects match {quote(ref)}: {shown}{more}; "
+                    "name one by its id."
+                )
+            if matches:
+                row = conn.execute(
+                    "SELECT * FROM prospects WHERE id = ?", (matches[0]["id"],)
+                ).fetchone()
     if row is None:
-        raise NotFound(f"no prospect {ref!r}; `campaign prospects` lists them with their ids.")
+        raise NotFound(f"no prospect {quote(ref)}; `campaign prospects` lists them with their ids.")
     return row
+
+
+def _by_name(conn: sqlite3.Connection, ref: str) -> list[dict]:
+    """Prospects whose name or company is `ref` (any case), else contains it."""
+    wanted = " ".join(ref.casefold().split())
+    exact, partial = [], []
+    for pid, company, first, last in conn.execute(
+        "SELECT id, company, first_name, last_name FROM prospects ORDER BY id"
+    ):
+        name = f"{first} {last}".strip()
+        found = {"id": pid, "company": company, "name": name}
+        texts = (" ".join(company.casefold().split()), name.casefold())
+        if wanted in texts:
+            exact.append(found)
+        elif any(wanted in text for text in texts):
+            partial.append(found)
+    return exact or partial
 
 
 def list_prospects(conn: sqlite3.Connection, status: str | None = None) -> list[sqlite3.Row]:

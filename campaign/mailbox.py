@@ -243,6 +243,10 @@ def connect(settings, interactive: bool | None = None) -> Mailbox:
             "campaign.toml has no [imap] section: add one to read replies and bounces "
             '(README: "Connect your mail"), or `campaign init --provider` shows it.'
         )
+    if not config.username:
+        raise MailboxError(
+            'campaign.toml: [imap] needs a username (or [smtp] one), e.g. username = "you@...".'
+        )
     if interactive is None:
         interactive = sys.stdin.isatty()
     return Mailbox(config, imap_password(config, settings.smtp, interactive)).open()

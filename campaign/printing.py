@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from dataclasses import dataclass
 
+from .channels import letter_channel
 from .ledger import now, transaction
+from .render import one_line
+from .text import slug
 
 
 @dataclass
@@ -21,10 +23,6 @@ class Printable:
     batch_id: int | None = None
     touch_id: int | None = None
     person: dict | None = None
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "-", text.casefold()).strip("-")[:30]
 
 
 def recipient_lines(prospect, person: dict | None = None) -> list[str]:
@@ -44,7 +42,7 @@ def recipient_lines(prospect, person: dict | None = None) -> list[str]:
         city_line,
         prospect["country"],
     ]
-    return [" ".join(line.split()) for line in lines if line and line.strip()]
+    return [one_line(line) for line in lines if line and one_line(line)]
 
 
 def to_post(item: Printable, today: dt.date, sender_name: str):
@@ -54,7 +52,7 @@ def to_post(item: Printable, today: dt.date, sender_name: str):
     p = item.prospect
     who = item.person["name"] if item.person else f"{p['first_name']} {p['last_name']}"
     return PostLetter(
-        key=f"{p['id']:04d}-{item.kind}-{_slug(who)}-{_slug(p['company'])}",
+        key=f"{p['id']:04d}-{item.kind}-{slug(who)}-{slug(p['company'])}",
         recipient_name=" ".join(who.split()),
         recipient_lines=recipient_lines(p, item.person),
         date=today,
@@ -81,7 +79,7 @@ def intro_printables(conn, renderer, today, letter: str, week: str, all_channels
             batch_id=row["batch_id"],
         )
         for row in rows
-        if all_channels or not row["email"]
+        if all_channels or letter_channel(row["email"]) == "post"
     ]
 
 

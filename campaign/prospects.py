@@ -21,6 +21,10 @@ class ImportResult:
     errors: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Per prospect: {"row", "prospect_id", "company", "name", "action": new|update,
+    # "changes": {field: [old, new]}} (issue 9: a dry run says what each row would do).
+    changes: list[dict] = field(default_factory=list)
+    columns: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -31,6 +35,8 @@ class ImportResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "dry_run": self.dry_run,
+            "columns": self.columns,
+            "prospects": self.changes,
         }
 
 
@@ -48,6 +54,7 @@ def import_rows(
         errors=[p.as_dict() for p in parsed.errors],
         warnings=list(parsed.warnings),
         dry_run=dry_run,
+        columns=parsed.mapping(),
     )
     result.skipped = len({p.row for p in parsed.errors})
     if parsed.errors and not skip_invalid:
@@ -78,6 +85,11 @@ def import_rows(
         if match is not None:
             matched[match["id"]] = row.number
         origin = f"{source} row {row.number}"
+        who = {
+            "row": row.number,
+            "company": row.fields["company"],
+            "name": f"{row.fields['first_name']} {row.fields['last_name']}".strip(),
+        }
         if match is None:
             next_order += 1
             values = {**row.fields, "extras": json.dumps(row.extras, ensure_ascii=False)}
@@ -85,24 +97,33 @@ def import_rows(
                 (*(values[f] for f in FIELDS), values["extras"], next_order, origin, stamp, stamp)
             )
             result.new += 1
+            result.changes.append({**who, "prospect_id": None, "action": "new", "changes": {}})
             continue
-        extras = {**json.loads(match["extras"]), **row.extras}
+        old_extras = json.loads(match["extras"])
+        extras = {**old_extras, **row.extras}
         changed = {f: v for f, v in row.fields.items() if match[f] != v}
-        if extras != json.loads(match["extras"]):
+        diff = {f: [match[f], v] for f, v in changed.items()}
+        diff.update(
+            {k: [old_extras.get(k), v] for k, v in extras.items() if old_extras.get(k) != v}
+        )
+        if extras != old_extras:
             changed["extras"] = json.dumps(extras, ensure_ascii=False)
         if not changed:
             result.unchanged += 1
             continue
         result.updated += 1
+        result.changes.append(
+            {**who, "prospect_id": match["id"], "action": "update", "changes": diff}
+        )
         updates.append((changed, origin, match["id"]))
     if dry_run:
         return result
     try:
         _write(conn, inserts, updates, stamp)
-    except sqlite3.IntegrityError as err:
+    except sqlite3.IntegrityError:
         # e.g. a prospect matched by name given an email another prospect already has
         raise SheetError(
-            f"{source}: the import would give two prospects the same email ({err}); "
+            f"{source}: the import would give two prospects the same email; "
             "check the emails in your sheet against `campaign prospects`."
         ) from None
     return result

@@ -22,6 +22,7 @@ from typing import Any
 
 from .errors import TemplateError
 from .sheet import FIELDS
+from .text import clean
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
 
@@ -40,7 +41,9 @@ def salutation(first_name: str, last_name: str) -> str:
 
 def one_line(text: str) -> str:
     """Fold CR, LF and tabs into single spaces: a value can never start a new header."""
-    return " ".join(str(text).split())
+    from .text import strip_controls
+
+    return " ".join(strip_controls(str(text))[0].split())
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Template:
     subject: Any  # jinja2.Template
     body: Any  # jinja2.Template
     body_line: int  # the file's line number of the body's first line
+    uses: frozenset[str] = frozenset()  # the [sender] details it prints: name, phone, ...
 
 
 @dataclass
@@ -85,16 +89,20 @@ class Letter:
         """("p", markup) and ("ul", [markup]) for reportlab: <b>, <i> and escapes only."""
         return _blocks(self.tokens(), _markup, self._fill)
 
-    def text(self) -> str:
-        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+    def paragraphs(self) -> list[str]:
+        """The body as plain text, a string per paragraph or bullet list."""
         parts = []
         for kind, content in _blocks(self.tokens(), _plain, self._fill):
             if kind == "p":
                 parts.append(str(content))
             else:
                 parts.append("\n".join(f"- {item}" for item in content))
-        parts.append("\n".join([self.closing, "", self.sender_name, *self.signature_lines]))
-        return "\n\n".join(parts) + "\n"
+        return parts
+
+    def text(self) -> str:
+        """The plain-text email body: a line per paragraph (phones wrap it), closing included."""
+        sign = "\n".join([self.closing, "", self.sender_name, *self.signature_lines])
+        return "\n\n".join([*self.paragraphs(), sign]) + "\n"
 
     def html(self) -> str:
         """The HTML alternative: the same letter, every value escaped."""
@@ -228,6 +236,7 @@ class Renderer:
         )
         self._line_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self._cache: dict[str, Template] = {}
+        self._checked: set[str] = set()
 
     def _slot(self, value: Any) -> str:
         # Blank lines in a value would end a paragraph: fold them, keep single line breaks.
@@ -259,6 +268,7 @@ class Renderer:
             # Padding with newlines makes jinja2's line numbers the file's own.
             subject = self._compile(self._line_env, subject_text, subject_line, path)
             compiled = self._compile(self._body_env, body, body_line, path)
+            uses = _sender_details(self._line_env, subject_text, body)
         except TemplateSyntaxError as err:
             raise TemplateError(f"{path}:{err.lineno}: {err.message}") from None
         template = Template(
@@ -269,6 +279,7 @@ class Renderer:
             subject,
             compiled,
             body_line,
+            uses,
         )
         self._cache[name] = template
         return template
@@ -280,23 +291,41 @@ class Renderer:
 
     def fields(self, prospect, today: dt.date, extra: dict | None = None) -> dict[str, Any]:
         """Everything a template may name for this prospect."""
-        values: dict[str, Any] = {f: prospect[f] if prospect[f] is not None else "" for f in FIELDS}
+        # A value stored by an older version may still hold control characters: never print them.
+        values: dict[str, Any] = {
+            f: clean(prospect[f]) if prospect[f] is not None else "" for f in FIELDS
+        }
         values["id"] = prospect["id"]
         values["name"] = f"{prospect['first_name']} {prospect['last_name']}".strip()
         values["salutation"] = salutation(prospect["first_name"], prospect["last_name"])
         values["today"] = today
         values["date"] = long_date(today)
-        values.update(self.settings.sender_fields())
-        values.update(json.loads(prospect["extras"] or "{}"))
+        values.update({k: clean(v) for k, v in json.loads(prospect["extras"] or "{}").items()})
         values.update(extra or {})
+        # Your own details come last: no sheet column can stand in for them.
+        values.update(self.settings.sender_fields())
+        resume = self.settings.resume
+        values["resume"] = resume.name if resume is not None else ""
         return values
+
+    def check(self, name: str) -> Template:
+        """The template `name`, once its [sender] details are known to be set and real."""
+        template = self.load(name)
+        if name not in self._checked:
+            self.settings.check_sender(["name"], "every letter is signed with it")
+            for key in sorted(template.uses - {"name"}):
+                self.settings.check_sender(
+                    [key], f"the letter {name!r} prints it ({{{{ sender_{key} }}}})"
+                )
+            self._checked.add(name)
+        return template
 
     def render(self, name: str, prospect, today: dt.date, extra: dict | None = None) -> Letter:
         """Merge one prospect into the template `name`; a missing field is a TemplateError."""
         from jinja2 import TemplateError as JinjaError
         from jinja2 import UndefinedError
 
-        template = self.load(name)
+        template = self.check(name)
         values = self.fields(prospect, today, extra)
         try:
             subject = one_line(template.subject.render(values))
@@ -332,6 +361,17 @@ class Renderer:
             sender_name=sender.sender_name,
             signature_lines=[x for x in (sender.sender_phone, sender.sender_email) if x],
         )
+
+
+def _sender_details(env, *sources: str) -> frozenset[str]:
+    """The [sender] details (name, address, phone, email) that template sources print."""
+    from jinja2 import meta
+
+    names: set[str] = set()
+    for source in sources:
+        names |= meta.find_undeclared_variables(env.parse(source))
+    details = {n.removeprefix("sender_") for n in names if n.startswith("sender_")}
+    return frozenset(details & {"name", "address", "phone", "email"})
 
 
 def _template_line(err: Exception, template: Template) -> str:

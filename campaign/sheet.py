@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SheetError
+from .text import quote, strip_controls
 
 EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 TEXT = {".csv", ".tsv", ".txt"}
@@ -64,10 +63,24 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "person",
         "contactperson",
         "decisionmaker",
+        "hiringcontact",
+        "contactfullname",
+        "recipient",
+        "recipientname",
     ),
-    "first_name": ("firstname", "first", "givenname", "forename", "fname"),
-    "last_name": ("lastname", "last", "surname", "familyname", "lname"),
-    "title": ("title", "jobtitle", "position", "role", "contacttitle", "designation"),
+    "first_name": ("firstname", "first", "givenname", "forename", "fname", "contactfirstname"),
+    "last_name": ("lastname", "last", "surname", "familyname", "lname", "contactlastname"),
+    "title": (
+        "title",
+        "jobtitle",
+        "position",
+        "positiontitle",
+        "role",
+        "jobrole",
+        "contacttitle",
+        "contactjobtitle",
+        "designation",
+    ),
     "email": ("email", "emailaddress", "mail", "contactemail", "emailid", "workemail"),
     "address": (
         "address",
@@ -75,11 +88,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "streetaddress",
         "address1",
         "addressline1",
+        "addr",
+        "addr1",
+        "addressline",
+        "streetaddress1",
         "mailingaddress",
         "postaladdress",
         "street1",
     ),
-    "address2": ("address2", "addressline2", "street2", "suite", "unit"),
+    "address2": ("address2", "addressline2", "addr2", "streetaddress2", "street2", "suite", "unit"),
     "city": ("city", "town", "towncity", "locality"),
     "state": ("state", "province", "region", "stateprovince", "county", "st"),
     "postal_code": (
@@ -91,6 +108,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "zippostalcode",
         "pin",
         "pincode",
+        "zip4",
+        "zipplus4",
+        "postalzip",
+        "postalzipcode",
     ),
     "country": ("country", "nation"),
     "phone": (
@@ -104,7 +125,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "workphone",
         "directline",
         "mobile",
+        "mobilephone",
+        "mobilenumber",
         "cell",
+        "cellphone",
+        "cellnumber",
+        "businessphone",
+        "contactphone",
+        "phone1",
     ),
     "assistant": ("assistant", "secretary", "assistantname", "secretaryname", "gatekeeper"),
     "best_time": ("besttime", "besttimetocall", "calltime", "whentocall", "besttimetoreach"),
@@ -160,23 +188,24 @@ class Parsed:
     warnings: list[str]
     columns: dict[str, str]  # header as written → field or extra name
     header_row: int
+    extras: dict[str, str] = field(default_factory=dict)  # header → extra field name
 
+    def mapping(self) -> dict[str, dict[str, str]]:
+        """Which header became which field, and which were kept as extra fields."""
+        fields = {h: f for h, f in self.columns.items() if h not in self.extras}
+        return {"fields": fields, "extras": dict(self.extras)}
 
-def _cell(value: object) -> str:
-    """A cell as text: whole numbers without ".0", dates as ISO, empty as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    return str(value).strip()
+    def mapping_lines(self) -> list[str]:
+        """The mapping in words, for the person importing."""
+        named = {"name": "name (split into first and last)", "address2": "address (line 2)"}
+        fields = ", ".join(
+            f"{quote(h, 30)} → {named.get(f, f)}" for h, f in self.mapping()["fields"].items()
+        )
+        lines = [f"Columns (header row {self.header_row}): {fields}"]
+        if self.extras:
+            kept = ", ".join(f"{quote(h, 30)} → {{{{ {n} }}}}" for h, n in self.extras.items())
+            lines.append(f"Kept as extra fields for your letters: {kept}")
+        return lines
 
 
 def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str | None]:
@@ -226,42 +255,25 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[list[list[str]], list[s
     return rows, [note] if note else []
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The worksheet names of a workbook."""
+def _read_other(path: Path, sheet: str | None) -> list[list[object]]:
+    """.xls and .xlsb, through pandas and calamine: values only."""
     import pandas as pd
 
-    with pd.ExcelFile(path, engine="calamine") as book:
-        return [str(name) for name in book.sheet_names]
-
-
-def _read_excel(path: Path, sheet: str | None) -> list[list[object]]:
-    import pandas as pd
+    from .workbook import _unreadable, pick_sheet
 
     try:
-        names = sheet_names(path)
+        with pd.ExcelFile(path, engine="calamine") as book:
+            name = pick_sheet(path, [str(n) for n in book.sheet_names], sheet)
+            frame = book.parse(
+                sheet_name=name,
+                header=None,
+                dtype=object,
+                keep_default_na=False,  # a company called "NA" is a company
+            )
+    except SheetError:
+        raise
     except Exception as err:  # calamine raises many kinds for damaged or encrypted files
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise SheetError(
-            f"{path}: cannot be read as a spreadsheet ({reason}). Is it password-protected "
-            "or damaged? Open it and save a copy without a password."
-        ) from None
-    if sheet is not None and sheet not in names:
-        raise SheetError(
-            f"{path}: no sheet named {sheet!r}; the sheets are: " + ", ".join(map(repr, names))
-        )
-    if not names:
-        raise SheetError(f"{path}: the workbook has no sheets.")
-    try:
-        frame = pd.read_excel(
-            path,
-            sheet_name=sheet or names[0],
-            header=None,
-            dtype=object,
-            engine="calamine",
-            keep_default_na=False,  # a company called "NA" is a company
-        )
-    except Exception as err:
-        raise SheetError(f"{path}: cannot be read ({err}).") from None
+        raise _unreadable(path, err) from None
     return frame.to_numpy().tolist()
 
 
@@ -274,17 +286,23 @@ def read_cells(
     if path.is_dir():
         raise SheetError(f"{path}: is a folder, not a spreadsheet.")
     suffix = path.suffix.lower()
+    from .workbook import cell_text, read_ods, read_xlsx
+
     if suffix in TEXT:
         if sheet:
             raise SheetError(f"{path}: --sheet is for workbooks; a CSV file has one sheet.")
         raw, notes = _read_csv(path, encoding)
+    elif suffix in (".xlsx", ".xlsm"):
+        raw, notes = read_xlsx(path, sheet), []
+    elif suffix == ".ods":
+        raw, notes = read_ods(path, sheet), []
     elif suffix in EXCEL:
-        raw, notes = _read_excel(path, sheet), []
+        raw, notes = _read_other(path, sheet), []
     else:
         raise SheetError(
             f"{path}: unknown file type {suffix or '(none)'}; use .xlsx, .xlsm, .xls, .ods or .csv."
         )
-    return [[_cell(value) for value in row] for row in raw], notes
+    return [[cell_text(value) for value in row] for row in raw], notes
 
 
 def parse_map(pairs: Iterable[str]) -> dict[str, str]:
@@ -364,7 +382,7 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
         header_index = find_header(cells, overrides)
     except SheetError as err:
         raise SheetError(f"{where}{err}") from None
-    headers = cells[header_index]
+    headers = [strip_controls(h)[0].strip() for h in cells[header_index]]
     columns: dict[int, str] = {}
     labels: dict[str, str] = {}
     extras: dict[int, str] = {}
@@ -384,7 +402,9 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
                 name += "_2"
             extras[index] = name
             if target:
-                warnings.append(f"column {header!r} repeats {labels[target]!r}; kept as {name}")
+                warnings.append(
+                    f"column {quote(header)} repeats {quote(labels[target])}; kept as {name}"
+                )
     found = set(columns.values())
     if "company" not in found:
         raise SheetError(
@@ -407,6 +427,15 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
         raw = raw + [""] * (width - len(raw))
         if not any(raw):
             continue
+        for index, text in enumerate(raw):
+            cleaned, removed = strip_controls(text)
+            if removed:
+                # NUL, ESC and the like cannot be printed, saved to .xlsx or sent (issue 9).
+                raw[index] = cleaned
+                column = headers[index] if index < len(headers) and headers[index] else index + 1
+                warnings.append(
+                    f"row {offset}, {column}: removed control characters from {quote(cleaned)}"
+                )
         values: dict[str, str] = {f: "" for f in FIELDS}
         full_name = address2 = ""
         for index, target in columns.items():
@@ -441,7 +470,8 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
                     Problem(
                         offset,
                         label("email"),
-                        f"{values['email']!r} is not an email address ({str(err).rstrip('.')})",
+                        f"{quote(values['email'])} is not an email address "
+                        f"({str(err).rstrip('.')})",
                     )
                 )
         elif not (values["address"] and values["city"] and values["postal_code"]):
@@ -457,7 +487,7 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
         priority = _priority(values["priority"])
         if isinstance(priority, str):
             problems.append(
-                Problem(offset, label("priority"), f"{values['priority']!r}: {priority}")
+                Problem(offset, label("priority"), f"{quote(values['priority'])}: {priority}")
             )
             priority = None
         if problems:
@@ -475,6 +505,7 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
         warnings=warnings,
         columns={**{labels[t]: t for t in labels}, **{headers[i]: n for i, n in extras.items()}},
         header_row=header_index + 1,
+        extras={headers[i]: n for i, n in extras.items()},
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,23 +17,39 @@ from .resources import shipped
 CONFIG = "campaign.toml"
 LEDGER = "campaign.db"
 
-CONFIG_TEMPLATE = """\
+CONFIG_HEAD = """\
 # campaign.toml: the settings of one job search. Lines starting with # are comments.
 # Every number below is a default from the career coaches' practice; change it to suit you.
 
 [sender]
-# Who the letters are from. Used in the letterhead, the From: header and the signature.
-name = {name}
-address = ["12 Elm Street", "Springfield, IL 62704"]
-phone = "217-555-0100"
-email = "jane.doe@example.com"
+# Who the letters are from: the letterhead, the From: line and the signature. A letter that
+# needs a detail still missing (or still one of the examples) is refused, so set yours here.
+"""
+
+# The commented examples in [sender]: a setting still holding one is refused before anything is
+# sent or printed (issue 9), also in workspaces made before `init` stopped writing them live.
+SENDER_EXAMPLES = {
+    "name": ('"Jane Doe"', "your name as it is signed"),
+    "address": ('["12 Elm Street", "Springfield, IL 62704"]', "your postal address, a line each"),
+    "phone": ('"217-555-0100"', "the number employers call"),
+    "email": ('"jane.doe@example.com"', "your email address: the From: of every email"),
+}
+SAMPLE_VALUES = {
+    "address": {"12 Elm Street"},
+    "phone": {"217-555-0100"},
+    "email": {"jane.doe@example.com"},
+    "reply_to": {"jane.doe@example.com"},
+}
+
+CONFIG_TAIL = """\
 # reply_to = "jane.doe@example.com"
 # A scan of your signature (PNG or JPEG), printed on posted letters. Path relative to here.
 # signature = "signature.png"
-# A resume PDF attached to every email (and enclosed with posted letters). Relative to here.
+# Your resume as a PDF: attached to every email, and its pages follow each posted letter.
+# Letters mention an enclosed resume only when this is set. Path relative to here.
 # resume = "resume.pdf"
 
-# Without an [smtp] section, `campaign send` writes each email as an .eml file in outbox/,
+# Without an [smtp] section, `campaign send` writes each email as a draft (.eml) in outbox/,
 # so you can look at everything before a real mail account is involved.
 # The password is never stored here: set CAMPAIGN_SMTP_PASSWORD, or keep it in the system
 # keyring (service "campaign", user = username), or type it when asked.
@@ -58,9 +75,28 @@ first_call_after_meeting_days = 21 # an appointment with no opening: call 3 week
 call_every_days = [28, 35]         # ... then every 4 to 5 weeks
 article_after_calls = 2            # after two calls with no opening, send an article
 networking_call_days = 42          # networking contacts: a progress call every 6 weeks
-insider_checkin_days = [4, 6]      # a warm insider: a short check-in every 4 to 6 days
+insider_checkin_days = [4, 6]      # a warm insider: a check-in every 4 to 6 days
 unanswered_calls_limit = 3         # after this many unanswered calls, change approach
 """
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def config_text(given: dict[str, Any]) -> str:
+    """A fresh campaign.toml: what `init` was given as settings, every other detail a comment."""
+    lines = []
+    for key, (example, what) in SENDER_EXAMPLES.items():
+        value = given.get(key)
+        if isinstance(value, list | tuple) and value:
+            lines.append(f"{key} = [" + ", ".join(_toml_string(v) for v in value) + "]")
+        elif isinstance(value, str) and value.strip():
+            lines.append(f"{key} = {_toml_string(value.strip())}")
+        else:
+            lines.append(f"# {key} = {example}   # {what}")
+    return CONFIG_HEAD + "\n".join(lines) + "\n" + CONFIG_TAIL
+
 
 DEFAULT_CADENCE: dict[str, Any] = {
     "receipt_check_days": 3,
@@ -85,12 +121,12 @@ class Smtp:
 
 @dataclass(frozen=True)
 class Imap:
-    """[imap]: the mailbox `campaign sync` reads and where sent copies are saved."""
+    """[imap]: the mailbox `campaign sync` reads and where sent copies are saved (issue 11)."""
 
     host: str
     port: int
     security: str
-    username: str
+    username: str  # empty: neither [imap] nor [smtp] names one; connecting says so
     inbox: str = "INBOX"
     sent: str = ""  # empty: the folder flagged \\Sent (RFC 6154), else "Sent"
     save_sent: bool = True
@@ -101,7 +137,7 @@ class Settings:
     """campaign.toml, checked and with defaults filled in."""
 
     root: Path
-    sender_name: str = "Jane Doe"
+    sender_name: str = ""
     sender_address: tuple[str, ...] = ()
     sender_phone: str = ""
     sender_email: str = ""
@@ -130,6 +166,28 @@ class Settings:
     def outbox(self) -> Path:
         return self.root / "outbox"
 
+    def check_sender(self, needs: Iterable[str] = (), why: str = "") -> None:
+        """Refuse while a [sender] detail is still an example, or one in `needs` is empty."""
+        from .text import quote
+
+        for key, attr in SENDER_ATTRS.items():
+            value = getattr(self, attr)
+            sample = next(
+                (v for v in _as_tuple(value) if v.strip() in SAMPLE_VALUES.get(key, ())), None
+            )
+            if sample is not None:
+                raise WorkspaceError(
+                    f"{CONFIG}: [sender] {key} is still the example {quote(sample)}; set your "
+                    f"own {key} there, or delete the line. Nothing was sent or printed."
+                )
+        for key in needs:
+            if not any(v.strip() for v in _as_tuple(getattr(self, SENDER_ATTRS[key]))):
+                example = SENDER_EXAMPLES.get(key, ('"..."', ""))[0]
+                raise WorkspaceError(
+                    f"{CONFIG}: [sender] {key} is not set, and {why}; add it under [sender], "
+                    f"e.g. {key} = {example}. Nothing was sent or printed."
+                )
+
     def sender_fields(self) -> dict[str, Any]:
         """The sender's details as template fields."""
         return {
@@ -138,6 +196,19 @@ class Settings:
             "sender_phone": self.sender_phone,
             "sender_email": self.sender_email,
         }
+
+
+SENDER_ATTRS = {
+    "name": "sender_name",
+    "address": "sender_address",
+    "phone": "sender_phone",
+    "email": "sender_email",
+    "reply_to": "reply_to",
+}
+
+
+def _as_tuple(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
 
 
 def find_root(explicit: str | os.PathLike | None, start: Path | None = None) -> Path:
@@ -171,6 +242,44 @@ def _optional_path(root: Path, value: str) -> Path | None:
     return (root / Path(value).expanduser()) if value else None
 
 
+# Every section and key campaign.toml may hold. A name not here is a mistake to report, never
+# to ignore: a mistyped [Sender] once printed letters with no letterhead (issue 9).
+KNOWN: dict[str, set[str]] = {
+    "sender": {"name", "address", "phone", "email", "reply_to", "signature", "resume"},
+    "smtp": {"host", "port", "security", "username"},
+    "imap": {"host", "port", "security", "username", "inbox", "sent", "save_sent"},
+    "sending": {"batch_size", "letter", "per_minute", "per_day", "paper", "retry_seconds"},
+    "cadence": set(DEFAULT_CADENCE),
+}
+
+
+def _did_you_mean(name: str, known: set[str]) -> str:
+    import difflib
+
+    same_case = [k for k in known if k.casefold() == name.casefold()]
+    close = same_case or difflib.get_close_matches(name.casefold(), sorted(known), n=1)
+    return f"; did you mean {close[0]}?" if close else f"; known: {', '.join(sorted(known))}."
+
+
+def check_names(data: dict) -> None:
+    """Refuse an unknown section or key, naming the closest known one."""
+    from .text import shorten
+
+    for section, table in data.items():
+        if section not in KNOWN:
+            hint = _did_you_mean(section, set(KNOWN))
+            hint = hint.replace("did you mean ", "did you mean [").replace("?", "]?")
+            raise WorkspaceError(f"{CONFIG}: unknown section [{shorten(section, 40)}]{hint}")
+        if not isinstance(table, dict):
+            raise WorkspaceError(f"{CONFIG}: {section} must be a [{section}] section.")
+        for key in table:
+            if key not in KNOWN[section]:
+                hint = _did_you_mean(key, KNOWN[section])
+                raise WorkspaceError(
+                    f"{CONFIG}: unknown setting {shorten(key, 40)} in [{section}]{hint}"
+                )
+
+
 def load(root: Path) -> Settings:
     """Read and check campaign.toml in the workspace `root`."""
     path = root / CONFIG
@@ -180,6 +289,7 @@ def load(root: Path) -> Settings:
         raise WorkspaceError(f"{path}: {err}; fix the file and run again.") from err
     except OSError as err:
         raise WorkspaceError(f"{path}: cannot be read ({err.strerror}).") from err
+    check_names(data)
     sender = data.get("sender", {})
     sending = data.get("sending", {})
     address = sender.get("address", [])
@@ -209,8 +319,6 @@ def load(root: Path) -> Settings:
         raise WorkspaceError(f"{CONFIG}: sending.paper = {paper!r}; use letter or a4.")
     cadence = dict(DEFAULT_CADENCE)
     for key, value in data.get("cadence", {}).items():
-        if key not in DEFAULT_CADENCE:
-            raise WorkspaceError(f"{CONFIG}: cadence.{key} is not a setting this version knows.")
         cadence[key] = _get(
             {key: value}, key, type(DEFAULT_CADENCE[key]), DEFAULT_CADENCE[key], "cadence"
         )
@@ -243,33 +351,38 @@ def _imap(table: dict, smtp: Smtp | None) -> Imap:
     security = _get(table, "security", str, "ssl", "imap").lower()
     if security not in ("ssl", "starttls", "none"):
         raise WorkspaceError(f"{CONFIG}: imap.security = {security!r}; use ssl, starttls or none.")
-    username = _get(table, "username", str, smtp.username if smtp else "", "imap")
-    if not username:
-        raise WorkspaceError(
-            f'{CONFIG}: [imap] needs a username, e.g. username = "jane.doe@example.com".'
-        )
-    inbox = _get(table, "inbox", str, "INBOX", "imap")
     return Imap(
         host=host,
         port=_get(table, "port", int, 993 if security == "ssl" else 143, "imap"),
         security=security,
-        username=username,
-        inbox=inbox or "INBOX",
+        username=_get(table, "username", str, smtp.username if smtp else "", "imap"),
+        inbox=_get(table, "inbox", str, "INBOX", "imap") or "INBOX",
         sent=_get(table, "sent", str, "", "imap"),
         save_sent=_get(table, "save_sent", bool, True, "imap"),
     )
 
 
-def init(root: Path, sender_name: str = "Jane Doe") -> list[Path]:
-    """Make a workspace at `root`; return what was created. Never overwrites."""
+def init(
+    root: Path,
+    sender_name: str = "",
+    *,
+    email: str = "",
+    phone: str = "",
+    address: tuple[str, ...] | list[str] = (),
+) -> list[Path]:
+    """Make a workspace at `root`; return what was created. Never overwrites.
+
+    Only the details given are written as settings; the rest stay comments, so no example
+    value can reach a letter (issue 9).
+    """
     root = root.expanduser()
     if (root / CONFIG).exists():
         raise WorkspaceError(f"{root} is already a campaign workspace ({CONFIG} exists).")
     root.mkdir(parents=True, exist_ok=True)
     made = []
     config = root / CONFIG
-    name = '"' + sender_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    config.write_text(CONFIG_TEMPLATE.format(name=name), encoding="utf-8")
+    given = {"name": sender_name, "email": email, "phone": phone, "address": list(address)}
+    config.write_text(config_text(given), encoding="utf-8")
     made.append(config)
     templates = root / "templates"
     templates.mkdir(exist_ok=True)

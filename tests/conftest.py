@@ -48,11 +48,26 @@ class Run:
         return json.loads(result.stdout)
 
 
+# The job seeker every test workspace belongs to (`campaign init` writes only what it is given).
+SENDER = [
+    "--name",
+    "Jane Doe",
+    "--email",
+    "jane.doe@example.org",
+    "--phone",
+    "(217) 555-0142",
+    "--address",
+    "40 Oak Avenue",
+    "--address",
+    "Springfield, IL 62704",
+]
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A fresh workspace made by `campaign init`."""
     root = tmp_path / "ws"
-    result = CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["init", str(root), *SENDER], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return root
 

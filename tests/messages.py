@@ -8,7 +8,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, make_msgid
 
-ME = "jane.doe@example.com"
+ME = "jane.doe@example.org"
 
 
 def _now(days: float = 0) -> dt.datetime:

@@ -15,7 +15,7 @@ def test_check_mail_says_what_works_and_sends_a_test(run, workspace, smtp_server
     assert "IMAP  ok" in result.stderr
     assert "sent copies go to 'Sent'" in result.stderr
     [test] = smtp_server
-    assert test.rcpt_tos == ["jane.doe@example.com"]
+    assert test.rcpt_tos == ["jane.doe@example.org"]
     assert test.message["Subject"] == "campaign: test message"
     # Nothing of the check lands in the ledger or the mailbox.
     assert imap.read() == []
@@ -43,7 +43,7 @@ def test_check_mail_without_servers_says_what_is_missing(run):
 
 
 def test_init_with_a_provider_writes_both_servers(tmp_path):
-    result = Run()("init", str(tmp_path / "gm"), "--provider", "gmail")
+    result = Run()("init", str(tmp_path / "gm"), "--email", "jane@gmail.com", "--provider", "gmail")
     assert result.exit_code == 0, result.stderr
     settings = load(tmp_path / "gm")
     assert (settings.smtp.host, settings.smtp.port, settings.smtp.security) == (

@@ -540,7 +540,7 @@ def test_print_followups_prints_the_post_ones_only(campaign, workspace):
 def test_log_a_prospect_that_does_not_exist(campaign):
     result = campaign("log", "999", "call", "--outcome", "spoke")
     assert result.exit_code == 2
-    assert "no prospect '999'" in result.stderr
+    assert 'no prospect "999"' in result.stderr
     assert "Traceback" not in result.stderr
 
 

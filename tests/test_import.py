@@ -198,7 +198,7 @@ EXPECTED_ERRORS = [
     (5, "Company", "company is empty"),
     (6, "Contact", "no hiring authority's name"),
     (7, "Email", "no email and no full postal address (missing City)"),
-    (8, "Priority", "'urgent': priority must be a whole number"),
+    (8, "Priority", '"urgent": priority must be a whole number'),
 ]
 
 
@@ -493,7 +493,7 @@ BAD_INPUTS = {
     "wrong sheet": (
         _two_sheets,
         ["--sheet", "Employer"],
-        "no sheet named 'Employer'; the sheets are: 'Employers', 'Archive 2025'",
+        'no sheet named "Employer"; the sheets are: "Employers", "Archive 2025"',
     ),
     "unknown extension": (_bytes("list.numbers", b"x"), [], "unknown file type .numbers"),
     "undecodable csv": (
@@ -581,7 +581,7 @@ def test_show_by_email_and_by_id(run, ledger, tmp_path):
     assert run("show", "2").stdout.startswith("#2  Ann Lee, Owner at Beta Labs")
     missing = run("show", "nobody@example.com")
     assert missing.exit_code == 2
-    assert missing.stderr.startswith("campaign: error: no prospect 'nobody@example.com'")
+    assert missing.stderr.startswith('campaign: error: no prospect "nobody@example.com"')
 
 
 def test_reach_post_needs_a_full_address(run, tmp_path):
@@ -592,3 +592,15 @@ def test_reach_post_needs_a_full_address(run, tmp_path):
     assert run("import", path).exit_code == 0
     row = run("prospects").stdout.splitlines()[2]
     assert "email + post" not in row
+
+
+def test_show_by_name_or_company_lists_the_matches_when_several(run, ledger, tmp_path):
+    _three(run, ledger, tmp_path)
+    assert run("show", "beta labs").stdout.startswith("#2  Ann Lee, Owner at Beta Labs")
+    assert run("show", "Maria Lopez").stdout.startswith("#1  Maria Lopez, CTO at Acme Robotics")
+    assert run("show", "robot").stdout.startswith("#1  Maria Lopez")
+    several = run("show", "L")  # Maria Lopez, Ann Lee and Beta Labs
+    assert several.exit_code == 2
+    assert several.stderr.startswith('campaign: error: 2 prospects match "L": #1 Acme Robotics')
+    assert "#2 Beta Labs (Ann Lee)" in several.stderr
+    assert "name one by its id." in several.stderr

@@ -302,7 +302,7 @@ def test_long_letter_continues_with_header_and_page_numbers_restart(tmp_path, si
 
 def test_nine_line_address_is_too_long(tmp_path):
     nine = [*MARIA[:4], "Building 7", "Floor 3", "Suite 200", MARIA[4], "USA"]
-    with pytest.raises(AddressTooLong, match=r"Maria Lopez.*9 lines.*holds 6"):
+    with pytest.raises(AddressTooLong, match=r"Maria Lopez.*9 lines.*holds 7"):
         check_window(letter(nine), "letter")
     with pytest.raises(AddressTooLong, match="Maria Lopez"):
         write_letters([letter(MARIA), letter(nine)], SENDER, tmp_path / "letters.pdf")
@@ -310,10 +310,26 @@ def test_nine_line_address_is_too_long(tmp_path):
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
-def test_too_wide_address_line_is_named(tmp_path, paper):
+def test_a_wide_address_line_wraps_or_shrinks_to_fit(paper):
+    from campaign.channels.post import MIN_ADDRESS_SIZE, fit_address
+
     wide = "Department of Strategic Workforce Planning and Organisational Development"
-    with pytest.raises(AddressTooLong, match=rf'Maria Lopez.*"{wide}"'):
-        check_window(letter([MARIA[0], wide, *MARIA[2:]]), paper)
+    lines, size = fit_address(letter([MARIA[0], wide, *MARIA[2:]]), paper)
+    assert MIN_ADDRESS_SIZE <= size <= 10
+    assert " ".join(lines) == " ".join([MARIA[0], wide, *MARIA[2:]])
+    assert len(lines) in (len(MARIA), len(MARIA) + 1)
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_an_address_that_cannot_fit_is_named_in_one_short_line(paper):
+    huge = "Long Company Name " * 600  # 10,800 characters
+    with pytest.raises(AddressTooLong) as caught:
+        check_window(letter([MARIA[0], huge, *MARIA[2:]]), paper)
+    message = str(caught.value)
+    assert message.startswith("Maria Lopez")
+    assert '"Long Company Name Long Company Name' in message
+    assert "(10,799 characters)" in message
+    assert len(message) < 300
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])

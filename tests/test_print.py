@@ -126,22 +126,113 @@ def test_missing_signature_is_one_clear_error(batch, workspace):
     assert not list((workspace / "outbox").glob("*.pdf"))
 
 
-def test_address_too_long_names_the_prospect_and_leaves_no_file(run, tmp_path, workspace):
+def test_an_address_too_long_leaves_that_letter_out_and_prints_the_rest(run, tmp_path, workspace):
+    huge = "Long Company Name " * 560  # a 10,000-character company name
     sheet = (
         "Company,Contact,Title,Address,City,ZIP,Country\n"
         'Long Co,Ann Lee,CFO,"1 Main St\nBuilding 4\nFloor 3\nSuite 300",Boston,02134,USA\n'
+        f"{huge},Bo Chan,CEO,2 Elm St,Newark,07102,\n"
+        "Fine Co,Cy Diaz,COO,3 Oak St,Hartford,06103,\n"
     )
     assert run("import", write_csv(tmp_path / "long.csv", sheet)).exit_code == 0
     assert run("--today", TODAY, "batch").exit_code == 0
-    result = run("--today", TODAY, "print", "--out", tmp_path / "out.pdf")
-    assert result.exit_code == 2
-    assert "Ann Lee" in result.stderr
-    assert not (tmp_path / "out.pdf").exists()
-    assert not list(tmp_path.glob("*.part"))
-    assert not list(tmp_path.glob(".*.pdf*"))
+    out = tmp_path / "out.pdf"
+    result = run("--today", TODAY, "print", "--all-channels", "--mark-mailed", "--out", out)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    pages = pdf_pages(out)
+    assert len(pages) == 1
+    assert "Cy Diaz" in pages[0]
+    left_out = [line for line in result.stderr.splitlines() if "left out:" in line]
+    assert len(left_out) == 3
+    assert "Ann Lee" in left_out[0]
+    assert "9 lines" in left_out[0]
+    assert "characters)" in left_out[1]  # quoted short: "Long Company… (10,079 characters)"
+    assert all(len(line) < 400 for line in result.stderr.splitlines())
+    assert "2 letters left out" in left_out[2]
+    assert [row[0] for row in post_sends(workspace)] == [3]  # only the printed one is recorded
 
 
 def test_print_without_a_batch_says_what_to_do(run):
     result = run("--today", TODAY, "print")
     assert result.exit_code == 2
     assert "campaign batch" in result.stderr
+
+
+# --- letters say only what is true (issue 9) ---------------------------------------------------
+
+
+def _resume(path):
+    """A two-page resume PDF, as a user would export it."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path))
+    for number in (1, 2):
+        canvas.drawString(72, 720, f"RESUME OF JANE DOE, PAGE {number}")
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def test_posted_letters_enclose_the_resume_after_each_letter(batch, workspace, tmp_path):
+    from tests.conftest import configure
+
+    configure(workspace, sender={"resume": str(_resume(workspace / "resume.pdf"))})
+    report = batch.json("--today", TODAY, "print", "--per-letter", tmp_path / "each")
+    assert report["letters"] == 2
+    assert report["pages"] == 6
+    pages = pdf_pages(report["files"][0])
+    assert "Tomáš Dvořák" in pages[0]
+    assert "RESUME OF JANE DOE, PAGE 1" in pages[1]
+    assert "RESUME OF JANE DOE, PAGE 2" in pages[2]
+    assert "Zoë Łukasiewicz" in pages[3]
+    assert "RESUME OF JANE DOE, PAGE 2" in pages[5]
+    for single in report["files"][1:]:
+        each = pdf_pages(single)
+        assert len(each) == 3
+        assert "RESUME OF JANE DOE, PAGE 1" in each[1]
+
+
+def test_a_resume_that_is_not_a_pdf_is_one_clear_error(batch, workspace):
+    from tests.conftest import configure
+
+    (workspace / "resume.docx").write_bytes(b"PK\x03\x04 not a pdf")
+    configure(workspace, sender={"resume": "resume.docx"})
+    result = batch("--today", TODAY, "print")
+    assert result.exit_code == 2
+    assert "resume.docx is not a PDF" in result.stderr
+    assert not list((workspace / "outbox").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("with_resume", [False, True])
+def test_follow_ups_mention_an_enclosed_resume_only_when_there_is_one(
+    batch, workspace, with_resume
+):
+    from tests.conftest import configure
+
+    if with_resume:
+        configure(workspace, sender={"resume": str(_resume(workspace / "resume.pdf"))})
+    assert batch("--today", TODAY, "print", "--mark-mailed").exit_code == 0
+    later = "2026-12-07"  # two weeks on: the first follow-up letter is due
+    report = batch.json("--today", later, "print", "--followups")
+    text = " ".join(pdf_pages(report["files"][0]))
+    assert "Two weeks ago" in text
+    assert ("enclosed another copy of my resume" in text) is with_resume
+
+
+def test_preview_of_a_posted_letter_shows_it_as_printed_and_writes_the_pdf(batch, tmp_path):
+    result = batch("--today", TODAY, "preview", "Dvořák", "--pdf", tmp_path / "one.pdf")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("By post, as printed (letter): ")
+    head, rest = out.split("November 23, 2026", 1)
+    assert "Jane Doe\n40 Oak Avenue · Springfield, IL 62704" in head
+    # The window address block, then the body, then the typed name.
+    assert "Tomáš Dvořák\nPlant Manager\nDvořák Castings\n22 Mill Rd\nHartford, CT 06103" in rest
+    assert rest.index("Hartford, CT 06103") < rest.index("Dear Tomáš Dvořák,")
+    assert rest.rstrip().endswith("Jane Doe")
+    pages = pdf_pages(tmp_path / "one.pdf")
+    assert len(pages) == 1
+    assert "Hartford, CT 06103" in pages[0]
+    assert "Dear Tomáš Dvořák," in pages[0]
+    assert "Wrote the printed letter (1 page)" in result.stderr

@@ -79,7 +79,7 @@ def test_fields_extra_columns_and_sender_merge(run, workspace, tmp_path):
         "Maria Lopez (Director of Operations) was suggested by Bob Smith on November 23, 2026."
         in out
     )
-    assert "Reach Jane Doe at jane.doe@example.com." in out
+    assert "Reach Jane Doe at jane.doe@example.org." in out
 
 
 def test_missing_first_name_is_dear_hiring_manager(run, tmp_path):

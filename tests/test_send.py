@@ -18,7 +18,7 @@ from tests.conftest import add_prospects, configure, people, use_smtp
 
 TODAY = "2026-11-23"  # a Monday, week 2026-W48
 PASSWORD = "correct-horse-battery-staple-7731"
-USER = "jane.doe@example.com"
+USER = "jane.doe@example.org"
 
 ZOE = {
     "Company": "Société Générale",
@@ -137,7 +137,7 @@ def test_headers_bodies_and_resume_as_received(run, workspace, tmp_path, smtp_se
     assert smtp_server.connections == 1  # one connection for the whole batch
     zoe = smtp_server.to("zoe@gamma.example")[0]
     assert zoe.rcpt_tos == ["zoe@gamma.example"]
-    assert zoe.mail_from == "jane.doe@example.com"
+    assert zoe.mail_from == "jane.doe@example.org"
     message = zoe.message
 
     head = zoe.raw.split(b"\r\n\r\n", 1)[0]
@@ -147,7 +147,7 @@ def test_headers_bodies_and_resume_as_received(run, workspace, tmp_path, smtp_se
     (to,) = message["To"].addresses
     assert (to.display_name, to.addr_spec) == ("Zoë Łukasiewicz", "zoe@gamma.example")
     (sender,) = message["From"].addresses
-    assert (sender.display_name, sender.addr_spec) == ("Jane Doe", "jane.doe@example.com")
+    assert (sender.display_name, sender.addr_spec) == ("Jane Doe", "jane.doe@example.org")
     assert message["Reply-To"].addresses[0].addr_spec == "jane.replies@example.com"
     assert message["Subject"] == "Directrice at Société Générale: an experienced hand, ready now"
     sent_at = parsedate_to_datetime(message["Date"])

@@ -203,7 +203,9 @@ def test_sheet_option_picks_the_worksheet(tmp_path):
     book.save(tmp_path / "two.xlsx")
     cells, _ = read_cells(tmp_path / "two.xlsx", sheet="Employers")
     assert cells[1] == ["Acme", "Maria Lopez"]
-    with pytest.raises(SheetError, match="'Old', 'Employers'"):
+    # Sheet names match whatever the case (issue 9).
+    assert read_cells(tmp_path / "two.xlsx", sheet="employers ")[0] == cells
+    with pytest.raises(SheetError, match='"Old", "Employers"'):
         read_cells(tmp_path / "two.xlsx", sheet="Employer")
 
 
@@ -303,7 +305,7 @@ def test_parse_repeated_column_is_kept_as_an_extra_with_a_warning():
     parsed = parse(cells)
     assert parsed.rows[0].fields["email"] == "a@example.com"
     assert parsed.rows[0].extras == {"email_2": "b"}
-    assert any("repeats 'Email'" in w for w in parsed.warnings)
+    assert any('repeats "Email"' in w for w in parsed.warnings)
 
 
 def test_parse_map_ignore_drops_a_column():

@@ -18,14 +18,14 @@ def test_hostile_and_broken_messages(run, workspace, smtp_server, imap, tmp_path
     sent_batch(run, workspace, smtp_server, imap, tmp_path, count=3)
     huge = "A real answer.\n" + ("x" * 76 + "\n") * 70_000  # a 5 MB body
     broken_charset = (
-        b"From: person2@company2.example.com\r\nTo: jane.doe@example.com\r\n"
+        b"From: person2@company2.example.com\r\nTo: jane.doe@example.org\r\n"
         b"Subject: =?x-no-such-charset?q?caf=E9?=\r\nMessage-ID: <broken@mail.test>\r\n"
         b"Content-Type: text/plain; charset=x-no-such-charset\r\n\r\nCaf\xe9 tomorrow?\r\n"
     )
     # Encoded CR LF in From and Subject: the stdlib refuses to build it, a sender's program may.
     injection = (
         b"From: =?utf-8?q?Evil=0D=0ABcc=3A_all=40spam=2Etest?= <person3@company3.example.com>\r\n"
-        b"To: jane.doe@example.com\r\nSubject: =?utf-8?q?Hello=0D=0AX-Injected=3A_yes?=\r\n"
+        b"To: jane.doe@example.org\r\nSubject: =?utf-8?q?Hello=0D=0AX-Injected=3A_yes?=\r\n"
         b"Message-ID: <inject@mail.test>\r\n\r\nHi\r\n"
     )
     long_ago = reply(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 
 import pytest
 
@@ -93,7 +95,10 @@ def test_unknown_cadence_key_is_refused(workspace):
     path = workspace / CONFIG
     text = path.read_text().replace("[cadence]\n", "[cadence]\nfollow_up_days = 3\n")
     path.write_text(text)
-    with pytest.raises(WorkspaceError, match=r"campaign.toml: cadence.follow_up_days is not"):
+    with pytest.raises(
+        WorkspaceError,
+        match=r"unknown setting follow_up_days in \[cadence\]; did you mean followup_letter_days\?",
+    ):
         load(workspace)
 
 
@@ -153,3 +158,108 @@ def test_campaign_today_dates_the_import(run, ledger, tmp_path):
     assert run("import", path, env={"CAMPAIGN_TODAY": "2027-05-06"}).exit_code == 0
     row = ledger.execute("SELECT created_on, updated_on FROM prospects").fetchone()
     assert tuple(row) == ("2027-05-06", "2027-05-06")
+
+
+# --- settings are checked, never guessed (issue 9) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("[sender]", "[Sender]"),
+            "campaign.toml: unknown section [Sender]; did you mean [sender]?",
+        ),
+        (("[sending]", "[sendng]"), "unknown section [sendng]; did you mean [sending]?"),
+        (("batch_size = 20", "batchsize = 20"), "unknown setting batchsize in [sending]; did you "),
+        (
+            ('phone = "(217)', 'fone = "(217)'),
+            "unknown setting fone in [sender]; did you mean phone?",
+        ),
+    ],
+)
+def test_unknown_sections_and_keys_name_the_closest_known_one(run, workspace, edit, message):
+    path = workspace / CONFIG
+    path.write_text(path.read_text().replace(*edit))
+    result = run("print")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("campaign: error: campaign.toml: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_init_writes_only_what_it_was_given(tmp_path):
+    result = Run()("init", tmp_path / "s", "--name", "Zoë Ørsted", "--phone", "+45 33 12 34 56")
+    assert result.exit_code == 0, result.stderr
+    settings = load(tmp_path / "s")
+    assert settings.sender_name == "Zoë Ørsted"
+    assert settings.sender_phone == "+45 33 12 34 56"
+    assert settings.sender_email == ""
+    assert settings.sender_address == ()
+    assert "set your email, address under [sender]" in result.stderr
+    text = (tmp_path / "s" / CONFIG).read_text()
+    assert '\n# email = "jane.doe@example.com"' in text  # an example, as a comment only
+
+
+def _fresh_with_a_batch(tmp_path, *init_args):
+    from tests.conftest import add_prospects
+
+    root = tmp_path / "fresh"
+    assert Run()("init", root, *init_args).exit_code == 0
+    run = Run(root)
+    rows = [
+        {"Company": "Acme", "Contact": "Ann Lee", "Email": "ann@acme.example"},
+        {
+            "Company": "Paper Mill",
+            "Contact": "Pat Post",
+            "Address": "1 Mill Road",
+            "City": "Springfield",
+            "ZIP": "62704",
+        },
+    ]
+    add_prospects(run, tmp_path, rows)
+    assert run("--today", "2026-11-23", "batch").exit_code == 0
+    return root, run
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (
+            ["send", "--yes"],
+            "[sender] name is not set, and every letter is signed with it",
+        ),
+        (["print"], "[sender] name is not set, and posted letters print it in the letterhead"),
+        (["preview"], "[sender] name is not set, and every letter is signed with it"),
+    ],
+)
+def test_a_fresh_init_with_no_edits_renders_nothing(tmp_path, command, message):
+    root, run = _fresh_with_a_batch(tmp_path)
+    result = run("--today", "2026-11-23", *command)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Nothing was sent or printed." in result.stderr
+    assert list((root / "outbox").iterdir()) == []
+
+
+def test_a_sample_value_left_in_the_settings_is_refused_naming_the_key(tmp_path):
+    root, run = _fresh_with_a_batch(tmp_path, "--name", "Ann Example", "--email", "ann@example.org")
+    path = root / CONFIG
+    # The user uncommented the example phone line without changing it.
+    path.write_text(path.read_text().replace('# phone = "217-555-0100"', 'phone = "217-555-0100"'))
+    for command in (["send", "--yes"], ["preview"]):
+        result = run("--today", "2026-11-23", *command)
+        assert result.exit_code == 2
+        assert '[sender] phone is still the example "217-555-0100"' in result.stderr
+    assert list((root / "outbox").iterdir()) == []
+    # Set for real, the letters go and the example is nowhere.
+    path.write_text(path.read_text().replace('"217-555-0100"', '"(617) 555-0199"'))
+    result = run("--today", "2026-11-23", "send", "--yes")
+    assert result.exit_code == 0, result.stderr
+    drafts = [p.read_bytes() for p in (root / "outbox").glob("*.eml")]
+    assert len(drafts) == 1
+    text = email.message_from_bytes(drafts[0], policy=email.policy.default).get_body(("plain",))
+    assert "217-555-0100" not in text.get_content()
+    assert "(617) 555-0199" in text.get_content()

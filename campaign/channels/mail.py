@@ -54,7 +54,13 @@ def _address(name: str, email: str) -> str:
 
 
 def build_message(
-    letter, settings, when, attachments: Sequence[Path] = (), references: Sequence[str] = ()
+    letter,
+    settings,
+    when,
+    attachments: Sequence[Path] = (),
+    *,
+    draft: bool = False,
+    references: Sequence[str] = (),
 ) -> Outgoing:
     """A letter as an email: text and HTML alternatives, a unique Message-ID, attachments.
 
@@ -106,6 +112,9 @@ def build_message(
     )
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = make_msgid(idstring=f"campaign{letter.prospect_id}", domain=domain)
+    if draft:
+        # Outlook and Thunderbird open such a file as a message ready to send (issue 9).
+        msg["X-Unsent"] = "1"
     from ..threads import thread_headers
 
     for key, value in thread_headers([one_line(r) for r in references]).items():
@@ -126,6 +135,7 @@ class Outbox:
     """Writes each message as an .eml file in the workspace's outbox/ folder."""
 
     description = "the outbox folder"
+    drafts = True  # the files are drafts: the user sends them from a mail program
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -171,6 +181,8 @@ def smtp_password(username: str, interactive: bool) -> str:
 
 class Smtp:
     """One SMTP connection for the whole run, through yagmail; reconnects when dropped."""
+
+    drafts = False
 
     def __init__(self, config, sender_email: str, interactive: bool):
         self.config = config

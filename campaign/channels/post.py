@@ -172,28 +172,61 @@ def _measure(points: float, paper: str) -> str:
     return f"{points / INCH:.2f} in" if paper == "letter" else f"{points / MM:.0f} mm"
 
 
-def check_window(letter: PostLetter, paper: str) -> None:
-    """Raise AddressTooLong unless the address block fits the envelope window on `paper`."""
+MIN_ADDRESS_SIZE = 8.0  # the smallest print a post office's scanner and a person read well
+
+
+def _wrap(line: str, room: float, size: float) -> list[str]:
+    """`line` as one line, or two split at a space when it is wider than `room`."""
+    if _width(line, FONT, size) <= room or " " not in line:
+        return [line]
+    words = line.split(" ")
+    for cut in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:cut])
+        if _width(head, FONT, size) <= room:
+            return [head, " ".join(words[cut:])]
+    return [line]
+
+
+def fit_address(letter: PostLetter, paper: str) -> tuple[list[str], float]:
+    """The address lines and font size that fit the envelope window on `paper`.
+
+    A line too wide wraps to a second line, and the block shrinks from 10 pt down to 8 pt
+    (issue 9); past that, AddressTooLong says which letter and why, in one short line.
+    """
+    from campaign.text import quote, shorten
+
     layout = _layout(paper)
     _register_fonts()
-    who, lines = letter.recipient_name, letter.recipient_lines
+    who, lines = shorten(letter.recipient_name, 40), letter.recipient_lines
     if not lines:
         raise ValueError(f"{who} ({letter.key}): the letter has no address")
-    limit = int(layout.address.height // ADDRESS_LEADING)
+    room = layout.address.x + layout.address.width - layout.address_x - 2
+    height = layout.address.height + 0.01
+    for wrap in (False, True):
+        size = ADDRESS_SIZE
+        while size >= MIN_ADDRESS_SIZE:
+            fitted = [part for line in lines for part in _wrap(line, room, size)] if wrap else lines
+            tall = len(fitted) * size * ADDRESS_LEADING / ADDRESS_SIZE
+            if tall <= height and all(_width(x, FONT, size) <= room for x in fitted):
+                return list(fitted), size
+            size -= 0.5
+    limit = int(height // (MIN_ADDRESS_SIZE * ADDRESS_LEADING / ADDRESS_SIZE))
     if len(lines) > limit:
         raise AddressTooLong(
             f"{who} ({letter.key}): the address has {len(lines)} lines but the {paper} envelope "
             f"window holds {limit}; join or drop a line (a title or department, say)."
         )
-    room = layout.address.x + layout.address.width - layout.address_x - 2
-    for line in lines:
-        wide = _width(line, FONT, ADDRESS_SIZE)
-        if wide > room:
-            raise AddressTooLong(
-                f'{who} ({letter.key}): the address line "{line}" is {_measure(wide, paper)} '
-                f"wide at {ADDRESS_SIZE:g} pt but the {paper} envelope window leaves "
-                f"{_measure(room, paper)}; abbreviate it or split it over two lines."
-            )
+    widest = max(lines, key=lambda x: _width(x, FONT, MIN_ADDRESS_SIZE))
+    raise AddressTooLong(
+        f"{who} ({letter.key}): the address line {quote(widest, 60)} does not fit the {paper} "
+        f"envelope window ({_measure(room, paper)} wide) even on two lines at "
+        f"{MIN_ADDRESS_SIZE:g} pt; shorten it in your sheet and import it again."
+    )
+
+
+def check_window(letter: PostLetter, paper: str) -> None:
+    """Raise AddressTooLong unless the address block fits the envelope window on `paper`."""
+    fit_address(letter, paper)
 
 
 def format_date(day: datetime.date, paper: str) -> str:
@@ -309,6 +342,7 @@ def _first_page(letter: PostLetter, paper: str, letterhead: Callable, starts: li
     lay = _LAYOUTS[paper]
     page_w, page_h = lay.size
     date = format_date(letter.date, paper)
+    lines, size = fit_address(letter, paper)
 
     def draw(canv: Any, doc: Any) -> None:
         starts[i] = doc.page
@@ -320,10 +354,11 @@ def _first_page(letter: PostLetter, paper: str, letterhead: Callable, starts: li
         else:
             canv.drawString(lay.left, page_h - lay.date_top, date)
         # Each line sits in a box one leading tall, its descenders just inside the box.
-        baseline = lay.address.top + ADDRESS_LEADING - 0.25 * ADDRESS_SIZE
+        leading = size * ADDRESS_LEADING / ADDRESS_SIZE
+        baseline = lay.address.top + leading - 0.25 * size
         text = canv.beginText(lay.address_x, page_h - baseline)
-        text.setFont(FONT, ADDRESS_SIZE, ADDRESS_LEADING)
-        text.textLines(letter.recipient_lines)
+        text.setFont(FONT, size, leading)
+        text.textLines(lines)
         canv.drawText(text)
         canv.restoreState()
 
@@ -395,8 +430,12 @@ def write_letters(
     *,
     paper: str = "letter",
     signature: Path | None = None,
+    enclosure: Path | None = None,
 ) -> int:
-    """Write all letters into one PDF at `out`; return the page count."""
+    """Write all letters into one PDF at `out`; return the page count.
+
+    With `enclosure` (a PDF, such as the resume), its pages follow each letter.
+    """
     from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate
 
     lay = _layout(paper)
@@ -443,4 +482,8 @@ def write_letters(
             initialFontName=FONT,
         )
         doc.build(story)
+    if enclosure is not None:
+        from .enclose import enclose
+
+        return enclose(out, starts, Path(enclosure))
     return doc.page

@@ -39,7 +39,14 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         say(f"\n$ campaign {' '.join(args)}", bold=True)
         say(f"  ({title})")
         if args[0] == "init":
-            ctx.invoke(cli.commands["init"], directory=root, name="Jane Doe")
+            ctx.invoke(
+                cli.commands["init"],
+                directory=root,
+                name="Jane Doe",
+                email="jane.doe@example.org",
+                phone="(217) 555-0142",
+                address=("40 Oak Avenue", "Springfield, IL 62704"),
+            )
             return
         cli.main([*base, *args], standalone_mode=False, prog_name="campaign")
 

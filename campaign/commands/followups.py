@@ -154,44 +154,14 @@ def status(state, as_json):
     Example:
       campaign status
     """
-    from ..batch import find, iso_week
-    from ..followup import compute
+    from ..batch import find
+    from ..overview import status as numbers
 
-    conn, today = state.conn, state.today
-    by_status = dict(conn.execute("SELECT status, count(*) FROM prospects GROUP BY status"))
-    week = iso_week(today)
-    batch = find(conn, week)
-    progress = {"week": week, "picked": 0, "sent": 0}
-    if batch:
-        progress["picked"] = conn.execute(
-            "SELECT count(*) FROM batch_members WHERE batch_id = ?", (batch["id"],)
-        ).fetchone()[0]
-        progress["sent"] = conn.execute(
-            "SELECT count(*) FROM sends WHERE batch_id = ? AND status = 'sent'", (batch["id"],)
-        ).fetchone()[0]
-    channels = dict(
-        conn.execute("SELECT channel, count(*) FROM sends WHERE status = 'sent' GROUP BY channel")
-    )
-    sends = dict(conn.execute("SELECT status, count(*) FROM sends GROUP BY status"))
-    touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
-    items = compute(conn, state.settings.cadence, today)
-    mail = dict(conn.execute("SELECT kind, count(*) FROM mail_seen GROUP BY kind"))
-    data = {
-        "today": today.isoformat(),
-        "prospects": {"total": sum(by_status.values()), **by_status},
-        "batch": progress,
-        "sent": {"email": channels.get("email", 0), "post": channels.get("post", 0)},
-        "sends_by_status": sends,
-        "due_today": sum(i.due == today for i in items),
-        "overdue": sum(i.due < today for i in items),
-        "replies": touches.get("reply", 0),
-        "interviews": touches.get("interview", 0),
-        "calls": touches.get("call", 0),
-        # From `campaign sync` (issue 11): replies above include those it recorded.
-        "bounces": mail.get("bounce", 0),
-        "auto_replies": mail.get("auto-reply", 0),
-        "possible_replies": mail.get("possible-reply", 0),
-    }
+    today = state.today
+    data = numbers(state.conn, state.settings, today)
+    by_status = {k: v for k, v in data["prospects"].items() if k != "total"}
+    progress, sends, week = data["batch"], data["sends_by_status"], data["batch"]["week"]
+    batch = find(state.conn, week)
     if as_json:
         emit_json(data)
         return
@@ -215,7 +185,7 @@ def status(state, as_json):
         f"  so far      {data['replies']} replies, {data['interviews']} interviews, "
         f"{data['calls']} calls"
     )
-    if mail:
+    if data["bounces"] or data["auto_replies"] or data["possible_replies"]:
         click.echo(
             f"  mailbox     {data['bounces']} bounces, {data['auto_replies']} automatic "
             f"replies, {data['possible_replies']} possible replies (campaign sync)"

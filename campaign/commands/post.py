@@ -7,38 +7,24 @@ from pathlib import Path
 import click
 
 from ..cli import cli, emit_json, json_option, pass_state, say
-from ..errors import CampaignError
+from ..text import plural
 from .sending import _week, week_option
 
 PDF = click.Path(dir_okay=False, path_type=Path)
 
 
 def _printables(state, week, letter, all_channels, followups, channels=("post",)):
-    from ..followup import due_letters
-    from ..printing import Printable, intro_printables
-    from ..render import Renderer
+    from ..posting import printables
 
-    renderer = Renderer(state.settings)
-    if followups:
-        return [
-            Printable(
-                prospect,
-                rendered,
-                item.dedupe,
-                rendered.kind,
-                touch_id=item.touch_id,
-                person=item.person or None,
-            )
-            for item, prospect, rendered in due_letters(
-                state.conn, renderer, state.settings.cadence, state.today, *channels
-            )
-        ]
-    from ..batch import find
-
-    if find(state.conn, week) is None:
-        raise CampaignError(f"no batch for {week}; run `campaign batch` first.")
-    return intro_printables(
-        state.conn, renderer, state.today, letter or state.settings.letter, week, all_channels
+    return printables(
+        state.conn,
+        state.settings,
+        state.today,
+        week,
+        letter,
+        all_channels,
+        followups,
+        channels,
     )
 
 
@@ -94,12 +80,9 @@ def print_(
       campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
       campaign print --followups --paper a4
     """
-    from ..channels.envelopes import write_envelopes, write_labels
-    from ..channels.post import Sender, write_letters
+    from ..posting import print_letters
     from ..printing import mark_mailed as record
-    from ..printing import to_post
 
-    settings = state.settings
     week = _week(state, week)
     items = _printables(state, week, letter, all_channels, followups)
     if not items:
@@ -110,56 +93,58 @@ def print_(
         if as_json:
             emit_json({"letters": 0, "pages": 0, "files": [], "mailed": 0})
         return
-    paper = paper or settings.paper
-    sender = Sender(
-        settings.sender_name,
-        list(settings.sender_address),
-        settings.sender_phone,
-        settings.sender_email,
-    )
-    if settings.signature is not None and not settings.signature.is_file():
-        raise CampaignError(
-            f"campaign.toml: the signature image {settings.signature} does not exist."
-        )
-    letters = [to_post(item, state.today, settings.sender_name) for item in items]
     name = f"followups-{state.today}" if followups else f"letters-{week}"
-    out = out or settings.outbox / f"{name}.pdf"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pages = write_letters(letters, sender, out, paper=paper, signature=settings.signature)
-        files = [str(out)]
-        if per_letter:
-            per_letter.mkdir(parents=True, exist_ok=True)
-            for single in letters:
-                target = per_letter / f"{single.key}.pdf"
-                write_letters([single], sender, target, paper=paper, signature=settings.signature)
-                files.append(str(target))
-        if envelopes:
-            write_envelopes(letters, sender, envelopes, paper=paper)
-            files.append(str(envelopes))
-        if labels:
-            write_labels(letters, labels, paper=paper)
-            files.append(str(labels))
-    except (OSError, ValueError) as err:
-        if isinstance(err, CampaignError):
-            raise
-        raise CampaignError(str(err)) from None
-    mailed = record(state.conn, items, state.today) if mark_mailed else 0
+    out = out or state.settings.outbox / f"{name}.pdf"
+    printed = print_letters(
+        state.settings,
+        items,
+        state.today,
+        out,
+        paper=paper,
+        per_letter=per_letter,
+        envelopes=envelopes,
+        labels=labels,
+    )
+    letters, pages, files, paper = printed.letters, printed.pages, printed.files, printed.paper
+    mailed = record(state.conn, printed.items, state.today) if mark_mailed else 0
     if as_json:
-        emit_json({"letters": len(letters), "pages": pages, "files": files, "mailed": mailed})
-    say(f"Wrote {len(letters)} letters ({pages} pages, {paper}) to {out}")
+        emit_json(
+            {
+                "letters": letters,
+                "pages": pages,
+                "files": files,
+                "mailed": mailed,
+                "left_out": [{"to": who, "reason": why} for who, why in printed.left_out],
+            }
+        )
+    if letters:
+        say(f"Wrote {plural(letters, 'letter')} ({plural(pages, 'page')}, {paper}) to {out}")
     for extra in files[1:]:
         say(f"  and {extra}")
+    for _, why in printed.left_out:
+        say(f"  left out: {why}", fg="red")
     if mark_mailed:
+        already = len(printed.items) - mailed
         say(
             f"Recorded {mailed} as posted on {state.today}"
-            + (f" ({len(items) - mailed} were already recorded)." if mailed < len(items) else ".")
+            + (
+                f" ({already} {'was' if already == 1 else 'were'} already recorded)."
+                if already
+                else "."
+            )
         )
-    else:
+    elif letters:
         say(
             "Sign, fold and post them, then record it: campaign mailed"
             + (" --followups" if followups else "")
         )
+    if printed.left_out:
+        say(
+            f"{plural(len(printed.left_out), 'letter')} left out: fix the address in your sheet, "
+            "import it again, then print again.",
+            fg="red",
+        )
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -178,13 +163,25 @@ def mailed(state, week, on, followups, all_channels, as_json):
     Example:
       campaign mailed --on 2026-11-24
     """
+    from ..posting import fitting
     from ..printing import mark_mailed
+    from ..text import shorten
     from ..workspace import parse_date
 
     day = parse_date(on, "--on") if on else state.today
     # Hand-written notes (a thank-you with no address known) are recorded here too.
     items = _printables(state, _week(state, week), None, all_channels, followups, ("post", "note"))
+    items, left_out = fitting(state.settings, items, state.today)
     added = mark_mailed(state.conn, items, day)
     if as_json:
         emit_json({"mailed": added, "already": len(items) - added, "on": day.isoformat()})
-    say(f"Recorded {added} letters as posted on {day}; {len(items) - added} were already recorded.")
+    already = len(items) - added
+    say(
+        f"Recorded {plural(added, 'letter')} as posted on {day}; "
+        f"{already} {'was' if already == 1 else 'were'} already recorded."
+    )
+    for who, _ in left_out:
+        say(
+            f"  not recorded: {shorten(who)}: its address does not fit the envelope window",
+            fg="red",
+        )

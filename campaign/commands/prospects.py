@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
 from ..sheet import FIELDS  # noqa: E402  (no heavy imports at module level)
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
@@ -42,25 +42,26 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
       campaign import ~/employers.xlsx
       campaign import leads.csv --map "Boss=name" --dry-run
     """
-    from ..prospects import import_rows
-    from ..sheet import parse, read_cells
+    from ..importing import import_file
 
-    conn = state.conn
-    cells, notes = read_cells(path, sheet=sheet, encoding=encoding)
-    parsed = parse(cells, mapping, source=path.name)
-    result = import_rows(
-        conn,
-        parsed,
-        source=path.name,
-        today=state.today,
+    parsed, result = import_file(
+        state.conn,
+        path,
+        state.today,
+        sheet=sheet,
+        mapping=mapping,
+        encoding=encoding,
         skip_invalid=skip_invalid,
         dry_run=dry_run,
     )
-    result.warnings[:0] = notes
+    for line in parsed.mapping_lines():
+        say(line)
     for note in result.warnings:
         say(f"warning: {note}", fg="yellow")
     for error in parsed.errors:
         say(f"{path.name} {error}", fg="red")
+    if dry_run and not (parsed.errors and not skip_invalid):
+        _say_changes(result.changes)
     blocked = parsed.errors and not skip_invalid
     if as_json:
         emit_json(result.as_dict())
@@ -78,6 +79,22 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
         f"{result.unchanged} unchanged, {result.skipped} skipped."
         + (" Nothing was written (--dry-run)." if dry_run else "")
     )
+
+
+def _say_changes(changes: list[dict]) -> None:
+    """Per prospect, what a dry run would do: new, or which fields change (old -> new)."""
+    from ..text import quote, shorten
+
+    for item in changes:
+        who = shorten(f"{item['company']} ({item['name']})" if item["name"] else item["company"])
+        if item["action"] == "new":
+            say(f"  new     row {item['row']}: {who}")
+            continue
+        diffs = "; ".join(
+            f"{name} {quote(old or '', 30)} -> {quote(new or '', 30)}"
+            for name, (old, new) in item["changes"].items()
+        )
+        say(f"  update  row {item['row']}: #{item['prospect_id']} {who}: {diffs}")
 
 
 @cli.command("prospects")
@@ -110,7 +127,7 @@ def prospects_(state, status, as_json):
             )
             if ok
         )
-    click.echo(
+    echo(
         table(
             rows,
             [
@@ -138,12 +155,16 @@ def _prospect_dict(row) -> dict:
 @json_option
 @pass_state
 def show(state, prospect, as_json):
-    """Show one prospect (by id or email) with everything sent and logged.
+    """Show one prospect with everything sent and logged.
+
+    PROSPECT is an id, an email, a name or a company (or part of one); when several
+    match, they are listed with their ids.
 
     \b
-    Example:
+    Examples:
       campaign show 12
       campaign show maria.lopez@example.com
+      campaign show "Acme Tools"
     """
     from ..ledger import find_prospect, history
 
@@ -155,10 +176,10 @@ def show(state, prospect, as_json):
         emit_json(data)
         return
     name = f"{row['first_name']} {row['last_name']}".strip()
-    click.echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
+    echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
     for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
         if row[key] not in ("", None):
-            click.echo(f"  {key.replace('_', ' '):10} {row[key]}")
+            echo(f"  {key.replace('_', ' '):10} {row[key]}")
     address = ", ".join(
         x
         for x in (
@@ -171,13 +192,13 @@ def show(state, prospect, as_json):
         if x
     )
     if address:
-        click.echo(f"  {'address':10} {address}")
+        echo(f"  {'address':10} {address}")
     for key, value in data["extras"].items():
-        click.echo(f"  {key:10} {value}")
+        echo(f"  {key:10} {value}")
     if row["notes"]:
-        click.echo(f"  {'notes':10} {row['notes']}")
-    click.echo(f"  {'from':10} {row['source']}")
-    click.echo("History:" if data["history"] else "History: nothing sent or logged yet.")
+        echo(f"  {'notes':10} {row['notes']}")
+    echo(f"  {'from':10} {row['source']}")
+    echo("History:" if data["history"] else "History: nothing sent or logged yet.")
     for item in data["history"]:
         detail = f" - {item['detail']}" if item["detail"] else ""
-        click.echo(f"  {item['date']}  {item['what']} ({item['status']}){detail}")
+        echo(f"  {item['date']}  {item['what']} ({item['status']}){detail}")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
-from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
-from ..errors import CampaignError
+from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
+from ..errors import CampaignError, Declined
+from ..text import plural
 
 
 def week_option(func):
@@ -76,7 +79,7 @@ def batch(state, size, week, everyone, dry_run, as_json):
         return
     for row in rows:
         row["name"] = f"{row['first_name']} {row['last_name']}".strip()
-    click.echo(
+    echo(
         table(
             rows,
             [
@@ -111,63 +114,57 @@ def batch(state, size, week, everyone, dry_run, as_json):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the HTML version to this file, to open in a browser.",
 )
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the letter as printed for the post to this PDF.",
+)
 @pass_state
-def preview(state, prospect, letter, html_file):
-    """Show exactly what a prospect will receive: headers and text.
+def preview(state, prospect, letter, html_file, pdf_file):
+    """Show exactly what a prospect will receive: the email, or the letter as printed.
 
-    Without PROSPECT (an id or email), shows the first of this week's batch.
+    Without PROSPECT (an id, email, name or company), shows the first of this week's
+    batch. A prospect without an email gets a posted letter: it is shown laid out as
+    printed, with your letterhead and the address that shows through the envelope.
 
     \b
     Examples:
       campaign preview
       campaign preview 12 --letter followup1 --html /tmp/letter.html
+      campaign preview "Paper Mill" --pdf /tmp/letter.pdf
     """
-    from ..batch import find, iso_week, members
+    from ..channels import letter_channel
     from ..channels.mail import build_message
     from ..ledger import find_prospect
-    from ..render import Renderer
+    from ..previews import as_printed, first_of_batch, printable
+    from ..previews import preview as render_preview
 
     conn = state.conn
-    if prospect:
-        row = find_prospect(conn, prospect)
-    else:
-        current = find(conn, iso_week(state.today))
-        rows = members(conn, current["id"]) if current else []
-        if not rows:
-            raise CampaignError(
-                "no batch this week to preview; name a prospect, or run `campaign batch` first."
-            )
-        row = rows[0]
-    name = letter or state.settings.letter
-    extra = _letter_extras(conn, row, state.today)
-    rendered = Renderer(state.settings).render(name, row, state.today, extra)
-    if row["email"]:
+    row = find_prospect(conn, prospect) if prospect else first_of_batch(conn, state.today)
+    rendered = render_preview(conn, state.settings, row, state.today, letter)
+    if letter_channel(row["email"]) == "email":
         import datetime as dt
 
         msg = build_message(rendered, state.settings, dt.datetime.now().astimezone())
         for header, value in msg.headers.items():
-            click.echo(f"{header}: {value}")
+            echo(f"{header}: {value}")
+        echo("")
+        echo(rendered.text())
     else:
-        click.echo(f"By post to: {rendered.to_name}, {row['company']}")
-        click.echo(f"Subject: {rendered.subject}")
-    click.echo("")
-    click.echo(rendered.text())
+        echo(f"By post, as printed ({state.settings.paper}): {rendered.subject}")
+        echo("-" * 72)
+        echo(as_printed(state.settings, row, rendered, state.today))
     if html_file:
         html_file.write_text(rendered.html(), encoding="utf-8")
         say(f"Wrote the HTML version to {html_file}")
+    if pdf_file:
+        from ..posting import print_letters
 
-
-def _letter_extras(conn, prospect, today) -> dict:
-    """What follow-up letters name, for a preview: the first letter's date, a person met."""
-    from ..followup import first_letter_fields
-    from ..render import long_date
-
-    return {
-        **first_letter_fields(conn, prospect["id"], today),
-        "person_name": f"{prospect['first_name']} {prospect['last_name']}".strip(),
-        "person_title": prospect["title"],
-        "interview_date": long_date(today),
-    }
+        printed = print_letters(state.settings, [printable(row, rendered)], state.today, pdf_file)
+        if printed.left_out:
+            raise CampaignError(printed.left_out[0][1])
+        say(f"Wrote the printed letter ({plural(printed.pages, 'page')}) to {pdf_file}")
 
 
 @cli.command()
@@ -202,98 +199,34 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_
       campaign send --yes --json
       campaign send --followups     # the 2- and 4-week letters, thank-yous... due today
     """
-    from ..batch import find, iso_week
-    from ..channels.mail import transport as make_transport
-    from ..delivery import Summary, plan_intros, preflight, run_lock, settle_interrupted
-    from ..render import Renderer
+    from ..batch import iso_week
+    from ..delivery import SendRequest, send_owed
 
-    settings, conn = state.settings, state.conn
-    if followups and (week or letter):
-        raise CampaignError(
-            "--followups sends what `campaign due` lists; it takes no --week or --letter."
-        )
-    this_week = iso_week(state.today)
-    weeks = (_week(state, week),) * 2 if week else ("0000-W00", this_week)
-    if week and find(conn, weeks[0]) is None:
-        raise CampaignError(
-            f"no batch for {weeks[0]}; `campaign batch --week {weeks[0]}` picks one."
-        )
-    if not week and not followups and find(conn, this_week) is None:
-        say(
-            f"No batch for this week ({this_week}) yet: run `campaign batch` to pick one. "
-            "Sending what earlier batches still owe.",
-            fg="yellow",
-        )
-    renderer = Renderer(settings)
-    with run_lock(settings.root):
-        settle_interrupted(conn)
-        if followups:
-            plan = _plan_followups(conn, renderer, settings, state.today)
-        else:
-            plan = plan_intros(
-                conn, renderer, state.today, letter or settings.letter, weeks, retry_unknown
-            )
-        attachments = preflight(settings, plan.jobs)
+    def on_plan(plan, jobs):
         _report_unknown(plan, retry_unknown)
-        jobs = plan.jobs[:limit] if limit is not None else plan.jobs
-        if dry_run or not jobs:
-            summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
-            for job in jobs if dry_run else []:
-                say(
-                    f"would send to {job.letter.to_name} <{job.letter.to_email}>: "
-                    f"{job.letter.subject}"
-                )
-            summary.post_weeks = plan.post_weeks
-            copies = None if dry_run else _save_sent_copies(conn, settings)
-            _finish(summary, as_json, this_week, dry_run=dry_run, copies=copies)
-            return
-        transport = make_transport(settings)
-        transport.open()
-        try:
-            if not yes:
-                _confirm(len(jobs), settings, transport)
-            summary = _send_with_progress(conn, settings, jobs, transport, state, attachments)
-        finally:
-            transport.close()
-        copies = _save_sent_copies(conn, settings)
-    summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
-    summary.post = plan.post
-    summary.post_weeks = plan.post_weeks
-    summary.unknown = len(plan.unknown) if not retry_unknown else 0
-    _finish(summary, as_json, this_week, copies=copies)
+        for job in jobs if dry_run else []:
+            say(f"would send to {job.letter.to_name} <{job.letter.to_email}>: {job.letter.subject}")
 
-
-def _save_sent_copies(conn, settings):
-    """Copies in the IMAP Sent folder (issue 11): reported, never a reason to fail the run."""
-    from ..sentcopies import save_pending, wanted
-
-    if not wanted(settings):
-        return None
-    saved = save_pending(conn, settings)
-    if saved.saved:
-        say(f"Saved {saved.saved} copies in your Sent folder.")
-    if saved.error:
-        say(
-            f"{saved.pending} sent emails are not in your Sent folder yet ({saved.error}); "
-            "the next `campaign send` or `campaign sync` saves them.",
-            fg="yellow",
+    request = SendRequest(week, letter, followups, retry_unknown, limit, dry_run)
+    try:
+        summary = send_owed(
+            state.settings,
+            state.conn,
+            state.today,
+            request,
+            confirm=(lambda count, via: None)
+            if yes
+            else partial(_confirm, settings=state.settings),
+            progress=_progress,
+            on_plan=on_plan,
+            warn=lambda message: say(message, fg="yellow"),
         )
-    return saved
-
-
-def _plan_followups(conn, renderer, settings, today):
-    from ..delivery import Job, Plan
-    from ..followup import due_letters
-
-    # One pass over the cadence: the email letters to send, the post ones only counted.
-    due = due_letters(conn, renderer, settings.cadence, today, "email", "post")
-    jobs = [
-        Job(prospect, item.dedupe, letter.kind, letter, touch_id=item.touch_id)
-        for item, prospect, letter in due
-        if item.channel == "email"
-    ]
-    post = sum(item.channel == "post" for item, _, _ in due)
-    return Plan(jobs=jobs, post=post)
+    except Declined:
+        if as_json:
+            emit_json({"sent": 0, "declined": True})
+        say("Nothing sent.")
+        return
+    _finish(summary, as_json, iso_week(state.today), dry_run=dry_run)
 
 
 def _report_unknown(plan, retry_unknown: bool) -> None:
@@ -308,52 +241,66 @@ def _report_unknown(plan, retry_unknown: bool) -> None:
             say(f"  #{row['id']} {row['company']} <{row['email']}>", fg="yellow")
 
 
-def _confirm(count: int, settings, transport) -> None:
+def _confirm(count: int, via: str, settings) -> None:
     if not sys.stdin.isatty():
         raise CampaignError(
             "not sending without confirmation: no terminal to ask on; pass --yes to send."
         )
     who = f"{settings.sender_name} <{settings.sender_email}>"
-    if not click.confirm(f"Send {count} emails as {who} via {transport.description}?", err=True):
-        raise click.Abort()
+    if settings.smtp is None:
+        question = f"Write {plural(count, 'email')} as drafts from {who} to {via}?"
+    else:
+        question = f"Send {plural(count, 'email')} as {who} via {via}?"
+    if not click.confirm(question, err=True):
+        raise Declined()
 
 
-def _send_with_progress(conn, settings, jobs, transport, state, attachments):
-    from ..delivery import execute
-    from ..sentcopies import wanted
-
-    keep = wanted(settings)
+@contextlib.contextmanager
+def _progress(total: int):
     if not sys.stderr.isatty():
-        return execute(conn, settings, jobs, transport, state.today, attachments, keep_copies=keep)
-    with click.progressbar(length=len(jobs), label="Sending", file=sys.stderr) as bar:
-        return execute(
-            conn,
-            settings,
-            jobs,
-            transport,
-            state.today,
-            attachments,
-            progress=lambda: bar.update(1),
-            keep_copies=keep,
-        )
+        yield lambda: None
+        return
+    with click.progressbar(length=total, label="Sending", file=sys.stderr) as bar:
+        yield lambda: bar.update(1)
 
 
-def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False, copies=None) -> None:
+def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> None:
     data = summary.as_dict()
-    if copies is not None:
-        data["sent_copies"] = copies.as_dict()
+    _report_copies(summary.sent_copies)
     if as_json:
         emit_json(data)
+    drafts = summary.transport == "outbox"
     if dry_run:
+        verb = "would be written to outbox/ as drafts" if drafts else "would go"
         say(
-            f"Dry run: {summary.owed} emails would go; {summary.post} letters go by post. "
+            f"Dry run: {plural(summary.owed, 'email')} {verb}; "
+            f"{plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by post. "
             "Nothing was sent or recorded."
         )
         return
-    say(
-        f"Sent {summary.sent}, failed {len(summary.failed)}, unknown {summary.unknown}, "
-        f"still owed {summary.owed}, by post {summary.post}."
-    )
+    if drafts:
+        # Outbox files are drafts: say so, and when their follow-ups start (issue 9).
+        if summary.sent:
+            say(
+                f"Wrote {plural(summary.sent, 'draft')} to outbox/: send "
+                f"{'it' if summary.sent == 1 else 'them'} from your mail program today; "
+                f"{'its' if summary.sent == 1 else 'their'} follow-ups count from today."
+            )
+        else:
+            say("Wrote no drafts: nothing is owed by email.")
+    else:
+        say(f"Sent {plural(summary.sent, 'email')}.")
+    rest = [
+        f"{what} {count}"
+        for what, count in (
+            ("failed", len(summary.failed)),
+            ("unknown", summary.unknown),
+            ("still owed", summary.owed),
+        )
+        if count
+    ]
+    if rest:
+        say("  " + ", ".join(rest) + ".")
     for who, why in summary.failed:
         say(f"  failed: {who}: {why}", fg="red")
     if summary.failed:
@@ -367,14 +314,30 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False, copie
         say(f"Run `campaign send` again on {summary.continue_on} for the rest.")
     if summary.post:
         weeks = summary.post_weeks
-        commands = (
-            [f"`campaign print --week {w}`" for w in weeks]
-            if weeks and weeks != [this_week]
-            else ["`campaign print`"]
-        )
+        if summary.followups:
+            commands = ["`campaign print --followups`"]
+        elif weeks and weeks != [this_week]:
+            commands = [f"`campaign print --week {w}`" for w in weeks]
+        else:
+            commands = ["`campaign print`"]
         say(
-            f"{summary.post} letters go by post and are not recorded as posted yet: print them "
-            f"with {' and '.join(commands)}."
+            f"{plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by post and "
+            f"{'is' if summary.post == 1 else 'are'} not recorded as posted yet: print "
+            f"{'it' if summary.post == 1 else 'them'} with {' and '.join(commands)}."
         )
     if summary.failed or (summary.stopped and not summary.continue_on):
         raise SystemExit(1)
+
+
+def _report_copies(copies) -> None:
+    """Sent copies (issue 11): said, never a reason for a failed run."""
+    if copies is None:
+        return
+    if copies.saved:
+        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
+    if copies.error:
+        say(
+            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet ({copies.error}); "
+            "the next `campaign send` or `campaign sync` saves them.",
+            fg="yellow",
+        )

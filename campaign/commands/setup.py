@@ -7,42 +7,73 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, emit_json, json_option, say
+from ..cli import cli, echo, emit_json, json_option, say
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--name", default="Jane Doe", show_default=True, help="Your name, for the letters.")
+@click.option("--name", default="", help="Your name, as you sign your letters.")
+@click.option("--email", default="", help="Your email address: the From: of every email.")
+@click.option("--phone", default="", help="The phone number employers call.")
+@click.option(
+    "--address",
+    multiple=True,
+    metavar="LINE",
+    help="A line of your postal address; repeat it for each line.",
+)
 @click.option(
     "--provider",
     type=click.Choice(["gmail", "outlook", "icloud", "yahoo", "fastmail"]),
-    help="Fill in the mail servers ([smtp] and [imap]) of your provider.",
+    help="Fill in your mail provider's servers ([smtp] and [imap]).",
 )
-def init(directory: Path, name: str, provider: str | None) -> None:
+def init(
+    directory: Path,
+    name: str,
+    email: str,
+    phone: str,
+    address: tuple[str, ...],
+    provider: str | None,
+) -> None:
     """Make a new workspace: campaign.toml, templates/, outbox/ and the ledger.
 
+    Writes into campaign.toml only the details you give; the others stay comments to fill
+    in. Letters that need a detail you have not set are refused, never sent with a blank.
+
     \b
-    Examples:
-      campaign init my-search --name "Jane Doe"
-      campaign init my-search --provider gmail   # the mail servers filled in
+    Example:
+      campaign init my-search --name "Jane Doe" --email jane@doe.example \\
+        --phone "(217) 555-0142" --address "40 Oak Avenue" --address "Springfield, IL 62704"
+      campaign init my-search --email jane.doe@gmail.com --provider gmail
     """
     from ..ledger import connect
-    from ..workspace import CONFIG, LEDGER, init
+    from ..text import plural
+    from ..workspace import LEDGER, init
 
-    made = init(directory, sender_name=name)
+    lines = [x.strip() for line in address for x in line.splitlines() if x.strip()]
+    made = init(directory, name.strip(), email=email.strip(), phone=phone.strip(), address=lines)
     if provider:
         from ..providers import sections
+        from ..workspace import CONFIG
 
         with (directory / CONFIG).open("a", encoding="utf-8") as config:
-            config.write(sections(provider, "jane.doe@example.com"))
+            config.write(sections(provider, email.strip()))
     connect(directory / LEDGER).close()
-    say(f"Made the workspace {directory}/ with campaign.toml, {len(made) - 2} letter templates,")
-    say("outbox/ and the ledger campaign.db. Next:")
+    say(
+        f"Made the workspace {directory}/ with campaign.toml, "
+        f"{plural(len(made) - 2, 'letter template')}, outbox/ and the ledger campaign.db."
+    )
+    missing = [
+        key
+        for key, value in (("name", name), ("email", email), ("phone", phone), ("address", lines))
+        if not value
+    ]
+    say("Next:")
     say(f"  cd {directory}")
-    say("  edit campaign.toml          # your name, address, and [smtp] when ready to email")
-    if provider:
-        say("  campaign check-mail         # once the app password is stored: does mail work?")
+    if missing:
+        say(f"  edit campaign.toml          # set your {', '.join(missing)} under [sender]")
     say("  campaign import employers.xlsx")
+    if provider:
+        say("  campaign check-mail         # once your app password is stored")
 
 
 @cli.command()
@@ -75,4 +106,4 @@ def where(ctx: click.Context, as_json: bool) -> None:
         emit_json(info)
         return
     for key, value in info.items():
-        click.echo(f"{key:10} {value}")
+        echo(f"{key:10} {value}")

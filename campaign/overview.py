@@ -1,0 +1,81 @@
+"""The campaign at a glance: the numbers `campaign status` prints and the web dashboard draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+
+def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
+    """Prospects by status, this week's batch, sends, follow-ups due and touches so far."""
+    from .batch import find, iso_week
+    from .followup import compute
+
+    by_status = dict(conn.execute("SELECT status, count(*) FROM prospects GROUP BY status"))
+    week = iso_week(today)
+    batch = find(conn, week)
+    progress = {"week": week, "picked": 0, "sent": 0}
+    if batch:
+        progress["picked"] = conn.execute(
+            "SELECT count(*) FROM batch_members WHERE batch_id = ?", (batch["id"],)
+        ).fetchone()[0]
+        progress["sent"] = conn.execute(
+            "SELECT count(*) FROM sends WHERE batch_id = ? AND status = 'sent'", (batch["id"],)
+        ).fetchone()[0]
+    channels = dict(
+        conn.execute("SELECT channel, count(*) FROM sends WHERE status = 'sent' GROUP BY channel")
+    )
+    sends = dict(conn.execute("SELECT status, count(*) FROM sends GROUP BY status"))
+    touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
+    items = compute(conn, settings.cadence, today)
+    mail = dict(conn.execute("SELECT kind, count(*) FROM mail_seen GROUP BY kind"))
+    return {
+        "today": today.isoformat(),
+        "prospects": {"total": sum(by_status.values()), **by_status},
+        "batch": progress,
+        "sent": {"email": channels.get("email", 0), "post": channels.get("post", 0)},
+        "sends_by_status": sends,
+        "due_today": sum(i.due == today for i in items),
+        "overdue": sum(i.due < today for i in items),
+        "replies": touches.get("reply", 0),
+        "interviews": touches.get("interview", 0),
+        "calls": touches.get("call", 0),
+        # From `campaign sync` (issue 11); "replies" above counts those it recorded too.
+        "bounces": mail.get("bounce", 0),
+        "auto_replies": mail.get("auto-reply", 0),
+        "possible_replies": mail.get("possible-reply", 0),
+    }
+
+
+def funnel(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Prospects at each stage: all, written to, replied, interviewed, hired."""
+    row = conn.execute(
+        "SELECT count(*), "
+        "count(*) FILTER (WHERE id IN (SELECT prospect_id FROM sends WHERE status = 'sent')), "
+        "count(*) FILTER (WHERE status IN ('replied', 'hired') OR id IN "
+        "  (SELECT prospect_id FROM touches WHERE kind IN ('reply', 'interview'))), "
+        "count(*) FILTER (WHERE id IN (SELECT prospect_id FROM touches WHERE kind = 'interview')),"
+        "count(*) FILTER (WHERE status = 'hired') "
+        "FROM prospects"
+    ).fetchone()
+    names = ("Prospects", "Written to", "Replied", "Interviewed", "Hired")
+    return list(zip(names, tuple(row), strict=True))
+
+
+def sends_per_week(conn: sqlite3.Connection, today: dt.date, weeks: int = 12) -> list[tuple]:
+    """Letters sent (email and post) in each of the last `weeks` ISO weeks, oldest first."""
+    monday = today - dt.timedelta(days=today.weekday())
+    start = monday - dt.timedelta(weeks=weeks - 1)
+    counts = dict(
+        conn.execute(
+            "SELECT (julianday(sent_on) - julianday(?)) / 7, count(*) FROM sends "
+            "WHERE status = 'sent' AND sent_on >= ? AND sent_on <= ? GROUP BY 1",
+            (start.isoformat(), start.isoformat(), today.isoformat()),
+        )
+    )
+    out = []
+    for index in range(weeks):
+        day = start + dt.timedelta(weeks=index)
+        total = sum(n for k, n in counts.items() if int(k) == index)
+        out.append((f"{day.isocalendar().year}-W{day.isocalendar().week:02d}", total))
+    return out

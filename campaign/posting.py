@@ -1,0 +1,138 @@
+"""Printing the post letters and recording them as posted: what `print`, `mailed` and the web
+page's Print and Mark as posted buttons all call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CampaignError
+
+
+def printables(
+    conn: sqlite3.Connection,
+    settings,
+    today: dt.date,
+    week: str,
+    letter: str | None = None,
+    all_channels: bool = False,
+    followups: bool = False,
+    channels: tuple[str, ...] = ("post",),
+) -> list:
+    """The week's batch letters for the post (or the follow-ups due by `channels`), rendered."""
+    from .batch import find
+    from .followup import due_letters
+    from .printing import Printable, intro_printables
+    from .render import Renderer
+
+    settings.check_sender(["name", "address"], "posted letters print it in the letterhead")
+    renderer = Renderer(settings)
+    if followups:
+        return [
+            Printable(
+                prospect,
+                rendered,
+                item.dedupe,
+                rendered.kind,
+                touch_id=item.touch_id,
+                person=item.person or None,
+            )
+            for item, prospect, rendered in due_letters(
+                conn, renderer, settings.cadence, today, *channels
+            )
+        ]
+    if find(conn, week) is None:
+        raise CampaignError(f"no batch for {week}; run `campaign batch` first.")
+    return intro_printables(conn, renderer, today, letter or settings.letter, week, all_channels)
+
+
+def fitting(settings, items: list, today: dt.date, paper: str | None = None):
+    """(items that can be printed, [(who, why)] for those that cannot).
+
+    One letter whose address cannot fit the envelope window is left out and listed; the
+    others print, and `mailed` never records a letter that could not be printed (issue 9).
+    """
+    from .channels.post import AddressTooLong, fit_address
+    from .printing import to_post
+
+    ok, left_out = [], []
+    for item in items:
+        letter = to_post(item, today, settings.sender_name)
+        try:
+            fit_address(letter, paper or settings.paper)
+        except (AddressTooLong, ValueError) as err:
+            left_out.append((letter.recipient_name, str(err)))
+            continue
+        ok.append(item)
+    return ok, left_out
+
+
+@dataclass
+class Printed:
+    letters: int = 0
+    pages: int = 0
+    files: list[str] = field(default_factory=list)
+    paper: str = "letter"
+    items: list = field(default_factory=list)  # the Printables that were printed
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (who, why) not printed
+
+
+def print_letters(
+    settings,
+    items: list,
+    today: dt.date,
+    out: Path,
+    *,
+    paper: str | None = None,
+    per_letter: Path | None = None,
+    envelopes: Path | None = None,
+    labels: Path | None = None,
+) -> Printed:
+    """Write the letters (and envelopes, labels, one PDF per letter) as PDFs; record nothing."""
+    from .channels.envelopes import write_envelopes, write_labels
+    from .channels.post import Sender, write_letters
+    from .printing import to_post
+
+    paper = paper or settings.paper
+    sender = Sender(
+        settings.sender_name,
+        list(settings.sender_address),
+        settings.sender_phone,
+        settings.sender_email,
+    )
+    if settings.signature is not None and not settings.signature.is_file():
+        raise CampaignError(
+            f"campaign.toml: the signature image {settings.signature} does not exist."
+        )
+    printed, left_out = fitting(settings, items, today, paper)
+    letters = [to_post(item, today, settings.sender_name) for item in printed]
+    if not letters:
+        return Printed(paper=paper, left_out=left_out)
+    if settings.resume is not None:
+        from .channels.enclose import check_pdf
+
+        check_pdf(settings.resume)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    options = {"paper": paper, "signature": settings.signature, "enclosure": settings.resume}
+    try:
+        pages = write_letters(letters, sender, out, **options)
+        files = [str(out)]
+        if per_letter:
+            per_letter.mkdir(parents=True, exist_ok=True)
+            for single in letters:
+                target = per_letter / f"{single.key}.pdf"
+                write_letters([single], sender, target, **options)
+                files.append(str(target))
+        if envelopes:
+            write_envelopes(letters, sender, envelopes, paper=paper)
+            files.append(str(envelopes))
+        if labels:
+            write_labels(letters, labels, paper=paper)
+            files.append(str(labels))
+    except (OSError, ValueError) as err:
+        if isinstance(err, CampaignError):
+            raise
+        raise CampaignError(str(err)) from None
+    return Printed(len(letters), pages, files, paper, printed, left_out)

@@ -1,0 +1,75 @@
+"""A letter exactly as one prospect will receive it: `campaign preview` and the web pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+
+def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
+    """What follow-up letters name, for a preview: the first letter's date, a person met."""
+    from .followup import first_letter_fields
+    from .render import long_date
+
+    return {
+        **first_letter_fields(conn, prospect["id"], today),
+        "person_name": f"{prospect['first_name']} {prospect['last_name']}".strip(),
+        "person_title": prospect["title"],
+        "interview_date": long_date(today),
+    }
+
+
+def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: str | None = None):
+    """The render.Letter `name` (default: the settings' letter) for `prospect`."""
+    from .render import Renderer
+
+    extra = letter_extras(conn, prospect, today)
+    return Renderer(settings).render(name or settings.letter, prospect, today, extra)
+
+
+def printable(prospect, letter):
+    """A preview's letter as the Printable that `print` would make of it."""
+    from .printing import Printable
+
+    return Printable(prospect, letter, f"preview:{prospect['id']}", letter.kind)
+
+
+def as_printed(settings, prospect, letter, today: dt.date, paper: str | None = None) -> str:
+    """A posted letter as text, laid out as printed: letterhead, date, window address, body."""
+    from .channels.post import AddressTooLong, fit_address, format_date
+    from .printing import to_post
+
+    paper = paper or settings.paper
+    post = to_post(printable(prospect, letter), today, settings.sender_name)
+    try:
+        address, _ = fit_address(post, paper)
+    except AddressTooLong as err:
+        address = [*post.recipient_lines, f"(will not print: {err})"]
+    head = [
+        settings.sender_name,
+        " · ".join(settings.sender_address),
+        " · ".join(x for x in (settings.sender_phone, settings.sender_email) if x),
+    ]
+    parts = [
+        "\n".join(x for x in head if x),
+        format_date(today, paper),
+        "\n".join(address),
+        *letter.paragraphs(),
+        "\n".join([letter.closing, "", "(your signature)" if settings.signature else "", ""])
+        + settings.sender_name,
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def first_of_batch(conn: sqlite3.Connection, today: dt.date):
+    """The first prospect of this week's batch, for a preview without a name."""
+    from .batch import find, iso_week, members
+    from .errors import CampaignError
+
+    current = find(conn, iso_week(today))
+    rows = members(conn, current["id"]) if current else []
+    if not rows:
+        raise CampaignError(
+            "no batch this week to preview; name a prospect, or run `campaign batch` first."
+        )
+    return rows[0]
