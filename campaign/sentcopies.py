@@ -46,8 +46,8 @@ def pending(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM sent_copies WHERE saved_at IS NULL").fetchone()[0]
 
 
-def save(conn: sqlite3.Connection, mailbox) -> Saved:
-    """APPEND every copy not yet in the Sent folder; stop at the first failure."""
+def save(conn: sqlite3.Connection, mailbox, chunk: int = 50) -> Saved:
+    """APPEND every copy not yet in the Sent folder, a chunk at a time; stop at a failure."""
     result = Saved()
     rows = conn.execute(
         "SELECT c.send_id, c.message_id, c.attempts, s.sent_at FROM sent_copies c "
@@ -57,27 +57,32 @@ def save(conn: sqlite3.Connection, mailbox) -> Saved:
         return result
     try:
         folder = mailbox.sent_folder()
-        for row in rows:
-            if row["attempts"] and mailbox.holds(folder, row["message_id"]):
-                _done(conn, row["send_id"])  # saved last time, but the run died before noting it
-                result.saved += 1
+        for start in range(0, len(rows), chunk):
+            batch = []
+            for row in rows[start : start + chunk]:
+                # Tried before: the APPEND may have worked just before the run died.
+                if row["attempts"] and mailbox.holds(folder, row["message_id"]):
+                    _done(conn, [row["send_id"]])
+                    result.saved += 1
+                else:
+                    batch.append(row)
+            if not batch:
                 continue
+            ids = [row["send_id"] for row in batch]
+            marks = ", ".join("?" * len(ids))
             with transaction(conn):
                 conn.execute(
-                    "UPDATE sent_copies SET attempts = attempts + 1 WHERE send_id = ?",
-                    (row["send_id"],),
+                    f"UPDATE sent_copies SET attempts = attempts + 1 WHERE send_id IN ({marks})",
+                    ids,
                 )
-            data = conn.execute(
-                "SELECT data FROM sent_copies WHERE send_id = ?", (row["send_id"],)
-            ).fetchone()[0]
-            when = (
-                dt.datetime.strptime(row["sent_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-                if row["sent_at"]
-                else None
+            data = dict(
+                conn.execute(
+                    f"SELECT send_id, data FROM sent_copies WHERE send_id IN ({marks})", ids
+                ).fetchall()
             )
-            mailbox.append(folder, bytes(data), when)
-            _done(conn, row["send_id"])
-            result.saved += 1
+            mailbox.append(folder, [(bytes(data[r["send_id"]]), _when(r)) for r in batch])
+            _done(conn, ids)
+            result.saved += len(ids)
     except MailboxError as err:
         result.error = str(err)
         with transaction(conn):
@@ -88,11 +93,19 @@ def save(conn: sqlite3.Connection, mailbox) -> Saved:
     return result
 
 
-def _done(conn: sqlite3.Connection, send_id: int) -> None:
+def _when(row) -> dt.datetime | None:
+    if not row["sent_at"]:
+        return None
+    return dt.datetime.strptime(row["sent_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def _done(conn: sqlite3.Connection, send_ids: list[int]) -> None:
+    marks = ", ".join("?" * len(send_ids))
     with transaction(conn):
         conn.execute(
-            "UPDATE sent_copies SET saved_at = ?, data = NULL, error = '' WHERE send_id = ?",
-            (now(), send_id),
+            "UPDATE sent_copies SET saved_at = ?, data = NULL, error = '' "
+            f"WHERE send_id IN ({marks})",
+            (now(), *send_ids),
         )
 
 
