@@ -236,3 +236,10 @@ def test_preview_of_a_posted_letter_shows_it_as_printed_and_writes_the_pdf(batch
     assert "Hartford, CT 06103" in pages[0]
     assert "Dear Tomáš Dvořák," in pages[0]
     assert "Wrote the printed letter (1 page)" in result.stderr
+
+
+def test_mailed_on_a_day_after_today_is_refused(batch, workspace):
+    result = batch("--today", TODAY, "mailed", "--on", "2026-11-30")
+    assert result.exit_code == 2
+    assert "--on 2026-11-30 is after today (2026-11-23)" in result.stderr
+    assert post_sends(workspace) == []
