@@ -84,7 +84,7 @@ def test_mark_mailed_records_once(batch, workspace):
 
 
 def test_mailed_on_a_date_starts_the_follow_up_clock(batch):
-    assert batch.json("--today", TODAY, "mailed", "--on", "2026-11-24")["mailed"] == 2
+    assert batch.json("--today", "2026-11-25", "mailed", "--on", "2026-11-24")["mailed"] == 2
     due = batch.json("--today", "2026-11-27", "due")
     checks = [d for d in due if d["kind"] == "receipt-check"]
     assert {d["channel"] for d in checks} == {"call"}
