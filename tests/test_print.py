@@ -216,7 +216,7 @@ def test_follow_ups_mention_an_enclosed_resume_only_when_there_is_one(
     later = "2026-12-07"  # two weeks on: the first follow-up letter is due
     report = batch.json("--today", later, "print", "--followups")
     text = " ".join(pdf_pages(report["files"][0]))
-    assert "Two weeks ago" in text
+    assert "I wrote to you about joining" in text
     assert ("enclosed another copy of my resume" in text) is with_resume
 
 
