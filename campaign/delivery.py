@@ -56,10 +56,11 @@ class Summary:
     continue_on: dt.date | None = None
     transport: str = "outbox"  # outbox: drafts written to outbox/; smtp: through the server
     followups: bool = False  # the run sent follow-up letters, not the batch's first letters
-    copies: object = None  # sentcopies.Saved: the copies put in the IMAP Sent folder
+    sent_copies: object = None  # sentcopies.Saved when [imap] save_sent is on (issue 11)
 
     def as_dict(self) -> dict:
-        extra = {"sent_copies": self.copies.as_dict()} if self.copies is not None else {}
+        copies = self.sent_copies
+        extra = {"sent_copies": copies.as_dict()} if copies is not None else {}
         return {
             **extra,
             "transport": self.transport,
@@ -212,7 +213,7 @@ def execute(
     attachments: list[Path],
     *,
     progress: Callable[[], None] = lambda: None,
-    keep_copies: bool = False,
+    copies=None,
 ) -> Summary:
     """Send the jobs, recording each; transport must already be open (logged in)."""
     summary = Summary()
@@ -235,7 +236,7 @@ def execute(
             if interval:
                 time.sleep(max(0.0, last + interval - time.monotonic()))
                 last = time.monotonic()
-            outcome = _send_one(conn, settings, job, transport, today, attachments, keep_copies)
+            outcome = _send_one(conn, settings, job, transport, today, attachments, copies)
             progress()
             if outcome == "sent":
                 summary.sent += 1
@@ -295,7 +296,7 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=N
         )
 
 
-def _send_one(conn, settings, job, transport, today, attachments, keep_copies=False) -> str:
+def _send_one(conn, settings, job, transport, today, attachments, copies=None) -> str:
     """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
     from .channels.mail import Refused, Temporary, build_message
     from .threads import references
@@ -334,7 +335,9 @@ def _send_one(conn, settings, job, transport, today, attachments, keep_copies=Fa
         except OSError as err:  # the outbox folder is not writable, the disk is full...
             _finish(conn, job, "deferred", today, str(err))
             return f"stopped: cannot write to {transport.description}: {err}"
-        _finish(conn, job, "sent", today, copy=msg if keep_copies else None)
+        _finish(conn, job, "sent", today, copy=msg if copies is not None else None)
+        if copies is not None:
+            copies.put(job.dedupe, msg.data)  # saved to Sent while the batch goes on
         return "sent"
     _finish(conn, job, "deferred", today, problem)
     return (
@@ -370,13 +373,6 @@ class SendRequest:
     dry_run: bool = False
 
 
-def _save_copies(conn: sqlite3.Connection, settings):
-    """Copies in the IMAP Sent folder (issue 11): reported, never a reason to fail the run."""
-    from .sentcopies import save_pending, wanted
-
-    return save_pending(conn, settings) if wanted(settings) else None
-
-
 def _no_progress(total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
     return contextlib.nullcontext(lambda: None)
 
@@ -405,7 +401,6 @@ def send_owed(
     from .channels.mail import transport as make_transport
     from .errors import CampaignError
     from .render import Renderer
-    from .sentcopies import wanted
 
     if request.followups and (request.week or request.letter):
         raise CampaignError(
@@ -438,10 +433,11 @@ def send_owed(
             summary.post_weeks = plan.post_weeks
             summary.transport, summary.followups = via, request.followups
             if not request.dry_run:
-                summary.copies = _save_copies(conn, settings)
+                summary.sent_copies = _save_leftover_copies(conn, settings, interactive)
             return summary
         transport = make_transport(settings, interactive)
         transport.open()
+        saver = _copy_saver(settings, interactive)
         try:
             confirm(len(jobs), transport.description)
             with progress(len(jobs)) as tick:
@@ -453,14 +449,31 @@ def send_owed(
                     today,
                     attachments,
                     progress=tick,
-                    keep_copies=wanted(settings),
+                    copies=saver,
                 )
         finally:
             transport.close()
-        summary.copies = _save_copies(conn, settings)
+            if saver is not None:
+                summary_copies = saver.finish(conn)
+        if saver is not None:
+            summary.sent_copies = summary_copies
     summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
     summary.post = plan.post
     summary.post_weeks = plan.post_weeks
     summary.unknown = len(plan.unknown) if not request.retry_unknown else 0
     summary.transport, summary.followups = via, request.followups
     return summary
+
+
+def _copy_saver(settings, interactive: bool | None):
+    """A background saver of sent copies when [imap] save_sent is on (issue 11), else None."""
+    from .sentcopies import Saver, wanted
+
+    return Saver(settings, interactive).start() if wanted(settings) else None
+
+
+def _save_leftover_copies(conn: sqlite3.Connection, settings, interactive: bool | None):
+    """Copies an earlier run could not save, retried by a run with nothing to send."""
+    from .sentcopies import save_pending, wanted
+
+    return save_pending(conn, settings, interactive) if wanted(settings) else None

@@ -209,10 +209,27 @@ class Mailbox:
         except Exception as err:
             raise self._fail(err, "listing folders failed") from None
 
-    def append(self, folder: str, data: bytes, when) -> None:
-        """Add a message to `folder`, marked read (\\Seen)."""
+    def append(self, folder: str, messages: list[tuple[bytes, object]]) -> None:
+        """Add (bytes, date) messages to `folder`, marked read (\\Seen): all or none.
+
+        One MULTIAPPEND (RFC 3502) where the server has it: one round trip and one commit on
+        the server for the lot, instead of one per message.
+        """
         try:
-            self.client.append(folder, data, flags=(b"\\Seen",), msg_time=when)
+            if len(messages) > 1 and self.client.has_capability("MULTIAPPEND"):
+                reply = self.client.multiappend(
+                    folder,
+                    [
+                        {"msg": data, "flags": (b"\\Seen",), **({"date": when} if when else {})}
+                        for data, when in messages
+                    ],
+                )
+                # imapclient hands back a NO here instead of raising it.
+                if isinstance(reply, tuple) and reply[0] != "OK":
+                    raise RuntimeError(b" ".join(reply[1] or [b"NO"]).decode(errors="replace"))
+            else:
+                for data, when in messages:
+                    self.client.append(folder, data, flags=(b"\\Seen",), msg_time=when)
         except Exception as err:
             if _no_such_folder(err):
                 raise MailboxError(
@@ -242,6 +259,10 @@ def connect(settings, interactive: bool | None = None) -> Mailbox:
         raise MailboxError(
             "campaign.toml has no [imap] section: add one to read replies and bounces "
             '(README: "Connect your mail"), or `campaign init --provider` shows it.'
+        )
+    if not config.username:
+        raise MailboxError(
+            'campaign.toml: [imap] needs a username (or [smtp] one), e.g. username = "you@...".'
         )
     if interactive is None:
         interactive = sys.stdin.isatty()

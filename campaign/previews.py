@@ -16,6 +16,7 @@ def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
         "person_name": f"{prospect['first_name']} {prospect['last_name']}".strip(),
         "person_title": prospect["title"],
         "interview_date": long_date(today),
+        "met_when": "today",
     }
 
 

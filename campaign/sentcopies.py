@@ -22,12 +22,16 @@ def wanted(settings) -> bool:
 
 
 def keep(conn: sqlite3.Connection, dedupe: str, message_id: str, data: bytes) -> None:
-    """Keep the bytes of the send `dedupe` for the Sent folder; call inside its transaction."""
+    """Keep the bytes of the send `dedupe` for the Sent folder; call inside its transaction.
+
+    attempts starts at 1: a Saver may append it any moment now, so whoever retries it later
+    first looks for it in the Sent folder, and a copy is never saved twice.
+    """
     conn.execute(
-        "INSERT INTO sent_copies (send_id, message_id, data) "
-        "SELECT id, ?, ? FROM sends WHERE dedupe = ? "
+        "INSERT INTO sent_copies (send_id, message_id, data, attempts) "
+        "SELECT id, ?, ?, 1 FROM sends WHERE dedupe = ? "
         "ON CONFLICT (send_id) DO UPDATE SET message_id = excluded.message_id, "
-        "data = excluded.data, saved_at = NULL, attempts = 0, error = ''",
+        "data = excluded.data, saved_at = NULL, attempts = 1, error = ''",
         (message_id, data, dedupe),
     )
 
@@ -46,8 +50,8 @@ def pending(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM sent_copies WHERE saved_at IS NULL").fetchone()[0]
 
 
-def save(conn: sqlite3.Connection, mailbox) -> Saved:
-    """APPEND every copy not yet in the Sent folder; stop at the first failure."""
+def save(conn: sqlite3.Connection, mailbox, chunk: int = 50) -> Saved:
+    """APPEND every copy not yet in the Sent folder, a chunk at a time; stop at a failure."""
     result = Saved()
     rows = conn.execute(
         "SELECT c.send_id, c.message_id, c.attempts, s.sent_at FROM sent_copies c "
@@ -57,27 +61,32 @@ def save(conn: sqlite3.Connection, mailbox) -> Saved:
         return result
     try:
         folder = mailbox.sent_folder()
-        for row in rows:
-            if row["attempts"] and mailbox.holds(folder, row["message_id"]):
-                _done(conn, row["send_id"])  # saved last time, but the run died before noting it
-                result.saved += 1
+        for start in range(0, len(rows), chunk):
+            batch = []
+            for row in rows[start : start + chunk]:
+                # Tried before: the APPEND may have worked just before the run died.
+                if row["attempts"] and mailbox.holds(folder, row["message_id"]):
+                    _done(conn, [row["send_id"]])
+                    result.saved += 1
+                else:
+                    batch.append(row)
+            if not batch:
                 continue
+            ids = [row["send_id"] for row in batch]
+            marks = ", ".join("?" * len(ids))
             with transaction(conn):
                 conn.execute(
-                    "UPDATE sent_copies SET attempts = attempts + 1 WHERE send_id = ?",
-                    (row["send_id"],),
+                    f"UPDATE sent_copies SET attempts = attempts + 1 WHERE send_id IN ({marks})",
+                    ids,
                 )
-            data = conn.execute(
-                "SELECT data FROM sent_copies WHERE send_id = ?", (row["send_id"],)
-            ).fetchone()[0]
-            when = (
-                dt.datetime.strptime(row["sent_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-                if row["sent_at"]
-                else None
+            data = dict(
+                conn.execute(
+                    f"SELECT send_id, data FROM sent_copies WHERE send_id IN ({marks})", ids
+                ).fetchall()
             )
-            mailbox.append(folder, bytes(data), when)
-            _done(conn, row["send_id"])
-            result.saved += 1
+            mailbox.append(folder, [(bytes(data[r["send_id"]]), _when(r)) for r in batch])
+            _done(conn, ids)
+            result.saved += len(ids)
     except MailboxError as err:
         result.error = str(err)
         with transaction(conn):
@@ -88,11 +97,19 @@ def save(conn: sqlite3.Connection, mailbox) -> Saved:
     return result
 
 
-def _done(conn: sqlite3.Connection, send_id: int) -> None:
+def _when(row) -> dt.datetime | None:
+    if not row["sent_at"]:
+        return None
+    return dt.datetime.strptime(row["sent_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def _done(conn: sqlite3.Connection, send_ids: list[int]) -> None:
+    marks = ", ".join("?" * len(send_ids))
     with transaction(conn):
         conn.execute(
-            "UPDATE sent_copies SET saved_at = ?, data = NULL, error = '' WHERE send_id = ?",
-            (now(), send_id),
+            "UPDATE sent_copies SET saved_at = ?, data = NULL, error = '' "
+            f"WHERE send_id IN ({marks})",
+            (now(), *send_ids),
         )
 
 
@@ -107,3 +124,97 @@ def save_pending(conn: sqlite3.Connection, settings, interactive: bool | None = 
             return save(conn, mailbox)
     except MailboxError as err:
         return Saved(pending=pending(conn), error=str(err))
+
+
+class Saver:
+    """Saves copies in a background thread while the batch is still being sent.
+
+    The IMAP login, the Sent folder lookup and each APPEND overlap the SMTP conversation, so
+    save_sent costs a send little (bench/bench_mailbox.py). The password is looked up here,
+    in the calling thread, so a prompt comes before the first email, not after the last.
+    """
+
+    def __init__(self, settings, interactive: bool | None):
+        import queue
+        import threading
+
+        self.settings = settings
+        self.interactive = interactive
+        self.queue: queue.Queue = queue.Queue()
+        self.saved: list[str] = []  # dedupes appended
+        self.error = ""
+        self.thread = threading.Thread(target=self._run, name="sent-copies", daemon=True)
+        self.mailbox = None
+
+    def start(self) -> Saver:
+        import sys
+
+        from .mailbox import Mailbox, imap_password
+
+        config = self.settings.imap
+        interactive = sys.stdin.isatty() if self.interactive is None else self.interactive
+        try:
+            if not config.username:
+                raise MailboxError("[imap] needs a username (or [smtp] one)")
+            password = imap_password(config, self.settings.smtp, interactive)
+        except MailboxError as err:
+            self.error = str(err)
+            return self
+        self.mailbox = Mailbox(config, password)
+        self.thread.start()
+        return self
+
+    def put(self, dedupe: str, data: bytes) -> None:
+        if self.mailbox is not None and not self.error:
+            self.queue.put((dedupe, data))
+
+    def _run(self) -> None:
+        try:
+            self.mailbox.open()
+            folder = self.mailbox.sent_folder()
+            done = False
+            while not done:
+                # A few at a time: one MULTIAPPEND, one commit on the server, for each 25.
+                batch = [self.queue.get()]
+                while len(batch) < 25 and batch[-1] is not None:
+                    batch.append(self.queue.get())
+                done = None in batch
+                batch = [item for item in batch if item is not None]
+                if batch:
+                    self.mailbox.append(folder, [(data, None) for _, data in batch])
+                    self.saved += [dedupe for dedupe, _ in batch]
+        except MailboxError as err:
+            self.error = str(err)
+        except Exception as err:  # never let a copy take the send down with it
+            self.error = f"{type(err).__name__}: {err}"
+        finally:
+            self.mailbox.close()
+
+    def finish(self, conn: sqlite3.Connection) -> Saved:
+        """Wait for the last APPEND, record what was saved, report what was not."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.saved:
+            marks = ", ".join("?" * len(self.saved))
+            with transaction(conn):
+                conn.execute(
+                    "UPDATE sent_copies SET saved_at = ?, data = NULL, error = '' WHERE send_id "
+                    f"IN (SELECT id FROM sends WHERE dedupe IN ({marks}))",
+                    (now(), *self.saved),
+                )
+        if self.error:
+            with transaction(conn):
+                conn.execute(
+                    "UPDATE sent_copies SET error = ? WHERE saved_at IS NULL", (self.error[:300],)
+                )
+            return Saved(saved=len(self.saved), pending=pending(conn), error=self.error)
+        result = Saved()
+        if pending(conn):  # copies an earlier run could not save
+            try:
+                with self.mailbox.open() as mailbox:
+                    result = save(conn, mailbox)
+            except MailboxError as err:
+                result = Saved(pending=pending(conn), error=str(err))
+        result.saved += len(self.saved)
+        return result

@@ -130,7 +130,7 @@ class Imap:
     host: str
     port: int
     security: str
-    username: str
+    username: str  # empty: neither [imap] nor [smtp] names one; connecting says so
     inbox: str = "INBOX"
     sent: str = ""  # empty: the folder flagged \\Sent (RFC 6154), else "Sent"
     save_sent: bool = True
@@ -355,18 +355,12 @@ def _imap(table: dict, smtp: Smtp | None) -> Imap:
     security = _get(table, "security", str, "ssl", "imap").lower()
     if security not in ("ssl", "starttls", "none"):
         raise WorkspaceError(f"{CONFIG}: imap.security = {security!r}; use ssl, starttls or none.")
-    username = _get(table, "username", str, smtp.username if smtp else "", "imap")
-    if not username:
-        raise WorkspaceError(
-            f'{CONFIG}: [imap] needs a username, e.g. username = "jane.doe@example.com".'
-        )
-    inbox = _get(table, "inbox", str, "INBOX", "imap")
     return Imap(
         host=host,
         port=_get(table, "port", int, 993 if security == "ssl" else 143, "imap"),
         security=security,
-        username=username,
-        inbox=inbox or "INBOX",
+        username=_get(table, "username", str, smtp.username if smtp else "", "imap"),
+        inbox=_get(table, "inbox", str, "INBOX", "imap") or "INBOX",
         sent=_get(table, "sent", str, "", "imap"),
         save_sent=_get(table, "save_sent", bool, True, "imap"),
     )

@@ -25,15 +25,19 @@ def killed(run, workspace, tmp_path, smtp_server, ledger, request):
     prepare(run, workspace, tmp_path, smtp_server, people(5))
     smtp_server.block_at = 3
     smtp_server.keep_blocked = request.param
-    process = spawn_send(workspace)
-    arrived = smtp_server.blocked.wait(timeout=20)
-    process.send_signal(signal.SIGKILL)
-    _, err = process.communicate(timeout=10)
-    smtp_server.release.set()
-    assert arrived, err.decode()
-    assert smtp_server.unblocked.wait(timeout=10)
+    kill_while_blocked(smtp_server, spawn_send(workspace))
     assert rows(ledger)[THIRD]["status"] == "sending"
     return smtp_server
+
+
+def kill_while_blocked(server, process) -> None:
+    """SIGKILL the `campaign send` process while the server holds its message unanswered."""
+    arrived = server.blocked.wait(timeout=20)
+    process.send_signal(signal.SIGKILL)
+    _, err = process.communicate(timeout=10)
+    server.release.set()
+    assert arrived, err.decode()
+    assert server.unblocked.wait(timeout=10)
 
 
 def listed(run, today: str = LATER) -> list[dict]:
@@ -52,6 +56,7 @@ def test_seen_in_the_sent_folder_is_recorded_as_sent_on_the_day_tried(run, kille
     human = run("--today", LATER, "due")
     assert "Sends to resolve: did they go?" in human.stdout
     assert "1 unknown sends to resolve (`campaign unknown`)" in human.stderr
+    assert "send 3, intro to person3@example.com" in human.stdout
     [item] = listed(run)
     [to_resolve] = [i for i in run.json("--today", LATER, "due") if i["kind"] == "unknown-send"]
     assert to_resolve["send_id"] == item["send_id"]
@@ -144,3 +149,36 @@ def test_nothing_unknown(run, workspace, tmp_path, smtp_server):
         "marked_sent": [],
         "marked_unsent": [],
     }
+
+
+@pytest.mark.parametrize("went", [True, False], ids=["seen", "not-seen"])
+def test_an_unknown_follow_up_letter_is_resolved_the_same_way(
+    run, workspace, tmp_path, smtp_server, ledger, went
+):
+    from tests.conftest import add_prospects, use_smtp
+
+    # Intros on Wednesday the 18th; their receipt checks fall due on Monday the 23rd (TODAY).
+    use_smtp(workspace, smtp_server)
+    add_prospects(run, tmp_path, people(3))
+    assert run("--today", "2026-11-18", "batch", "--all").exit_code == 0
+    assert send_json(run, "--yes", today="2026-11-18")[1]["sent"] == 3
+    smtp_server.block_at = 5  # the second receipt check
+    smtp_server.keep_blocked = went
+    kill_while_blocked(smtp_server, spawn_send(workspace, "--followups"))
+
+    [item] = listed(run, TODAY)
+    assert (item["kind"], item["recipient"], item["attempted_on"]) == (
+        "receipt",
+        "person2@example.com",
+        TODAY,
+    )
+    flag = "--sent" if went else "--unsent"
+    assert run("--today", TODAY, "unknown", flag, item["send_id"]).exit_code == 0
+    code, data = send_json(run, "--yes", "--followups")
+    # The third receipt check is still owed either way; the second goes again only if unseen.
+    assert (code, data["sent"]) == (0, 1 if went else 2)
+    assert send_json(run, "--yes", "--followups")[1]["sent"] == 0
+    # Each person holds exactly two messages: the intro and one receipt check.
+    assert copies(smtp_server) == {f"person{n}@example.com": 2 for n in (1, 2, 3)}
+    statuses = {r["dedupe"]: r["status"] for r in ledger.execute("SELECT * FROM sends")}
+    assert statuses == {f"{kind}:{n}": "sent" for kind in ("intro", "receipt") for n in (1, 2, 3)}

@@ -96,7 +96,13 @@ def log_(
     )
     if as_json:
         emit_json(
-            {"touch_id": touch_id, "prospect_id": row["id"], "event": event, "on": day.isoformat()}
+            {
+                "touch_id": touch_id,
+                "prospect_id": row["id"],
+                "event": event,
+                "on": day.isoformat(),
+                **({"item": item} if event == "skip" else {}),
+            }
         )
     what = f"the {item} (dismissed)" if event == "skip" else event
     say(f"Logged {what} for #{row['id']} {row['company']} on {day}.")

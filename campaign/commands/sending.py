@@ -307,7 +307,7 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
             "  Fix those addresses in your sheet and import it again; the next "
             "`campaign send` retries them."
         )
-    copies = summary.copies
+    copies = summary.sent_copies
     if copies is not None and copies.saved:
         say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
     if copies is not None and copies.error:
