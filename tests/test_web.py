@@ -26,6 +26,13 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
     ).stdout
 
 
+def print_from(page, tmp_path: Path) -> str:
+    """Click Print; the downloaded PDF's text."""
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Print", exact=True).click()
+    return pdf_text(Path(download.value.path()).read_bytes(), tmp_path)
+
+
 def nav(page, name: str) -> None:
     page.get_by_role("navigation", name="Pages").get_by_role("link", name=name, exact=True).click()
 
@@ -88,11 +95,8 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
 
     # Print the post letters (a PDF download), then Mark as posted.
     page.goto(served.base + "/week")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Print", exact=True).click()
-    text = pdf_text(Path(download.value.path()).read_bytes(), tmp_path)
-    for prospect in posts:
-        assert prospect["company"] in text
+    printed = print_from(page, tmp_path)
+    assert all(prospect["company"] in printed for prospect in posts)
     button(page, "Mark as posted").click()
     assert f"Recorded {len(posts)} letters as posted (0 were already" in page.inner_text("main")
     status = run.json("--today", TODAY, "status")
@@ -348,3 +352,27 @@ def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
     button(page, "Send").click()
     expect(page.locator("#summary")).to_contain_text("Sent 3, failed 0, unknown 0")
     assert copies(smtp_server) == {f"person{n}@example.com": 1 for n in range(1, 6)}
+
+
+def test_follow_up_letters_by_post_are_printed_and_marked_from_the_due_page(
+    run, workspace, serve, page, tmp_path
+):
+    run("import", str(sample_list()))
+    run("--today", TODAY, "batch")
+    run("--today", TODAY, "send", "--yes")
+    run("--today", TODAY, "print", "--mark-mailed")
+    two_weeks = "2026-12-14"
+    by_post = [i for i in run.json("--today", two_weeks, "due") if i["kind"] == "followup-letter-1"]
+    posted = [i for i in by_post if i["channel"] == "post"]
+    assert len(posted) == 5
+    served = serve(two_weeks)
+    page.goto(served.url)
+    nav(page, "Due")
+    printed = print_from(page, tmp_path)
+    assert all(item["company"] in printed for item in posted)
+    button(page, "Mark as posted").click()
+    assert page.get_by_role("status").inner_text() == "Recorded 5 letters as posted."
+    left = run.json("--today", two_weeks, "due")
+    assert [i for i in left if i["kind"] == "followup-letter-1" and i["channel"] == "post"] == []
+    assert button(page, "Mark as posted").count() == 0  # nothing left to post today
+    assert run.json("--today", two_weeks, "status")["sent"]["post"] == 10
