@@ -121,8 +121,21 @@ def test_an_upload_over_20_mb_is_refused_and_nothing_lands_in_the_workspace(run,
             files={"file": ("big.csv", big, "text/csv")},
             headers=own(served),
         )
-    assert response.status_code == 413
-    assert "larger than 20 MB" in response.text
+        assert response.status_code == 413
+        assert "larger than 20 MB" in response.text
+
+        def chunks():  # no Content-Length: the body is cut off as it streams in
+            yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+            for _ in range(22):
+                yield b"x" * (1024 * 1024)
+
+        streamed = http.post(
+            "/import",
+            content=chunks(),
+            headers={**own(served), "content-type": "multipart/form-data; boundary=b"},
+        )
+        assert streamed.status_code == 413
+        assert "larger than 20 MB" in streamed.text
     assert sorted(p.name for p in workspace.rglob("*")) == before
 
 

@@ -156,7 +156,7 @@ class Guard:
                     message["headers"] = headers
                 await send(message)
 
-            return await self.app(scope, receive, send_with_headers)
+            return await self.app(scope, _limited(receive), send_with_headers)
         for key, value in _security_headers(request.url.path):
             response.headers.setdefault(key, value)
         return await response(scope, receive, send)
@@ -195,6 +195,21 @@ class Guard:
             if int(request.headers.get("content-length") or 0) > MAX_UPLOAD + 65536:
                 return _refused(request, 413, "That file is larger than 20 MB.")
         return None
+
+
+def _limited(receive):
+    """The request body, cut off past the upload limit even when no Content-Length said so."""
+    seen = 0
+
+    async def receive_limited():
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_UPLOAD + 65536:
+            raise HTTPException(413, "That file is larger than 20 MB.")
+        return message
+
+    return receive_limited
 
 
 def _origin_of(url: str | None) -> str | None:
