@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from campaign.resources import sample_list
 from tests.conftest import add_prospects, free_port, people, use_smtp
@@ -97,6 +99,12 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     page.goto(served.base + "/week")
     printed = print_from(page, tmp_path)
     assert all(prospect["company"] in printed for prospect in posts)
+    for link, pages in (("their envelopes", len(posts)), ("address labels", 1)):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=link).click()
+        data = Path(download.value.path()).read_bytes()
+        assert len(PdfReader(io.BytesIO(data)).pages) == pages
+        assert all(prospect["company"] in pdf_text(data, tmp_path) for prospect in posts)
     button(page, "Mark as posted").click()
     assert f"Recorded {len(posts)} letters as posted (0 were already" in page.inner_text("main")
     status = run.json("--today", TODAY, "status")

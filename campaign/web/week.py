@@ -108,7 +108,18 @@ async def one_letter_pdf(request: Request) -> Response:
     return _pdf(request, only=request.path_params["prospect"], all_channels=True)
 
 
-def _pdf(request: Request, followups=False, only: int | None = None, all_channels=False):
+async def extras_pdf(request: Request) -> Response:
+    """The envelopes or address labels for this week's post letters."""
+    return _pdf(request, extra=request.url.path.removeprefix("/week/").removesuffix(".pdf"))
+
+
+def _pdf(
+    request: Request,
+    followups=False,
+    only: int | None = None,
+    all_channels=False,
+    extra: str = "",
+):
     from ..batch import iso_week
     from ..posting import print_letters, printables
 
@@ -122,11 +133,14 @@ def _pdf(request: Request, followups=False, only: int | None = None, all_channel
             raise HTTPException(404, "No letters to print: none of them goes by post.")
         with tempfile.TemporaryDirectory(prefix="campaign-print-") as folder:
             out = Path(folder) / "letters.pdf"
-            print_letters(settings, items, today, out)
-            data = out.read_bytes()
+            wanted = {extra: Path(folder) / f"{extra}.pdf"} if extra else {}
+            print_letters(settings, items, today, out, **wanted)
+            data = (wanted[extra] if extra else out).read_bytes()
     name = f"followups-{today}.pdf" if followups else f"letters-{week}.pdf"
     if only is not None:
         name = f"letter-{only}-{week}.pdf"
+    if extra:
+        name = f"{extra}-{week}.pdf"
     return attachment(data, name, "application/pdf")
 
 
@@ -156,5 +170,7 @@ routes = [
     Route("/sending/{run:str}", progress),
     Route("/week/letters.pdf", letters_pdf),
     Route("/week/letter/{prospect:int}.pdf", one_letter_pdf),
+    Route("/week/envelopes.pdf", extras_pdf),
+    Route("/week/labels.pdf", extras_pdf),
     Route("/week/mailed", mailed, methods=["POST"]),
 ]
