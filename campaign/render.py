@@ -316,11 +316,10 @@ class Renderer:
         """The template `name`, once its [sender] details are known to be set and real."""
         template = self.load(name)
         if name not in self._checked:
-            self.settings.check_sender(["name"], "every letter is signed with it")
-            for key in sorted(template.uses - {"name"}):
-                self.settings.check_sender(
-                    [key], f"the letter {name!r} prints it ({{{{ sender_{key} }}}})"
-                )
+            self.settings.check_sender(["name"], "every letter is signed with {it}")
+            self.settings.check_sender(
+                sorted(template.uses - {"name"}), f"the letter {name!r} prints {{it}}"
+            )
             self._checked.add(name)
         if template.example and not self.examples_ok:
             # The shipped letters' achievements are examples: none may reach an employer.
