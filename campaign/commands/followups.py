@@ -262,30 +262,30 @@ def calls(state, out, horizon, as_json):
       campaign calls
       campaign calls --out calls.pdf
     """
-    from ..exports import CALL_SCRIPT, call_rows, call_sheet_pdf, call_sheet_xlsx, session_estimate
+    from ..exports import call_rows, call_script, call_sheet_pdf, call_sheet_xlsx, session_estimate
     from ..followup import compute
+    from ..text import plural
 
     items = compute(state.conn, state.settings.cadence, state.today, horizon)
     rows = call_rows(state.conn, items)
-    if out:
-        suffix = out.suffix.lower()
-        if suffix == ".pdf":
-            call_sheet_pdf(rows, out, state.settings.paper, state.today)
-        elif suffix == ".xlsx":
-            call_sheet_xlsx(rows, out)
-        else:
-            raise CampaignError(f"{out}: the call sheet is written as .pdf or .xlsx.")
-        say(f"Wrote the call sheet ({len(rows)} calls) to {out}")
+    script = call_script(resume=state.settings.resume is not None)
+    if out and out.suffix.lower() not in (".pdf", ".xlsx"):
+        raise CampaignError(f"{out}: the call sheet is written as .pdf or .xlsx.")
+    if not rows:
+        say(f"No calls due on {state.today}" + (": no call sheet written." if out else "."))
+    elif out and out.suffix.lower() == ".pdf":
+        call_sheet_pdf(rows, out, state.settings.paper, state.today, script=script)
+    elif out:
+        call_sheet_xlsx(rows, out, script=script)
+    if out and rows:
+        say(f"Wrote the call sheet ({plural(len(rows), 'call')}) to {out}")
     if as_json:
         emit_json({"calls": rows, "estimate": session_estimate(len(rows))})
         return
-    if out:
-        return
-    if not rows:
-        say(f"No calls due on {state.today}.")
+    if out or not rows:
         return
     click.echo(f"Call sheet for {state.today}: {session_estimate(len(rows))}")
-    click.echo("Script: " + " ".join(CALL_SCRIPT))
+    click.echo("Script: " + " ".join(script))
     for number, r in enumerate(rows, start=1):
         echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
         echo(
