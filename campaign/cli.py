@@ -187,10 +187,12 @@ def cli(ctx: click.Context, workspace: str | None, today: str | None) -> None:
 
     \b
     A first week:
-      campaign init my-search && cd my-search
+      campaign init my-search --name "Jane Doe" --email jane@doe.example \\
+        --phone "(217) 555-0142" --address "40 Oak Avenue" --address "Springfield, IL 62704"
+      cd my-search
       campaign import ~/employers.xlsx
       campaign batch          # this week's top twenty
-      campaign send           # email them (or write .eml files to outbox/)
+      campaign send           # email them (or write them as drafts to outbox/)
       campaign print          # signed PDF letters for those without email
       campaign due            # what to follow up, and when
     """
