@@ -20,8 +20,42 @@ class UserError(click.ClickException):
         click.echo(f"campaign: error: {self.format_message()}", err=True)
 
 
+GLOBAL_OPTIONS = ("--today", "--workspace", "-w")  # each takes one value
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`campaign serve --today X` as well as `campaign --today X serve`: the global options
+    written after the command's name are moved in front of it."""
+    index = 0
+    while index < len(args) and args[index].startswith("-") and args[index] != "--":
+        index += 2 if args[index] in GLOBAL_OPTIONS else 1
+    front, rest = list(args[: index + 1]), []
+    tail = args[index + 1 :]
+    position = 0
+    while position < len(tail):
+        word = tail[position]
+        if word == "--":
+            rest += tail[position:]
+            break
+        if word in GLOBAL_OPTIONS and position + 1 < len(tail):
+            front[index:index] = tail[position : position + 2]
+            index += 2
+            position += 2
+            continue
+        if word.startswith(("--today=", "--workspace=")):
+            front.insert(index, word)
+            index += 1
+        else:
+            rest.append(word)
+        position += 1
+    return front + rest
+
+
 class CampaignGroup(click.Group):
     """Translates library errors into one clear line, once, for every command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context):
         import sqlite3
@@ -153,10 +187,12 @@ def cli(ctx: click.Context, workspace: str | None, today: str | None) -> None:
 
     \b
     A first week:
-      campaign init my-search && cd my-search
+      campaign init my-search --name "Jane Doe" --email jane@doe.example \\
+        --phone "(217) 555-0142" --address "40 Oak Avenue" --address "Springfield, IL 62704"
+      cd my-search
       campaign import ~/employers.xlsx
       campaign batch          # this week's top twenty
-      campaign send           # email them (or write .eml files to outbox/)
+      campaign send           # email them (or write them as drafts to outbox/)
       campaign print          # signed PDF letters for those without email
       campaign due            # what to follow up, and when
     """

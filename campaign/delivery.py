@@ -152,7 +152,7 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
 
     if not jobs:
         return []
-    settings.check_sender(["name", "email"], "every email's From: line shows it")
+    settings.check_sender(["name", "email"], "every email's From: line shows {it}")
     try:
         validate_email(settings.sender_email, check_deliverability=False)
     except EmailNotValidError:

@@ -23,6 +23,13 @@ CALL_SCRIPT = [
 CALLS_PER_HOUR = 8
 
 
+def call_script(resume: bool = True) -> list[str]:
+    """DOMAIN.md's call script; without a resume set, the letter is what they should have."""
+    if resume:
+        return list(CALL_SCRIPT)
+    return [line.replace("your resume", "your letter") for line in CALL_SCRIPT]
+
+
 def _sheet(book, title: str, header: list[str], rows: list[list], widths: list[int]):
     """A worksheet with a bold frozen header, filters, set widths and formula-safe text."""
     from openpyxl.styles import Alignment, Font
@@ -256,7 +263,7 @@ def session_estimate(count: int) -> str:
     )
 
 
-def call_sheet_xlsx(rows: list[dict], path: Path) -> None:
+def call_sheet_xlsx(rows: list[dict], path: Path, *, script: list[str] = CALL_SCRIPT) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -283,12 +290,14 @@ def call_sheet_xlsx(rows: list[dict], path: Path) -> None:
     )
     sheet.append([])
     sheet.append([session_estimate(len(rows))])
-    sheet.append(["Script: " + " ".join(CALL_SCRIPT)])
+    sheet.append(["Script: " + " ".join(script)])
     with replacing(path) as temp:
         book.save(temp)
 
 
-def call_sheet_pdf(rows: list[dict], path: Path, paper: str, today: dt.date) -> None:
+def call_sheet_pdf(
+    rows: list[dict], path: Path, paper: str, today: dt.date, *, script: list[str] = CALL_SCRIPT
+) -> None:
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4, LETTER
@@ -304,7 +313,7 @@ def call_sheet_pdf(rows: list[dict], path: Path, paper: str, today: dt.date) -> 
     story = [
         Paragraph(f"Call sheet, {today:%A %B} {today.day}, {today.year}", head),
         Paragraph(escape(session_estimate(len(rows))), body),
-        Paragraph("Script: " + escape(" ".join(CALL_SCRIPT)), body),
+        Paragraph("Script: " + escape(" ".join(script)), body),
         Spacer(1, 10),
     ]
     for number, r in enumerate(rows, start=1):

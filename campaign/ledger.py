@@ -79,15 +79,17 @@ def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
 
 
 def _by_name(conn: sqlite3.Connection, ref: str) -> list[dict]:
-    """Prospects whose name or company is `ref` (any case), else contains it."""
-    wanted = " ".join(ref.casefold().split())
+    """Prospects whose name or company is `ref` (any case, accents or not), else contains it."""
+    from .text import slug
+
+    wanted = slug(ref, 0)
     exact, partial = [], []
     for pid, company, first, last in conn.execute(
         "SELECT id, company, first_name, last_name FROM prospects ORDER BY id"
     ):
         name = f"{first} {last}".strip()
         found = {"id": pid, "company": company, "name": name}
-        texts = (" ".join(company.casefold().split()), name.casefold())
+        texts = (slug(company, 0), slug(name, 0))
         if wanted in texts:
             exact.append(found)
         elif any(wanted in text for text in texts):

@@ -27,7 +27,7 @@ def printables(
     from .printing import Printable, intro_printables
     from .render import Renderer
 
-    settings.check_sender(["name", "address"], "posted letters print it in the letterhead")
+    settings.check_sender(["name", "address"], "posted letters print {it} in the letterhead")
     renderer = Renderer(settings)
     if followups:
         return [

@@ -25,7 +25,8 @@ def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: 
     from .render import Renderer
 
     extra = letter_extras(conn, prospect, today)
-    return Renderer(settings).render(name or settings.letter, prospect, today, extra)
+    renderer = Renderer(settings, examples_ok=True)
+    return renderer.render(name or settings.letter, prospect, today, extra)
 
 
 def printable(prospect, letter):

@@ -25,6 +25,12 @@ class Printable:
     person: dict | None = None
 
 
+def city_line(prospect) -> str:
+    """ "Newark, NJ 07102": city, state and postal code as an address writes them."""
+    city = ", ".join(x for x in (prospect["city"], prospect["state"]) if x)
+    return " ".join(x for x in (city, prospect["postal_code"]) if x)
+
+
 def recipient_lines(prospect, person: dict | None = None) -> list[str]:
     """The window address block: name, title, company, street, city line, country."""
     if person:
@@ -32,14 +38,12 @@ def recipient_lines(prospect, person: dict | None = None) -> list[str]:
     else:
         name = f"{prospect['first_name']} {prospect['last_name']}".strip()
         title = prospect["title"]
-    city = ", ".join(x for x in (prospect["city"], prospect["state"]) if x)
-    city_line = " ".join(x for x in (city, prospect["postal_code"]) if x)
     lines = [
         name,
         title,
         prospect["company"],
         *prospect["address"].splitlines(),
-        city_line,
+        city_line(prospect),
         prospect["country"],
     ]
     return [one_line(line) for line in lines if line and one_line(line)]

@@ -62,7 +62,10 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
 
 
 def slug(text: str, limit: int = 30) -> str:
-    """A file-name part: accents transliterated (Zoë Ørsted -> zoe-orsted), lower case."""
+    """A file-name part: accents transliterated (Zoë Ørsted -> zoe-orsted), lower case.
+
+    `limit` 0 keeps the whole text (for comparing names whatever their accents).
+    """
     from slugify import slugify
 
     return slugify(str(text), max_length=limit, word_boundary=False) or "x"

@@ -29,12 +29,13 @@ CONFIG_HEAD = """\
 # The commented examples in [sender]: a setting still holding one is refused before anything is
 # sent or printed (issue 9), also in workspaces made before `init` stopped writing them live.
 SENDER_EXAMPLES = {
-    "name": ('"Jane Doe"', "your name as it is signed"),
+    "name": ('"Your Name"', "your name as you sign it"),
     "address": ('["12 Elm Street", "Springfield, IL 62704"]', "your postal address, a line each"),
     "phone": ('"217-555-0100"', "the number employers call"),
     "email": ('"jane.doe@example.com"', "your email address: the From: of every email"),
 }
 SAMPLE_VALUES = {
+    "name": {"Your Name"},
     "address": {"12 Elm Street"},
     "phone": {"217-555-0100"},
     "email": {"jane.doe@example.com"},
@@ -171,7 +172,10 @@ class Settings:
         return self.root / "outbox"
 
     def check_sender(self, needs: Iterable[str] = (), why: str = "") -> None:
-        """Refuse while a [sender] detail is still an example, or one in `needs` is empty."""
+        """Refuse while a [sender] detail is still an example, or one in `needs` is empty.
+
+        `why` says what needs them, with "{it}" where "it" or "them" goes.
+        """
         from .text import quote
 
         for key, attr in SENDER_ATTRS.items():
@@ -182,15 +186,30 @@ class Settings:
             if sample is not None:
                 raise WorkspaceError(
                     f"{CONFIG}: [sender] {key} is still the example {quote(sample)}; set your "
-                    f"own {key} there, or delete the line. Nothing was sent or printed."
+                    f"own {key} there. Nothing was sent or printed."
                 )
-        for key in needs:
-            if not any(v.strip() for v in _as_tuple(getattr(self, SENDER_ATTRS[key]))):
-                example = SENDER_EXAMPLES.get(key, ('"..."', ""))[0]
-                raise WorkspaceError(
-                    f"{CONFIG}: [sender] {key} is not set, and {why}; add it under [sender], "
-                    f"e.g. {key} = {example}. Nothing was sent or printed."
-                )
+        missing = [
+            key
+            for key in dict.fromkeys(needs)
+            if not any(v.strip() for v in _as_tuple(getattr(self, SENDER_ATTRS[key])))
+        ]
+        if len(missing) == 1:
+            key = missing[0]
+            example = SENDER_EXAMPLES.get(key, ('"..."', ""))[0]
+            raise WorkspaceError(
+                f"{CONFIG}: [sender] {key} is not set, and {why.format(it='it')}; add it under "
+                "[sender], "
+                f"e.g. {key} = {example}. Nothing was sent or printed."
+            )
+        if missing:
+            # Every detail missing in one message: one edit, not one run per setting.
+            names = ", ".join(missing[:-1]) + f" and {missing[-1]}"
+            examples = "; ".join(f"{k} = {SENDER_EXAMPLES[k][0]}" for k in missing)
+            raise WorkspaceError(
+                f"{CONFIG}: [sender] {names} are not set, and {why.format(it='them')}; add them "
+                "under [sender] "
+                f"(like {examples}). Nothing was sent or printed."
+            )
 
     def sender_fields(self) -> dict[str, Any]:
         """The sender's details as template fields."""
@@ -237,6 +256,10 @@ def find_root(explicit: str | os.PathLike | None, start: Path | None = None) -> 
 
 def _get(table: dict, key: str, kind: type | tuple, default: Any, where: str) -> Any:
     value = table.get(key, default)
+    if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
+        raise WorkspaceError(
+            f'{CONFIG}: {where}.{key} = {value} must be written in quotes: {key} = "{value}"'
+        )
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise WorkspaceError(f"{CONFIG}: {where}.{key} = {value!r} is not valid; see the comments.")
     return value
@@ -398,6 +421,22 @@ def init(
     (root / "outbox").mkdir(exist_ok=True)
     made.append(root / "outbox")
     return made
+
+
+def adopt_example_letters(root: Path) -> list[str]:
+    """Take the shipped example letters as they are (the demo, tests and benches do).
+
+    Deletes each template's `example:` line, as a user does once the letter is theirs;
+    returns the names of the letters changed.
+    """
+    changed = []
+    for path in sorted((root / "templates").glob("*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.lower().startswith("example:")]
+        if kept != lines:
+            path.write_text("".join(kept), encoding="utf-8")
+            changed.append(path.stem)
+    return changed
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:

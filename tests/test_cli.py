@@ -1,5 +1,6 @@
 """Wiring: help, exit codes, workspace discovery, errors without tracebacks."""
 
+import json
 import subprocess
 import sys
 
@@ -87,3 +88,15 @@ def test_every_command_has_a_one_line_summary():
     for name, text in SUMMARIES.items():
         assert f"{name}" in listing
         assert text in listing
+
+
+def test_global_options_work_after_the_command_too(run, workspace):
+    before = run("--today", "2026-11-23", "where", "--json")
+    after = Run()("where", "--json", "--today", "2026-11-23", "--workspace", str(workspace))
+    assert after.exit_code == 0, after.stderr
+    assert json.loads(after.stdout)["today"] == "2026-11-23"
+    assert json.loads(after.stdout)["workspace"] == json.loads(before.stdout)["workspace"]
+    assert (
+        json.loads(Run()("-w", workspace, "where", "--json", "--today=2027-01-04").stdout)["today"]
+        == "2027-01-04"
+    )

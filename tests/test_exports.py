@@ -395,7 +395,7 @@ def test_status_counts(campaign):
     assert (later["replies"], later["interviews"], later["calls"]) == (1, 1, 2)
     text = campaign("--today", "2026-12-01", "status")
     assert "1 due today, 0 overdue" in text.stdout
-    assert "1 replies, 1 interviews, 2 calls" in text.stdout
+    assert "1 reply, 1 interview, 2 calls" in text.stdout
 
 
 # --- mistakes ------------------------------------------------------------------------------------

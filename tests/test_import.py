@@ -599,6 +599,7 @@ def test_show_by_name_or_company_lists_the_matches_when_several(run, ledger, tmp
     assert run("show", "beta labs").stdout.startswith("#2  Ann Lee, Owner at Beta Labs")
     assert run("show", "Maria Lopez").stdout.startswith("#1  Maria Lopez, CTO at Acme Robotics")
     assert run("show", "robot").stdout.startswith("#1  Maria Lopez")
+    assert run("show", "MARÍA lópez").stdout.startswith("#1  Maria Lopez")  # accents or not
     several = run("show", "L")  # Maria Lopez, Ann Lee and Beta Labs
     assert several.exit_code == 2
     assert several.stderr.startswith('campaign: error: 2 prospects match "L": #1 Acme Robotics')

@@ -231,7 +231,11 @@ def _fresh_with_a_batch(tmp_path, *init_args):
             ["send", "--yes"],
             "[sender] name is not set, and every letter is signed with it",
         ),
-        (["print"], "[sender] name is not set, and posted letters print it in the letterhead"),
+        (
+            ["print"],
+            "[sender] name and address are not set, and posted letters print them in the "
+            "letterhead; add them under [sender] (like name = ",
+        ),
         (["preview"], "[sender] name is not set, and every letter is signed with it"),
     ],
 )
@@ -254,8 +258,20 @@ def test_a_sample_value_left_in_the_settings_is_refused_naming_the_key(tmp_path)
         assert result.exit_code == 2
         assert '[sender] phone is still the example "217-555-0100"' in result.stderr
     assert list((root / "outbox").iterdir()) == []
-    # Set for real, the letters go and the example is nowhere.
+    # Set for real: the shipped letter's made-up achievements are the next thing refused.
     path.write_text(path.read_text().replace('"217-555-0100"', '"(617) 555-0199"'))
+    result = run("--today", "2026-11-23", "send", "--yes")
+    assert result.exit_code == 2
+    assert "templates/intro.md is still the example letter (the results listed below" in (
+        result.stderr
+    )
+    preview = run("--today", "2026-11-23", "preview", "1")
+    assert preview.exit_code == 0
+    assert "warning: templates/intro.md is still the example letter" in preview.stderr
+    # The user writes their own results and deletes the example line.
+    intro = root / "templates" / "intro.md"
+    lines = intro.read_text().splitlines(keepends=True)
+    intro.write_text("".join(x for x in lines if not x.startswith("example:")))
     result = run("--today", "2026-11-23", "send", "--yes")
     assert result.exit_code == 0, result.stderr
     drafts = [p.read_bytes() for p in (root / "outbox").glob("*.eml")]
@@ -263,3 +279,25 @@ def test_a_sample_value_left_in_the_settings_is_refused_naming_the_key(tmp_path)
     text = email.message_from_bytes(drafts[0], policy=email.policy.default).get_body(("plain",))
     assert "217-555-0100" not in text.get_content()
     assert "(617) 555-0199" in text.get_content()
+
+
+def test_settings_messages_say_what_to_type(tmp_path):
+    root, run = _fresh_with_a_batch(tmp_path, "--name", "Ann Example")
+    path = root / CONFIG
+    text = path.read_text()
+    path.write_text(text.replace('# phone = "217-555-0100"', "phone = 2175550100"))
+    result = run("--today", "2026-11-23", "print")
+    assert 'sender.phone = 2175550100 must be written in quotes: phone = "2175550100"' in (
+        result.stderr
+    )
+    # Every missing detail in one message: one edit, not a run per setting.
+    path.write_text(text)
+    result = run("--today", "2026-11-23", "send", "--yes")
+    assert result.exit_code == 2
+    assert "[sender] email and phone are not set, and the letter 'intro' prints them" in (
+        result.stderr
+    )
+    # The commented example name, uncommented as it is, is refused like the other examples.
+    path.write_text(text.replace('name = "Ann Example"', 'name = "Your Name"'))
+    result = run("--today", "2026-11-23", "preview")
+    assert '[sender] name is still the example "Your Name"' in result.stderr

@@ -25,7 +25,7 @@ SUMMARIES = {
     "send": "Email what the batch (or the follow-ups) is owed, once.",
     "print": "The post letters as one PDF, with envelopes and labels.",
     "mailed": "Record printed letters as posted.",
-    "unknown": "Say whether sends left unknown by a stopped run went.",
+    "unknown": "Emails a stopped run may or may not have sent: say which.",
     "due": "Follow-ups due today, most overdue first.",
     "log": "Record a call, reply, interview or status change.",
     "calls": "The call sheet to take to the phone.",

@@ -9,6 +9,7 @@ import click
 from ..cli import cli, echo, emit_json, json_option, pass_state, say, table
 from ..errors import CampaignError
 from ..followup import KINDS, OUTCOMES
+from ..text import plural
 from ..touches import EVENTS
 
 
@@ -29,7 +30,12 @@ from ..touches import EVENTS
     metavar='"NAME, TITLE, EMAIL; ..."',
     help="Everyone met at an interview (email optional): each gets a thank-you note.",
 )
-@click.option("--item", default="", metavar="KIND", help="With skip: the follow-up to dismiss.")
+@click.option(
+    "--item",
+    default="",
+    metavar="KIND",
+    help="With skip: the follow-up to dismiss, one of " + ", ".join(KINDS) + ".",
+)
 @click.option("--again", is_flag=True, help="Record it even if the same was logged that day.")
 @json_option
 @pass_state
@@ -184,13 +190,17 @@ def due(state, horizon, as_json):
     letters = sum(i.channel in ("email", "post") for i in items)
     notes = sum(i.channel == "note" for i in items)
     unknown = sum(i.channel == "resolve" for i in items)
-    parts = [f"{letters} letters (`campaign send --followups`, `campaign print --followups`)"]
+    parts = [
+        f"{plural(letters, 'letter')} (`campaign send --followups`, `campaign print --followups`)"
+    ]
     if notes:
-        parts.append(f"{notes} notes to write by hand (then `campaign mailed --followups`)")
+        parts.append(
+            f"{plural(notes, 'note')} to write by hand (then `campaign mailed --followups`)"
+        )
     if unknown:
-        parts.append(f"{unknown} unknown sends to resolve (`campaign unknown`)")
-    parts.append(f"{len(items) - letters - notes - unknown} calls (`campaign calls`)")
-    say(f"\n{len(items)} follow-ups: " + ", ".join(parts) + ".")
+        parts.append(f"{plural(unknown, 'unknown send')} to resolve (`campaign unknown`)")
+    parts.append(f"{plural(len(items) - letters - notes - unknown, 'call')} (`campaign calls`)")
+    say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(parts) + ".")
 
 
 @cli.command()
@@ -231,8 +241,8 @@ def status(state, as_json):
     )
     click.echo(f"  follow-ups  {data['due_today']} due today, {data['overdue']} overdue")
     click.echo(
-        f"  so far      {data['replies']} replies, {data['interviews']} interviews, "
-        f"{data['calls']} calls"
+        f"  so far      {plural(data['replies'], 'reply', 'replies')}, "
+        f"{plural(data['interviews'], 'interview')}, {plural(data['calls'], 'call')}"
     )
     if data["bounces"] or data["auto_replies"] or data["possible_replies"]:
         click.echo(
@@ -262,30 +272,30 @@ def calls(state, out, horizon, as_json):
       campaign calls
       campaign calls --out calls.pdf
     """
-    from ..exports import CALL_SCRIPT, call_rows, call_sheet_pdf, call_sheet_xlsx, session_estimate
+    from ..exports import call_rows, call_script, call_sheet_pdf, call_sheet_xlsx, session_estimate
     from ..followup import compute
+    from ..text import plural
 
     items = compute(state.conn, state.settings.cadence, state.today, horizon)
     rows = call_rows(state.conn, items)
-    if out:
-        suffix = out.suffix.lower()
-        if suffix == ".pdf":
-            call_sheet_pdf(rows, out, state.settings.paper, state.today)
-        elif suffix == ".xlsx":
-            call_sheet_xlsx(rows, out)
-        else:
-            raise CampaignError(f"{out}: the call sheet is written as .pdf or .xlsx.")
-        say(f"Wrote the call sheet ({len(rows)} calls) to {out}")
+    script = call_script(resume=state.settings.resume is not None)
+    if out and out.suffix.lower() not in (".pdf", ".xlsx"):
+        raise CampaignError(f"{out}: the call sheet is written as .pdf or .xlsx.")
+    if not rows:
+        say(f"No calls due on {state.today}" + (": no call sheet written." if out else "."))
+    elif out and out.suffix.lower() == ".pdf":
+        call_sheet_pdf(rows, out, state.settings.paper, state.today, script=script)
+    elif out:
+        call_sheet_xlsx(rows, out, script=script)
+    if out and rows:
+        say(f"Wrote the call sheet ({plural(len(rows), 'call')}) to {out}")
     if as_json:
         emit_json({"calls": rows, "estimate": session_estimate(len(rows))})
         return
-    if out:
-        return
-    if not rows:
-        say(f"No calls due on {state.today}.")
+    if out or not rows:
         return
     click.echo(f"Call sheet for {state.today}: {session_estimate(len(rows))}")
-    click.echo("Script: " + " ".join(CALL_SCRIPT))
+    click.echo("Script: " + " ".join(script))
     for number, r in enumerate(rows, start=1):
         echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
         echo(

@@ -31,7 +31,11 @@ def _printables(state, week, letter, all_channels, followups, channels=("post",)
 
 @cli.command("print")
 @week_option
-@click.option("--letter", metavar="NAME", help="The template (default: sending.letter, intro).")
+@click.option(
+    "--letter",
+    metavar="NAME",
+    help="The letter to use, a file in templates/ (default: intro).",
+)
 @click.option("--all-channels", is_flag=True, help="Print the whole batch, email ones too.")
 @click.option("--followups", is_flag=True, help="Print the follow-up letters due by post.")
 @click.option("--out", type=PDF, help="The combined PDF (default: outbox/letters-WEEK.pdf).")

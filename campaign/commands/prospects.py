@@ -180,16 +180,10 @@ def show(state, prospect, as_json):
     for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
         if row[key] not in ("", None):
             echo(f"  {key.replace('_', ' '):10} {row[key]}")
+    from ..printing import city_line
+
     address = ", ".join(
-        x
-        for x in (
-            row["address"].replace("\n", ", "),
-            row["city"],
-            row["state"],
-            row["postal_code"],
-            row["country"],
-        )
-        if x
+        x for x in (row["address"].replace("\n", ", "), city_line(row), row["country"]) if x
     )
     if address:
         echo(f"  {'address':10} {address}")

@@ -107,7 +107,11 @@ def batch(state, size, week, everyone, dry_run, as_json):
 
 @cli.command()
 @click.argument("prospect", required=False)
-@click.option("--letter", metavar="NAME", help="The template (default: sending.letter, intro).")
+@click.option(
+    "--letter",
+    metavar="NAME",
+    help="The letter to use, a file in templates/ (default: intro).",
+)
 @click.option(
     "--html",
     "html_file",
@@ -143,6 +147,12 @@ def preview(state, prospect, letter, html_file, pdf_file):
     conn = state.conn
     row = find_prospect(conn, prospect) if prospect else first_of_batch(conn, state.today)
     rendered = render_preview(conn, state.settings, row, state.today, letter)
+    if rendered.example:
+        say(
+            f"warning: templates/{rendered.template}.md is still the example letter "
+            f"({rendered.example}); `campaign send` and `print` refuse it until then.",
+            fg="yellow",
+        )
     if letter_channel(row["email"]) == "email":
         import datetime as dt
 
@@ -169,7 +179,11 @@ def preview(state, prospect, letter, html_file, pdf_file):
 
 @cli.command()
 @week_option
-@click.option("--letter", metavar="NAME", help="The template (default: sending.letter, intro).")
+@click.option(
+    "--letter",
+    metavar="NAME",
+    help="The letter to use, a file in templates/ (default: intro).",
+)
 @dry_run_option
 @click.option("--limit", type=click.IntRange(min=0), help="Send at most N emails this run.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
@@ -270,7 +284,11 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         emit_json(data)
     drafts = summary.transport == "outbox"
     if dry_run:
-        verb = "would be written to outbox/ as drafts" if drafts else "would go"
+        verb = (
+            f"would be written to outbox/ as {'a draft' if summary.owed == 1 else 'drafts'}"
+            if drafts
+            else "would go"
+        )
         say(
             f"Dry run: {plural(summary.owed, 'email')} {verb}; "
             f"{plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by post. "

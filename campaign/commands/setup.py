@@ -85,6 +85,10 @@ def where(ctx: click.Context, as_json: bool) -> None:
 
     Order: --workspace, then $CAMPAIGN_WORKSPACE, then the nearest folder upward from here
     that holds campaign.toml.
+
+    \b
+    Example:
+      campaign where
     """
     state = ctx.obj
     settings = state.settings
