@@ -221,3 +221,23 @@ def test_a_dropped_connection_stops_cleanly_and_the_next_sync_goes_on(
     rest = run.json("--today", "2026-12-02", "sync")
     assert rest["replies"] == 30 - replied
     assert len(run.json("prospects", "--status", "replied")) == 30
+
+
+def test_dry_run_reports_and_records_nothing(run, workspace, smtp_server, imap, tmp_path):
+    ids = sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1)
+    imap.deliver(
+        reply("person1@company1.example.com", "Re", "Yes", ids["person1@company1.example.com"])
+    )
+    first = run("--today", "2026-12-02", "sync", "--dry-run", "--json")
+    assert first.exit_code == 0
+    assert "Nothing was recorded" in first.stderr
+    assert __import__("json").loads(first.stdout)["replies"] == 1
+    assert run.json("prospects", "--status", "replied") == []
+    assert run.json("--today", "2026-12-02", "sync")["replies"] == 1  # still new for a real sync
+
+
+def test_sync_without_imap_says_how_to_set_it_up(run):
+    result = run("sync")
+    assert result.exit_code == 2
+    assert "no [imap] section" in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -79,12 +79,20 @@ def _report(conn, result, copies, dry_run: bool) -> None:
         )
     if result.rescanned:
         say("The server renumbered the inbox (UIDVALIDITY changed): it was read again in full.")
+    from ..text import plural
+
     data = result.as_dict()
     say(
-        f"{'Would record' if dry_run else 'Read'} {data['scanned']} new messages: "
-        f"{data['replies']} replies, {data['auto_replies']} automatic replies, "
-        f"{data['bounces']} bounces, {data['possible_replies']} possible replies"
-        + (f", {data['delayed']} delayed deliveries" if data["delayed"] else "")
+        f"{'Would record' if dry_run else 'Read'} {plural(data['scanned'], 'new message')}: "
+        f"{plural(data['replies'], 'reply', 'replies')}, "
+        f"{plural(data['auto_replies'], 'automatic reply', 'automatic replies')}, "
+        f"{plural(data['bounces'], 'bounce')}, "
+        f"{plural(data['possible_replies'], 'possible reply', 'possible replies')}"
+        + (
+            f", {plural(data['delayed'], 'delayed delivery', 'delayed deliveries')}"
+            if data["delayed"]
+            else ""
+        )
         + "."
     )
     if data["bounces"] or data["possible_replies"]:
