@@ -264,7 +264,7 @@ def main() -> None:
         figures.append(("campaign --help (start-up alone)", statistics.median(runs), None))
         for count, target in SIZES:
             root = folder / f"ws{count}"
-            timed([script, "init", str(root)], env)
+            timed([script, "init", str(root), "--name", "Jane Doe"], env)
             from campaign.ledger import connect
 
             ledger = Ledger(count)

@@ -64,7 +64,7 @@ def main() -> None:
     rows = prospects(args.letters)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "ws"
-        init(root)
+        init(root, "Jane Doe", email="jane.doe@example.org", phone="(217) 555-0142")
         settings = load(root)
 
         started = time.perf_counter()

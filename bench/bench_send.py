@@ -106,10 +106,13 @@ def check(command: list[str], cwd: Path | None = None, env: dict | None = None) 
         sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
 
 
+SENDER = ["--name", "Jane Doe", "--email", "jane.doe@example.org", "--phone", "217-555-0142"]
+
+
 def campaign_workspace(folder: Path, data: list[dict], port: int, env: dict) -> Path:
     """A workspace with the rows imported (CLI) and one batch of all of them picked."""
     root = folder / "ws"
-    check([*CAMPAIGN, "init", str(root)], env=env)
+    check([*CAMPAIGN, "init", str(root), *SENDER], env=env)
     sheet = write_csv(
         folder / "employers.csv",
         [

@@ -59,7 +59,10 @@ class Summary:
     sent_copies: object = None  # sentcopies.Saved when [imap] save_sent is on (issue 11)
 
     def as_dict(self) -> dict:
+        copies = self.sent_copies
+        extra = {"sent_copies": copies.as_dict()} if copies is not None else {}
         return {
+            **extra,
             "transport": self.transport,
             "sent": self.sent,
             "failed": len(self.failed),
@@ -69,7 +72,6 @@ class Summary:
             "failures": [{"to": who, "reason": why} for who, why in self.failed],
             "stopped": self.stopped,
             "continue_on": self.continue_on.isoformat() if self.continue_on else None,
-            **({"sent_copies": self.sent_copies.as_dict()} if self.sent_copies else {}),
         }
 
 
@@ -270,6 +272,10 @@ def _record(conn, job: Job, msg, today: dt.date) -> None:
                 now(),
             ),
         )
+        # The campaign day it was tried: an unknown send resolved as sent went that day.
+        conn.execute(
+            "UPDATE sends SET attempted_on = ? WHERE dedupe = ?", (today.isoformat(), job.dedupe)
+        )
 
 
 def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=None) -> None:
@@ -295,13 +301,14 @@ def _send_one(conn, settings, job, transport, today, attachments, copies=None) -
     from .channels.mail import Refused, Temporary, build_message
     from .threads import references
 
+    thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
     msg = build_message(
         job.letter,
         settings,
         dt.datetime.now().astimezone(),
         attachments,
+        references=thread,
         draft=transport.drafts,
-        references=references(conn, job.prospect["id"], job.letter.to_email, job.dedupe),
     )
     _record(conn, job, msg, today)
     name = outbox_name(job, today)

@@ -27,9 +27,9 @@ class NotFound(CampaignError):
     """A prospect, batch or letter that does not exist."""
 
 
-class MailboxError(CampaignError):
-    """The IMAP mailbox cannot be reached, logged in to, or read."""
-
-
 class Declined(Exception):
     """The user answered no when asked to confirm: nothing happened, and that is fine."""
+
+
+class MailboxError(CampaignError):
+    """The IMAP mailbox cannot be reached, logged in to, or read."""

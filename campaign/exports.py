@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from .atomic import replacing
-from .followup import LABELS, Due
+from .followup import Due
 from .text import clean
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -203,26 +203,10 @@ def tracker(conn: sqlite3.Connection, items: list[Due], today: dt.date, path: Pa
 
 
 def calendar(items: list[Due], path: Path, today: dt.date) -> int:
-    """Due follow-ups as all-day events; UIDs stay the same so a re-import updates them."""
-    from icalendar import Calendar, Event
+    """Due follow-ups as all-day events, untracked; `ics.export` also updates and cancels."""
+    from .ics import _event, write
 
-    cal = Calendar()
-    cal.add("prodid", "-//campaign//job search follow-ups//EN")
-    cal.add("version", "2.0")
-    stamp = dt.datetime.now(dt.UTC)
-    for item in items:
-        event = Event()
-        event.add("uid", f"{item.ident.replace(':', '-')}@campaign.local")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", item.due)
-        event.add("dtend", item.due + dt.timedelta(days=1))
-        who = item.person.get("name") or item.name
-        event.add("summary", clean(f"{LABELS[item.kind]}: {who}, {item.company}"))
-        event.add("description", clean(f"{item.reason} (by {item.channel})"))
-        event.add("categories", [item.kind])
-        cal.add_component(event)
-    with replacing(path) as temp:
-        temp.write_bytes(cal.to_ical())
+    write([_event(item, None) for item in items], path)
     return len(items)
 
 

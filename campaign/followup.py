@@ -1,17 +1,16 @@
 """The follow-up cadence from DOMAIN.md: which touch is due for whom, when, and why.
 
 Every number comes from [cadence] in campaign.toml. A due date on a weekend moves to Monday.
+This module loads the ledger and shapes the answer; the rules themselves, each quoting its line
+of DOMAIN.md, are in cadence.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
-
-from . import channels
 
 # Statuses that end the follow-up for an employer; the record stays.
 ENDED = ("rejected", "closed", "hired")
@@ -21,6 +20,7 @@ OUTCOMES = (*UNANSWERED, *ANSWERED)
 
 KINDS = {
     # kind: (heading, template for letters or None for calls)
+    "unknown-send": ("Sends to resolve: did they go? (`campaign unknown`)", None),
     "thank-you": ("Thank-you notes (same day)", "thankyou"),
     "receipt-check": ("Receipt checks: did the letter arrive?", "receipt"),
     "followup-letter-1": ("Follow-up letters, 2 weeks", "followup1"),
@@ -36,6 +36,7 @@ KINDS = {
 }
 # Short names for one follow-up, e.g. in a calendar.
 LABELS = {
+    "unknown-send": "Resolve an unknown send",
     "thank-you": "Thank-you note",
     "receipt-check": "Receipt check",
     "followup-letter-1": "Follow-up letter 1",
@@ -48,6 +49,8 @@ LABELS = {
     "bounced": "Email bounced",
     "check-reply": "Check a possible reply",
 }
+# The follow-ups made by phone (a receipt check is one for posted letters).
+CALL_KINDS = ("receipt-check", "follow-up-call", "networking-call", "insider-check-in")
 LETTER_KINDS = {
     "thank-you": "thankyou",
     "receipt-check": "receipt",
@@ -60,6 +63,19 @@ LETTER_KINDS = {
 def weekday(day: dt.date) -> dt.date:
     """Saturday and Sunday move to Monday."""
     return day + dt.timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+
+
+def business_days(day: dt.date, count: int) -> dt.date:
+    """`count` working days (Monday to Friday) after `day`."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        count -= day.weekday() < 5
+    return day
+
+
+def same_person(a: str, b: str) -> bool:
+    """Names equal but for case and spacing ("hans  weber" is Hans Weber)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold() != ""
 
 
 @dataclass
@@ -77,6 +93,8 @@ class Due:
     touch_id: int | None = None
     person: dict = field(default_factory=dict)  # a thank-you's addressee
     origin: str = ""  # the kind it was before it became change-approach
+    stale: bool = False  # a thank-you past thank_you_late_days: it left the list
+    send_id: int | None = None  # an unknown send to resolve
 
     @property
     def ident(self) -> str:
@@ -98,6 +116,7 @@ class Due:
             "days_overdue": (today - self.due).days,
             "reason": self.reason,
             **({"person": self.person} if self.person else {}),
+            **({"send_id": self.send_id} if self.send_id is not None else {}),
         }
 
 
@@ -107,7 +126,7 @@ def _d(text: str) -> dt.date:
 
 # Light rows: attribute access, no sqlite3.Row lookups by name (100,000 prospects, issue 6).
 Sent = namedtuple("Sent", "dedupe channel sent_on")
-Touch = namedtuple("Touch", "id kind on_date outcome people")
+Touch = namedtuple("Touch", "id kind on_date outcome people item")
 Prospect = namedtuple(
     "Prospect", "id company first_name last_name email phone postal_code status role"
 )
@@ -119,8 +138,20 @@ def _rows(conn: sqlite3.Connection, sql: str, shape) -> sqlite3.Cursor:
     return cursor.execute(sql)
 
 
-def compute(conn: sqlite3.Connection, cadence: dict, today: dt.date, horizon: int = 0) -> list[Due]:
-    """Every follow-up due by today + horizon days, most overdue first within each kind."""
+def compute(
+    conn: sqlite3.Connection,
+    cadence: dict,
+    today: dt.date,
+    horizon: int = 0,
+    *,
+    only: int | None = None,
+    keep_stale: bool = False,
+) -> list[Due]:
+    """Every follow-up due by today + horizon days, most overdue first within each kind.
+
+    `only` limits it to one prospect; `keep_stale` adds the thank-yous that left the list
+    within the last thank_you_late_days (marked `stale`), so `due` can say so once.
+    """
     # Only prospects whose cadence can still produce something: contacts and insiders, anyone
     # interviewed (thank-yous, calls), and active prospects written to but not yet sent the
     # last follow-up letter. The rest of a year-old ledger is history, not work.
@@ -136,6 +167,8 @@ def compute(conn: sqlite3.Connection, cadence: dict, today: dt.date, horizon: in
         "  AND status IN ('sent', 'unknown')"
         ") AS written ON written.prospect_id = p.id WHERE p.status = 'active'"
     )
+    if only is not None:
+        conn.execute("DELETE FROM temp.due_scope WHERE id != ?", (only,))
     scope = "SELECT id FROM temp.due_scope"
     sends: dict[int, dict[str, Sent]] = defaultdict(dict)
     cursor = conn.cursor()
@@ -147,7 +180,7 @@ def compute(conn: sqlite3.Connection, cadence: dict, today: dt.date, horizon: in
         sends[pid][dedupe] = Sent(dedupe, channel, sent_on)
     touches: dict[int, list[Touch]] = defaultdict(list)
     for pid, *rest in cursor.execute(
-        "SELECT prospect_id, id, kind, on_date, outcome, people FROM touches "
+        "SELECT prospect_id, id, kind, on_date, outcome, people, item FROM touches "
         f"WHERE prospect_id IN ({scope}) ORDER BY on_date, id"
     ):
         touches[pid].append(Touch._make(rest))
@@ -157,172 +190,47 @@ def compute(conn: sqlite3.Connection, cadence: dict, today: dt.date, horizon: in
         f"FROM prospects WHERE id IN ({scope})",
         Prospect,
     )
+    from .cadence import for_prospect
+
     limit = today + dt.timedelta(days=horizon)
     items: list[Due] = []
     no_sends: dict[str, Sent] = {}
     for p in prospects:
         sent, touched = sends.get(p.id, no_sends), touches.get(p.id, [])
         if sent or touched or p.role != "employer":
-            items += _for_prospect(p, sent, touched, cadence, today)
+            items += for_prospect(p, sent, touched, cadence, today)
+    items += _unknown_sends(conn, only)
     from .maildue import adjust
 
-    items = [i for i in adjust(conn, items, today) if i.due <= limit]
+    items = [
+        i for i in adjust(conn, items, today) if i.due <= limit and (keep_stale or not i.stale)
+    ]
     order = list(KINDS)
     items.sort(key=lambda i: (order.index(i.kind), i.due, i.prospect_id))
     return items
 
 
-def _for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) -> list[Due]:
-    name = f"{p.first_name} {p.last_name}".strip()
-    out: list[Due] = []
+def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
+    """Sends a run died in the middle of: the user says whether they went."""
+    from .unknown import listing
 
-    def add(kind, channel, due, reason, **extra):
-        out.append(Due(p.id, p.company, name, kind, channel, weekday(due), reason, **extra))
-
-    letter_channel = channels.letter_channel(p.email)
-    ended = p.status in ENDED
-    # Thank-you notes: one per person met, the day of the interview.
-    for touch in touches:
-        if touch.kind != "interview":
-            continue
-        people = json.loads(touch.people or "[]") or [{"name": name, "title": ""}]
-        for index, person in enumerate(people):
-            dedupe = f"thankyou:{touch.id}:{index}"
-            if dedupe in sent:
-                continue
-            reason = f"met {person['name']} on {touch.on_date}"
-            if person.get("email") or (index == 0 and p.email and person["name"] == name):
-                channel = "email"
-            elif p.postal_code:
-                channel = "post"
-            else:
-                channel = "note"
-                reason += (
-                    f"; no email or address for {person['name']}: write it by hand, then "
-                    "`campaign mailed --followups`; or log the interview again with "
-                    '--with "Name, Title, email"'
-                )
-            add(
-                "thank-you",
-                channel,
-                _d(touch.on_date) + dt.timedelta(days=cadence["thank_you_days"]),
-                reason,
-                dedupe=dedupe,
-                touch_id=touch.id,
-                person=person,
-            )
-    if ended:
-        return out
-    calls = [t for t in touches if t.kind == "call"]
-    interviews = [t for t in touches if t.kind == "interview"]
-    replied = p.status == "replied" or any(t.kind in ("reply", "interview") for t in touches)
-    intro = sent.get(f"intro:{p.id}")
-    if intro is not None and intro.sent_on and not replied:
-        first = _d(intro.sent_on)
-        confirmed = any(t.kind == "received" for t in touches) or any(
-            t.outcome in ANSWERED and _d(t.on_date) >= first for t in calls
+    return [
+        Due(
+            u["prospect_id"],
+            u["company"],
+            u["name"],
+            "unknown-send",
+            "resolve",
+            dt.date.fromisoformat(u["attempted_on"]),
+            # The send's id first: `due` cuts a long reason short in its table.
+            f"send {u['send_id']}, {u['letter']} to {u['recipient'] or 'the post'}: the run "
+            f"stopped while sending; look for {u['message_id'] or u['subject']!r} in your Sent "
+            f"folder, then `campaign unknown --sent {u['send_id']}` or `--unsent {u['send_id']}`",
+            dedupe=f"unknown:{u['send_id']}",
+            send_id=u["send_id"],
         )
-        # The first follow-up letter supersedes a receipt check never made (no stale checks).
-        superseded = f"followup1:{p.id}" in sent or today >= first + dt.timedelta(
-            days=cadence["followup_letter_days"][0]
-        )
-        if not confirmed and not superseded and f"receipt:{p.id}" not in sent:
-            channel = "email" if intro.channel == "email" else "call"
-            if channel == "email" or p.phone:
-                add(
-                    "receipt-check",
-                    channel,
-                    first + dt.timedelta(days=cadence["receipt_check_days"]),
-                    f"{intro.channel} letter of {first} - did it arrive?",
-                    dedupe=f"receipt:{p.id}" if channel == "email" else "",
-                )
-        # The second follow-up waits for the first, keeping the gap between them.
-        gaps = cadence["followup_letter_days"]
-        earliest = first
-        for number, days in enumerate(gaps[:2], start=1):
-            key = f"followup{number}:{p.id}"
-            due = max(first + dt.timedelta(days=days), earliest)
-            if key not in sent:
-                add(
-                    f"followup-letter-{number}",
-                    letter_channel,
-                    due,
-                    f"first letter went {first}; no reply yet",
-                    dedupe=key,
-                )
-                break
-            went = _d(sent[key].sent_on or due.isoformat())
-            if number < len(gaps):
-                earliest = went + dt.timedelta(days=gaps[number] - days)
-    # A meeting answers every call before it: count the unanswered calls since the last one.
-    since = max((_d(t.on_date) for t in touches if t.kind == "interview"), default=None)
-    unanswered = _unanswered_run([c for c in calls if since is None or _d(c.on_date) > since])
-    wants_call = False
-    if interviews:
-        met = _d(interviews[-1].on_date)
-        later_calls = [t for t in calls if _d(t.on_date) > met]
-        if later_calls:
-            last = _d(later_calls[-1].on_date)
-            due = last + dt.timedelta(days=cadence["call_every_days"][0])
-            why = f"last call {last}; every {'-'.join(map(str, cadence['call_every_days']))} days"
-        else:
-            due = met + dt.timedelta(days=cadence["first_call_after_meeting_days"])
-            why = f"met on {met}, no opening yet: any developments?"
-        add("follow-up-call", "call", due, why)
-        wants_call = True
-        spoke = [t for t in later_calls if t.outcome in ANSWERED]
-        if len(spoke) >= cadence["article_after_calls"] and f"article:{p.id}" not in sent:
-            add(
-                "article-note",
-                letter_channel,
-                _d(spoke[cadence["article_after_calls"] - 1].on_date),
-                f"{len(spoke)} calls since the meeting, no opening",
-                dedupe=f"article:{p.id}",
-            )
-    if p.role == "contact" and touches:
-        last = _d(calls[-1].on_date) if calls else _role_since(touches, "contact")
-        add(
-            "networking-call",
-            "call",
-            last + dt.timedelta(days=cadence["networking_call_days"]),
-            f"networking contact; last spoke {last}: what came of the referrals?",
-        )
-        wants_call = True
-    if p.role == "insider" and touches:
-        recent = [t for t in touches if t.kind in ("call", "note", "insider")]
-        last = _d(recent[-1].on_date)
-        add(
-            "insider-check-in",
-            "call",
-            last + dt.timedelta(days=cadence["insider_checkin_days"][0]),
-            f"warm insider; last touch {last}",
-        )
-        wants_call = True
-    if unanswered >= cadence["unanswered_calls_limit"] and (
-        wants_call or any(i.kind == "receipt-check" and i.channel == "call" for i in out)
-    ):
-        for item in out:
-            if item.channel == "call":
-                item.origin, item.kind = item.kind, "change-approach"
-                item.reason = (
-                    f"{unanswered} calls in a row unanswered: write instead, "
-                    "ask for the assistant, or try another time of day"
-                )
-    return out
-
-
-def _unanswered_run(calls: list) -> int:
-    run = 0
-    for call in reversed(calls):
-        if call.outcome not in UNANSWERED:
-            break
-        run += 1
-    return run
-
-
-def _role_since(touches: list, kind: str) -> dt.date:
-    marks = [t for t in touches if t.kind == kind]
-    return _d(marks[-1].on_date) if marks else _d(touches[0].on_date)
+        for u in listing(conn, only=only)
+    ]
 
 
 def first_letter_fields(conn: sqlite3.Connection, prospect_id: int, default: dt.date) -> dict:

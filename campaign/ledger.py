@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,8 +123,10 @@ def history(conn: sqlite3.Connection, prospect_id: int) -> list[dict]:
         {
             "date": r["on_date"],
             "what": r["kind"],
-            "status": r["outcome"],
+            "status": r["outcome"] or r["item"],  # a skip's status: the follow-up dismissed
             "detail": r["note"],
+            # Who was met, each with the title and email their thank-you uses.
+            **({"people": json.loads(r["people"])} if r["kind"] == "interview" else {}),
         }
         for r in conn.execute(
             "SELECT * FROM touches WHERE prospect_id = ? ORDER BY id", (prospect_id,)

@@ -160,7 +160,33 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             statement = ""
 
 
-STEPS = [create_tables, add_mailbox]
+def add_follow_up_tracking(conn: sqlite3.Connection) -> None:
+    """Issue 10: the day a send was attempted, what a skip dismissed, what a calendar holds."""
+    _run_script(
+        conn,
+        """
+        -- The campaign date (--today) a send was handed to the server, kept even when the run
+        -- died: `campaign unknown --sent` records it as sent on that day.
+        ALTER TABLE sends ADD COLUMN attempted_on TEXT;
+        -- For a `skip` touch: the kind of follow-up dismissed (thank-you, receipt-check...).
+        ALTER TABLE touches ADD COLUMN item TEXT NOT NULL DEFAULT '';
+        -- Every calendar event ever exported, so a re-export keeps its UID, raises SEQUENCE
+        -- when it changes and sends STATUS:CANCELLED once the follow-up has ended.
+        CREATE TABLE calendar_events (
+            uid          TEXT PRIMARY KEY,
+            prospect_id  INTEGER NOT NULL REFERENCES prospects (id),
+            sequence     INTEGER NOT NULL DEFAULT 0,
+            dtstart      TEXT NOT NULL,
+            summary      TEXT NOT NULL,
+            description  TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            cancelled_on TEXT              -- the export that cancelled it; NULL while live
+        );
+        """,
+    )
+
+
+STEPS = [create_tables, add_follow_up_tracking, add_mailbox]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

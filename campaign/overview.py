@@ -40,7 +40,7 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
         "replies": touches.get("reply", 0),
         "interviews": touches.get("interview", 0),
         "calls": touches.get("call", 0),
-        # From `campaign sync` (issue 11); "replies" above counts those it recorded too.
+        # From `campaign sync` (issue 11): replies above include those it recorded.
         "bounces": mail.get("bounce", 0),
         "auto_replies": mail.get("auto-reply", 0),
         "possible_replies": mail.get("possible-reply", 0),
@@ -79,3 +79,23 @@ def sends_per_week(conn: sqlite3.Connection, today: dt.date, weeks: int = 12) ->
         total = sum(n for k, n in counts.items() if int(k) == index)
         out.append((f"{day.isocalendar().year}-W{day.isocalendar().week:02d}", total))
     return out
+
+
+def batch_progress(conn: sqlite3.Connection, today: dt.date) -> tuple[sqlite3.Row | None, list]:
+    """This week's batch and its prospects, each with its channel and intro send status."""
+    from .batch import channel_for, find, iso_week, members
+
+    batch = find(conn, iso_week(today))
+    if batch is None:
+        return None, []
+    sends = dict(
+        conn.execute(
+            "SELECT prospect_id, status FROM sends WHERE dedupe LIKE 'intro:%' AND prospect_id IN "
+            "(SELECT prospect_id FROM batch_members WHERE batch_id = ?)",
+            (batch["id"],),
+        )
+    )
+    return batch, [
+        {"prospect": row, "channel": channel_for(row), "send": sends.get(row["id"], "owed")}
+        for row in members(conn, batch["id"])
+    ]

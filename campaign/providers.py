@@ -34,17 +34,16 @@ def sections(provider: str, username: str) -> str:
     """[smtp] and [imap] for campaign.toml, with a comment on the app password."""
     host, port, security, imap_host, save_sent, hint = PROVIDERS[provider]
     user = '"' + username.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    login = f"username = {user}" if username else '# username = "you@example.com"'
     return f"""
 # Your mail account at {provider} (written by `campaign init --provider {provider}`).
 # {hint}.
-# Then store it: `keyring set campaign {username or "ADDRESS"}`, or set CAMPAIGN_SMTP_PASSWORD.
+# Then store it: `keyring set campaign {username}`, or set CAMPAIGN_SMTP_PASSWORD.
 # `campaign check-mail` tries both servers and says what to fix.
 [smtp]
 host = "{host}"
 port = {port}
 security = "{security}"
-{login}   # your full email address
+username = {user}   # your full email address
 
 [imap]
 host = "{imap_host}"

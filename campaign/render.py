@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import TemplateError
 from .sheet import FIELDS
-from .text import clean
+from .text import clean, shorten
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
 
@@ -334,7 +334,7 @@ class Renderer:
         except UndefinedError as err:
             field_name = re.search(r"'([^']+)' is undefined", str(err))
             line = _template_line(err, template)
-            who = f"prospect #{prospect['id']} ({prospect['company']})"
+            who = f"prospect #{prospect['id']} ({shorten(prospect['company'], 40)})"
             raise TemplateError(
                 f"{template.path}:{line}: the field "
                 f"{field_name.group(1) if field_name else '?'!r} is not known for {who}; "

@@ -7,14 +7,15 @@ import json
 import sqlite3
 
 from .errors import CampaignError
-from .followup import OUTCOMES
+from .followup import KINDS, OUTCOMES, same_person
 from .ledger import now, transaction
+from .text import quote, shorten
 
 EVENTS = {
     "call": "a phone call (--outcome, --assistant, --best-time)",
     "reply": "they answered a letter: stops the letter follow-ups",
     "received": "they confirmed the letter arrived",
-    "interview": 'an interview or appointment (--with "Name, Title; Name, Title")',
+    "interview": 'an interview or appointment (--with "Name, Title, email; ...")',
     "rejected": "a rejection: ends the follow-up, keeps the record",
     "closed": "the position closed: ends the follow-up",
     "hired": "hired (here or elsewhere): ends the follow-up",
@@ -22,7 +23,13 @@ EVENTS = {
     "contact": "mark as a networking contact: a progress call every 6 weeks",
     "insider": "mark as a warm insider: a check-in every 4 to 6 days",
     "active": "reopen a prospect whose follow-up had ended",
+    "skip": "dismiss a follow-up that is due (--item KIND, e.g. thank-you)",
 }
+# What `skip --item` can dismiss: every kind `campaign due` lists, but an unknown send, which
+# the user resolves with `campaign unknown` (it may have gone).
+SKIPPABLE = tuple(kind for kind in KINDS if kind != "unknown-send")
+
+
 STATUS_FOR = {
     "reply": "replied",
     "rejected": "rejected",
@@ -33,15 +40,30 @@ STATUS_FOR = {
 
 
 def parse_people(text: str) -> list[dict]:
-    """ "Ann Lee, CFO; Bo Chan, HR Lead, bo@example.com" → [{"name", "title", "email"}]."""
+    """ "Ann Lee, CFO; Bo Chan, HR Lead, bo@example.com" → [{"name", "title", "email"}].
+
+    The part with an @ is the email; the parts between name and email are the title, so
+    "VP, Engineering" stays one title.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
     people = []
     for chunk in text.split(";"):
         parts = [p.strip() for p in chunk.split(",")]
         if not parts[0]:
             continue
-        person = {"name": " ".join(parts[0].split()), "title": parts[1] if len(parts) > 1 else ""}
-        if len(parts) > 2 and "@" in parts[2]:
-            person["email"] = parts[2]
+        email = parts.pop() if len(parts) > 1 and "@" in parts[-1] else ""
+        person = {"name": " ".join(parts[0].split()), "title": ", ".join(x for x in parts[1:] if x)}
+        if any("@" in x for x in parts) or " " in email:
+            raise CampaignError(f"--with {quote(chunk.strip())}: write it as Name, Title, email.")
+        if email:
+            try:
+                validate_email(email, check_deliverability=False)
+            except EmailNotValidError:
+                raise CampaignError(
+                    f"--with: {quote(email)} is not an email address (Name, Title, email)."
+                ) from None
+            person["email"] = email
         people.append(person)
     if not people:
         raise CampaignError('--with needs at least one name, e.g. --with "Ann Lee, CFO".')
@@ -59,30 +81,53 @@ def log(
     assistant: str = "",
     best_time: str = "",
     people: str = "",
+    today: dt.date | None = None,
+    again: bool = False,
+    item: str = "",
+    cadence: dict | None = None,
 ) -> int:
-    """Record one touch (and its effect on the prospect) in one transaction."""
+    """Record one touch (and its effect on the prospect) in one transaction.
+
+    With `today`, a date after it is refused; the same event for the same prospect on the
+    same day is refused (naming the first) unless `again`. A `skip` names the `item` (a
+    kind of follow-up) it dismisses; with `cadence`, only one that is due can be.
+    """
     if event not in EVENTS:
         raise CampaignError(f"unknown event {event!r}; use one of: {', '.join(EVENTS)}.")
     if outcome and event != "call":
         raise CampaignError("--outcome goes with a call.")
     if event == "call" and outcome not in OUTCOMES:
         raise CampaignError(f"a call needs --outcome: one of {', '.join(OUTCOMES)}.")
+    if today is not None and on > today:
+        raise CampaignError(f"{on} is after today ({today}): log what has happened, once it has.")
+    if item and event != "skip":
+        raise CampaignError("--item goes with skip.")
+    if event == "skip":
+        _check_skip(conn, prospect, item, on, cadence)
     met = []
     if event == "interview":
         name = f"{prospect['first_name']} {prospect['last_name']}".strip()
         met = parse_people(people) if people else [{"name": name, "title": prospect["title"]}]
+        for person in met:
+            # The hiring authority met in person gets the thank-you at the address on file.
+            if not person.get("email") and prospect["email"] and same_person(person["name"], name):
+                person["email"] = prospect["email"]
     elif people:
         raise CampaignError("--with goes with an interview.")
     with transaction(conn):
-        same_day = (
-            conn.execute(
-                "SELECT id FROM touches WHERE prospect_id = ? AND kind = 'interview' "
-                "AND on_date = ?",
-                (prospect["id"], on.isoformat()),
-            ).fetchone()
-            if event == "interview"
-            else None
-        )
+        earlier = None if again else _same_day(conn, prospect["id"], event, on, note, item)
+        if earlier is not None and not (
+            event == "interview" and people and json.loads(earlier["people"]) != met
+        ):
+            detail = earlier["item"] or earlier["outcome"]
+            what = f"{event} ({detail})" if detail else event
+            raise CampaignError(
+                f"#{prospect['id']} {shorten(prospect['company'], 40)} already has this {what} "
+                f"on {on} "
+                f"(touch {earlier['id']}, logged {earlier['created_at']}); "
+                "pass --again to record it a second time."
+            )
+        same_day = earlier if event == "interview" else None
         if same_day is not None:
             # The same day's interview logged again corrects who was met (and their emails);
             # the thank-yous already sent keep their place, by position.
@@ -92,8 +137,8 @@ def log(
             )
             return same_day["id"]
         touch_id = conn.execute(
-            "INSERT INTO touches (prospect_id, kind, on_date, outcome, note, people, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO touches (prospect_id, kind, on_date, outcome, note, people, item, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 prospect["id"],
                 event,
@@ -101,6 +146,7 @@ def log(
                 outcome,
                 note,
                 json.dumps(met, ensure_ascii=False),
+                item,
                 now(),
             ),
         ).lastrowid
@@ -120,3 +166,36 @@ def log(
                     f"UPDATE prospects SET {column} = ? WHERE id = ?", (value, prospect["id"])
                 )
     return touch_id
+
+
+def _same_day(conn, prospect_id: int, event: str, on: dt.date, note: str, item: str):
+    """The touch this one would repeat: same event, prospect and day (a note: same text)."""
+    return conn.execute(
+        "SELECT id, outcome, item, people, created_at FROM touches WHERE prospect_id = ? "
+        "AND kind = ? AND on_date = ? AND (kind != 'note' OR note = ?) "
+        "AND (kind != 'skip' OR item = ?) ORDER BY id LIMIT 1",
+        (prospect_id, event, on.isoformat(), note, item),
+    ).fetchone()
+
+
+def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) -> None:
+    """A skip names a kind of follow-up; with the cadence, one this prospect has pending."""
+    if item not in SKIPPABLE:
+        hint = " (an unknown send is resolved with `campaign unknown`)" if item else ""
+        raise CampaignError(
+            f"skip needs --item, one of: {', '.join(SKIPPABLE)}{hint}."
+            if not item or item == "unknown-send"
+            else f"--item {quote(item)} is not a follow-up; use one of: {', '.join(SKIPPABLE)}."
+        )
+    if cadence is None:
+        return
+    from .followup import compute
+
+    pending = compute(conn, cadence, on, 3650, only=prospect["id"], keep_stale=True)
+    kinds = [i.kind for i in pending if i.kind in SKIPPABLE]
+    if item not in kinds and item not in (i.origin for i in pending):
+        listed = ", ".join(dict.fromkeys(kinds)) or "nothing"
+        raise CampaignError(
+            f"#{prospect['id']} {shorten(prospect['company'], 40)} has no {item} to dismiss; "
+            f"pending: {listed} (see `campaign due --days 90`)."
+        )

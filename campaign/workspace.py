@@ -89,6 +89,8 @@ article_after_calls = 2            # after two calls with no opening, send an ar
 networking_call_days = 42          # networking contacts: a progress call every 6 weeks
 insider_checkin_days = [4, 6]      # a warm insider: a check-in every 4 to 6 days
 unanswered_calls_limit = 3         # after this many unanswered calls, change approach
+retry_call_days = 2                # an unanswered call: try again 2 business days later
+thank_you_late_days = 7            # a thank-you not sent within a week leaves the list
 """
 
 
@@ -120,6 +122,8 @@ DEFAULT_CADENCE: dict[str, Any] = {
     "networking_call_days": 42,
     "insider_checkin_days": [4, 6],
     "unanswered_calls_limit": 3,
+    "retry_call_days": 2,
+    "thank_you_late_days": 7,
 }
 
 
@@ -133,7 +137,7 @@ class Smtp:
 
 @dataclass(frozen=True)
 class Imap:
-    """[imap]: the mailbox `campaign sync` reads and where sent copies are saved (issue 11)."""
+    """[imap]: the mailbox `campaign sync` reads and where sent copies are saved."""
 
     host: str
     port: int

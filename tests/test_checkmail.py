@@ -43,7 +43,7 @@ def test_check_mail_without_servers_says_what_is_missing(run):
 
 
 def test_init_with_a_provider_writes_both_servers(tmp_path):
-    result = Run()("init", str(tmp_path / "gm"), "--email", "jane@gmail.com", "--provider", "gmail")
+    result = Run()("init", str(tmp_path / "gm"), "--email", "jo@gmail.com", "--provider", "gmail")
     assert result.exit_code == 0, result.stderr
     settings = load(tmp_path / "gm")
     assert (settings.smtp.host, settings.smtp.port, settings.smtp.security) == (
@@ -57,9 +57,14 @@ def test_init_with_a_provider_writes_both_servers(tmp_path):
         "ssl",
     )
     assert settings.imap.save_sent is False  # Gmail files sent mail itself
-    assert settings.imap.username == settings.smtp.username
+    assert settings.imap.username == settings.smtp.username == "jo@gmail.com"
     assert "apppasswords" in (tmp_path / "gm" / "campaign.toml").read_text()
-    fastmail = Run()("init", str(tmp_path / "fm"), "--provider", "fastmail")
+    fastmail = Run()(
+        "init", tmp_path / "fm", "--email", "jo@fastmail.com", "--provider", "fastmail"
+    )
     assert fastmail.exit_code == 0
     assert load(tmp_path / "fm").imap.save_sent is True
     assert Run()("init", str(tmp_path / "x"), "--provider", "aol").exit_code == 2
+    no_login = Run()("init", str(tmp_path / "y"), "--provider", "gmail")
+    assert no_login.exit_code == 2
+    assert "--provider needs --email" in no_login.stderr

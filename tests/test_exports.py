@@ -259,10 +259,11 @@ def test_calendar_summaries_read_well(campaign, tmp_path):
 
 @pytest.fixture
 def calls_due(campaign):
-    """On Monday 2026-11-30 the posted letters (3 and 4) are owed a receipt-check call each."""
+    """On Monday 2026-11-30 the posted letters (3 and 4) are owed a receipt-check call each:
+    3 by the cadence, 4 as the retry of Thursday's unanswered call (two business days on)."""
     log(
         campaign,
-        "2026-11-30",
+        "2026-11-26",
         "4",
         "call",
         "--outcome",
@@ -293,7 +294,7 @@ def test_calls_json(calls_due):
         "",
     )
     assert (raj["assistant"], raj["best_time"], raj["attempts"]) == ("Pat Doe", "Tue 9am", 1)
-    assert raj["last_outcome"] == "left-message on 2026-11-30"
+    assert raj["last_outcome"] == "left-message on 2026-11-26"
     assert raj["sent"] == "intro by post 2026-11-25"
     # Only calls: the email receipt checks are not on the sheet.
     assert calls_due.json("--today", "2026-11-27", "calls")["calls"] == []
@@ -315,7 +316,7 @@ def test_calls_pdf(calls_due, tmp_path):
         "Assistant: Pat Doe",
         "Best time: Tue 9am",
         "Sent: intro by post 2026-11-25",
-        "left-message on 2026-11-30 (1 so far)",
+        "left-message on 2026-11-26 (1 so far)",
         "2 calls at 8 an hour: about 15 min",
         "Ask where they are in the process.",
         "Ask for a meeting with the decision maker.",
@@ -388,11 +389,12 @@ def test_status_counts(campaign):
     assert later["prospects"] == {"total": 4, "active": 3, "replied": 1}
     assert later["batch"] == {"week": "2026-W49", "picked": 0, "sent": 0}
     assert later["sent"] == {"email": 2, "post": 2}
-    # Due today: the thank-you for the interview; overdue: Monday's receipt call to 4.
-    assert (later["due_today"], later["overdue"]) == (1, 1)
+    # Due today: the thank-you for the interview; Monday's receipt call to 4 went unanswered
+    # today, so it is tried again on Thursday, not counted overdue.
+    assert (later["due_today"], later["overdue"]) == (1, 0)
     assert (later["replies"], later["interviews"], later["calls"]) == (1, 1, 2)
     text = campaign("--today", "2026-12-01", "status")
-    assert "1 due today, 1 overdue" in text.stdout
+    assert "1 due today, 0 overdue" in text.stdout
     assert "1 replies, 1 interviews, 2 calls" in text.stdout
 
 
@@ -410,3 +412,95 @@ def test_export_needs_xlsx_or_ics(campaign, tmp_path):
     missing = campaign("export", tmp_path / "nowhere" / "tracker.xlsx")
     assert missing.exit_code == 2
     assert "no such folder" in missing.stderr
+
+
+# --- issue 10: calendar updates ----------------------------------------------------------------
+
+
+def by_uid(path) -> dict[str, dict]:
+    """Each event of an .ics file read back: date, status, sequence, summary, description."""
+    return {
+        str(e["uid"]): {
+            "start": e["dtstart"].dt,
+            "status": str(e["status"]),
+            "sequence": int(e["sequence"]),
+            "summary": str(e["summary"]),
+            "description": str(e["description"]),
+        }
+        for e in events(path)
+    }
+
+
+def test_ended_follow_ups_are_cancelled_with_a_higher_sequence(campaign, tmp_path):
+    first, second, third, later = (tmp_path / f"{n}.ics" for n in "abcd")
+    export_ics(campaign, "2026-11-30", first)
+    before = by_uid(first)
+    assert {e["status"] for e in before.values()} == {"CONFIRMED"}
+    assert {e["sequence"] for e in before.values()} == {0}
+    birch = {uid for uid, e in before.items() if "Birch Labs" in e["summary"]}
+    assert len(birch) == 2  # the receipt check and the first follow-up letter
+
+    log(campaign, "2026-11-30", "2", "reply", "--note", "call me in January")
+    log(campaign, "2026-11-30", "3", "call", "--outcome", "no-answer")  # moves Cedar's call
+    result = campaign.json("--today", "2026-11-30", "export", second)
+    assert (result["count"], result["changed"], result["cancelled"]) == (len(before) - 2, 1, 2)
+    after = by_uid(second)
+    assert after.keys() == before.keys()  # the same UIDs: nothing doubles on re-import
+    for uid in birch:
+        assert after[uid]["status"] == "CANCELLED"
+        assert after[uid]["sequence"] == 1
+        assert after[uid]["description"] == "No longer due: the prospect is replied."
+        assert after[uid]["summary"] == before[uid]["summary"]
+    [cedar_call] = [
+        u for u, e in after.items() if e["summary"] == "Receipt check: Lia Park, Cedar Co"
+    ]
+    assert (after[cedar_call]["start"], after[cedar_call]["sequence"]) == (dt.date(2026, 12, 2), 1)
+    unchanged = after.keys() - birch - {cedar_call}
+    assert all(after[u] == before[u] for u in unchanged)
+
+    # Exported again with nothing new: the same sequences (calendars keep what they have).
+    export_ics(campaign, "2026-11-30", third)
+    assert by_uid(third) == after
+    # Done counts as ended: the receipt checks sent and the one confirmed are cancelled too.
+    assert campaign.json("--today", "2026-12-01", "send", "--followups", "--yes")["sent"] == 1
+    log(campaign, "2026-12-01", "3", "received")
+    export_ics(campaign, "2026-12-01", later)
+    ended = {u: e for u, e in by_uid(later).items() if e["status"] == "CANCELLED"}
+    assert sorted(e["summary"] for e in ended.values()) == [
+        "Follow-up letter 1: Ken Ito, Birch Labs",
+        "Receipt check: Ken Ito, Birch Labs",
+        "Receipt check: Lia Park, Cedar Co",
+        'Receipt check: Maria Lopez, =HYPERLINK("http://x","y")',
+    ]
+    assert ended[cedar_call]["sequence"] == 2
+    # A month after it ended, a cancelled event is no longer carried.
+    export_ics(campaign, "2027-01-04", later)
+    assert not any(uid in birch for uid in by_uid(later))
+
+
+def test_call_events_carry_phone_assistant_and_best_time(calls_due, tmp_path):
+    campaign = calls_due
+    path = tmp_path / "calls.ics"
+    export_ics(campaign, "2026-11-30", path)
+    [call] = [
+        e for e in by_uid(path).values() if e["summary"] == "Receipt check: Raj Rao, Dune Foods"
+    ]
+    assert call["start"] == dt.date(2026, 11, 30)
+    lines = call["description"].splitlines()
+    assert lines[0].startswith("left-message on 2026-11-26: try again")
+    assert lines[1:] == ["Phone: 973-555-0104", "Assistant: Pat Doe", "Best time: Tue 9am"]
+    letters = [e for e in by_uid(path).values() if e["summary"].startswith("Follow-up letter")]
+    assert letters
+    assert all("Phone:" not in e["description"] for e in letters)
+
+
+def test_a_stale_thank_you_is_cancelled_in_the_calendar(campaign, tmp_path):
+    log(campaign, "2026-12-03", "2", "interview", "--with", "Ann Lee, CFO, ann@birch.example")
+    first, second = tmp_path / "a.ics", tmp_path / "b.ics"
+    export_ics(campaign, "2026-12-03", first)
+    [thanks] = [u for u, e in by_uid(first).items() if e["summary"].startswith("Thank-you")]
+    export_ics(campaign, "2026-12-11", second)
+    assert (by_uid(second)[thanks]["status"], by_uid(second)[thanks]["sequence"]) == (
+        "CANCELLED",
+        1,
+    )

@@ -128,10 +128,12 @@ def test_receipt_checks_stop_once_sent_or_confirmed(campaign, workspace):
         "sue@elm.example",
     ]
     assert due(campaign, "2026-11-30") == receipts(ids=POST_IDS)
-    # An answered call confirms the posted letter arrived; an unanswered one does not.
+    # An answered call confirms the posted letter arrived; an unanswered one does not: it is
+    # tried again two business days later.
     log(campaign, "2026-12-01", "3", "call", "--outcome", "spoke")
     log(campaign, "2026-12-01", "4", "call", "--outcome", "no-answer")
-    assert due(campaign, "2026-12-01") == receipts(ids=[4])
+    assert due(campaign, "2026-12-01") == []
+    assert due(campaign, "2026-12-03") == receipts("2026-12-03", ids=[4])
     log(campaign, "2026-12-02", "4", "received", "--note", "the assistant has it")
     assert due(campaign, "2026-12-02") == []
 
@@ -414,19 +416,23 @@ def test_warm_insider_check_in_four_days_later(campaign):
 def test_three_unanswered_calls_in_a_row_change_the_approach(campaign):
     for pid in (1, 2, 3, 5):
         log(campaign, "2026-11-30", str(pid), "received")
+    # Each unanswered try is retried two business days later (Friday's on Tuesday).
     log(campaign, "2026-11-30", "4", "call", "--outcome", "no-answer")
-    log(campaign, "2026-12-01", "4", "call", "--outcome", "no-answer")
-    assert due(campaign, "2026-12-01") == [(4, "receipt-check", "call", "2026-11-30")]
+    assert due(campaign, "2026-12-01") == []
+    assert due(campaign, "2026-12-02") == [(4, "receipt-check", "call", "2026-12-02")]
     log(campaign, "2026-12-02", "4", "call", "--outcome", "no-answer")
-    assert due(campaign, "2026-12-02") == [(4, "change-approach", "call", "2026-11-30")]
-    [item] = campaign.json("--today", "2026-12-02", "due")
+    assert due(campaign, "2026-12-04") == [(4, "receipt-check", "call", "2026-12-04")]
+    log(campaign, "2026-12-04", "4", "call", "--outcome", "no-answer")
+    assert due(campaign, "2026-12-07") == []
+    assert due(campaign, "2026-12-08") == [(4, "change-approach", "call", "2026-12-08")]
+    [item] = campaign.json("--today", "2026-12-08", "due")
     assert "3 calls in a row unanswered" in item["reason"]
-    [row] = campaign.json("--today", "2026-12-02", "calls")["calls"]
+    [row] = campaign.json("--today", "2026-12-08", "calls")["calls"]
     assert (row["kind"], row["attempts"]) == ("change-approach", 3)
-    assert row["last_outcome"] == "no-answer on 2026-12-02"
+    assert row["last_outcome"] == "no-answer on 2026-12-04"
     # An answer breaks the run (and confirms the letter arrived).
-    log(campaign, "2026-12-03", "4", "call", "--outcome", "spoke")
-    assert due(campaign, "2026-12-03") == []
+    log(campaign, "2026-12-08", "4", "call", "--outcome", "spoke")
+    assert due(campaign, "2026-12-08") == []
 
 
 def test_unanswered_follow_up_calls_after_a_meeting_change_the_approach(campaign):
@@ -434,8 +440,9 @@ def test_unanswered_follow_up_calls_after_a_meeting_change_the_approach(campaign
     send_followups(campaign, "2026-12-03")
     for day in ("2026-12-24", "2026-12-28", "2026-12-30"):
         log(campaign, day, "1", "call", "--outcome", "no-answer")
+    # Due when the next try would have been (two business days on), as a change of approach.
     assert [r for r in due(campaign, "2027-02-01") if r[0] == 1] == [
-        (1, "change-approach", "call", "2027-01-27")
+        (1, "change-approach", "call", "2027-01-01")
     ]
 
 
@@ -563,3 +570,270 @@ def test_log_json_and_with_only_goes_with_an_interview(campaign):
     by_email = campaign.json("--today", "2026-12-01", "log", "sue@elm.example", "reply")
     assert by_email["prospect_id"] == 5
     assert json.dumps(campaign.json("show", "5")["history"][-1]).count("reply") == 1
+
+
+# --- issue 10: call retries ------------------------------------------------------------------
+
+
+def calls_for(run, today: str, pid: int, days: int = 60) -> list[tuple]:
+    return [r for r in due(run, today, days) if r[0] == pid and r[2] == "call"]
+
+
+def test_an_unanswered_call_after_a_meeting_is_retried_two_business_days_later(campaign):
+    log(campaign, "2026-12-03", "1", "interview")
+    assert calls_for(campaign, "2026-12-03", 1) == [(1, "follow-up-call", "call", "2026-12-24")]
+    # Thursday, no answer: try again Monday (two business days), not in four weeks.
+    log(campaign, "2026-12-24", "1", "call", "--outcome", "no-answer")
+    assert calls_for(campaign, "2026-12-24", 1) == [(1, "follow-up-call", "call", "2026-12-28")]
+    [item] = [i for i in campaign.json("--today", "2026-12-28", "due") if i["prospect_id"] == 1]
+    assert item["reason"].startswith("no-answer on 2026-12-24: try again")
+    log(campaign, "2026-12-28", "1", "call", "--outcome", "left-message")
+    assert calls_for(campaign, "2026-12-28", 1) == [(1, "follow-up-call", "call", "2026-12-30")]
+    # Reached at last: the long rhythm counts from this call, four weeks on.
+    log(campaign, "2026-12-30", "1", "call", "--outcome", "spoke")
+    assert calls_for(campaign, "2026-12-30", 1) == [(1, "follow-up-call", "call", "2027-01-27")]
+    # One answered call is not two: no article yet; the retries did not count.
+    assert "article-note" not in [r[1] for r in due(campaign, "2027-01-27") if r[0] == 1]
+
+
+def test_receipt_check_calls_for_posted_letters_are_retried_too(campaign):
+    for pid in (1, 2, 4, 5):
+        log(campaign, "2026-11-30", str(pid), "received")
+    log(campaign, "2026-11-30", "3", "call", "--outcome", "left-message")
+    assert calls_for(campaign, "2026-11-30", 3) == [(3, "receipt-check", "call", "2026-12-02")]
+    log(campaign, "2026-12-02", "3", "call", "--outcome", "assistant", "--assistant", "Pat")
+    assert calls_for(campaign, "2026-12-02", 3) == []  # the assistant confirmed it arrived
+
+
+def test_networking_and_insider_calls_are_retried_then_keep_their_rhythm(campaign):
+    log(campaign, "2026-12-01", "6", "call", "--outcome", "spoke")
+    log(campaign, "2026-12-01", "6", "contact")
+    assert calls_for(campaign, "2026-12-01", 6) == [(6, "networking-call", "call", "2027-01-12")]
+    log(campaign, "2027-01-12", "6", "call", "--outcome", "no-answer")
+    assert calls_for(campaign, "2027-01-12", 6) == [(6, "networking-call", "call", "2027-01-14")]
+    log(campaign, "2027-01-14", "6", "call", "--outcome", "spoke")
+    assert calls_for(campaign, "2027-01-14", 6) == [(6, "networking-call", "call", "2027-02-25")]
+    log(campaign, "2027-01-15", "6", "insider")
+    log(campaign, "2027-01-19", "6", "call", "--outcome", "no-answer")
+    assert calls_for(campaign, "2027-01-19", 6) == [(6, "insider-check-in", "call", "2027-01-21")]
+
+
+def test_retry_call_days_comes_from_campaign_toml(campaign, workspace):
+    from tests.conftest import configure
+
+    configure(workspace, cadence={"retry_call_days": 1})
+    log(campaign, "2026-12-03", "1", "interview")
+    log(campaign, "2026-12-24", "1", "call", "--outcome", "no-answer")  # a Thursday
+    assert calls_for(campaign, "2026-12-24", 1) == [(1, "follow-up-call", "call", "2026-12-25")]
+    configure(workspace, cadence={"retry_call_days": "two"})
+    result = campaign("--today", "2026-12-24", "due")
+    assert result.exit_code == 2
+    assert "cadence.retry_call_days = 'two' is not valid" in result.stderr
+
+
+def test_the_commented_template_documents_the_new_settings(workspace):
+    text = (workspace / "campaign.toml").read_text()
+    assert "retry_call_days = 2" in text
+    assert "thank_you_late_days = 7" in text
+
+
+# --- issue 10: people met ---------------------------------------------------------------------
+
+
+def test_people_met_are_stored_and_shown_per_interview(campaign):
+    log(
+        campaign,
+        "2026-12-03",
+        "2",
+        "interview",
+        "--with",
+        "Hans Weber, VP, Engineering, hans@birch.example; Ann Lee, CFO; ken  ITO, CTO",
+    )
+    [interview] = [h for h in campaign.json("show", "2")["history"] if h["what"] == "interview"]
+    assert interview["people"] == [
+        {"name": "Hans Weber", "title": "VP, Engineering", "email": "hans@birch.example"},
+        {"name": "Ann Lee", "title": "CFO"},
+        # The person met is the prospect (Ken Ito): the thank-you uses the prospect's email.
+        {"name": "ken ITO", "title": "CTO", "email": "ken@birch.example"},
+    ]
+    shown = campaign("show", "2").stdout
+    assert "2026-12-03  interview\n" in shown  # no empty "()"
+    assert "met Hans Weber (VP, Engineering, hans@birch.example)" in shown
+    assert "met Ann Lee (CFO)" in shown
+    thanks = [
+        (i["name"], i["channel"])
+        for i in campaign.json("--today", "2026-12-03", "due")
+        if i["kind"] == "thank-you"
+    ]
+    assert thanks == [("Hans Weber", "email"), ("Ann Lee", "note"), ("ken ITO", "email")]
+
+
+def test_the_prospect_met_by_name_gets_the_thank_you_by_email(campaign, workspace):
+    log(campaign, "2026-12-03", "5", "interview", "--with", "Sue Kim, CEO; Bo Chan, HR Lead")
+    sent = send_followups(campaign, "2026-12-03")
+    assert sent == 3  # Sue's thank-you and the receipt checks of 1 and 2; Bo's is a note
+    [thanks] = emails(workspace, "thankyou")
+    assert thanks["To"].addresses[0].addr_spec == "sue@elm.example"
+    assert text(thanks).startswith("Dear Sue Kim,")
+
+
+def test_with_help_and_bad_emails(campaign, workspace):
+    help_text = campaign("log", "--help").stdout
+    assert '"NAME, TITLE, EMAIL; ..."' in help_text
+    assert 'interview --with "Ann Lee, CFO, ann@acme.com' in help_text
+    result = campaign("--today", "2026-12-03", "log", "1", "interview", "--with", "Ann, CFO, ann@")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'campaign: error: --with: "ann@" is not an email address (Name, Title, email).\n'
+    )
+    conn = sqlite3.connect(workspace / "campaign.db")
+    assert conn.execute("SELECT count(*) FROM touches").fetchone()[0] == 0
+    conn.close()
+
+
+# --- issue 10: stale thank-yous and dismissing a follow-up ----------------------------------
+
+
+def test_a_thank_you_a_week_late_leaves_due_with_one_line(campaign, workspace):
+    log(campaign, "2026-12-03", "2", "interview", "--with", "Ann Lee, CFO, ann@birch.example")
+    thanks = (2, "thank-you", "email", "2026-12-03")
+    assert thanks in due(campaign, "2026-12-10")  # a week on: still worth it
+    assert thanks not in due(campaign, "2026-12-11")
+    human = campaign("--today", "2026-12-11", "due")
+    assert (
+        "1 thank-you notes more than 7 days after the interview left the list: #2 Ann Lee."
+        in human.stderr
+    )
+    assert send_followups(campaign, "2026-12-11") == 2  # follow-ups to 1 and 5, no thank-you
+    assert emails(workspace, "thankyou") == []
+    # The line says it once, for a week; the 49-day-late note of issue 10 is long gone.
+    assert "left the list" not in campaign("--today", "2026-12-18", "due").stderr
+    assert not [r for r in due(campaign, "2027-01-21") if r[1] == "thank-you"]
+
+
+def test_thank_you_late_days_is_a_setting(campaign, workspace):
+    from tests.conftest import configure
+
+    configure(workspace, cadence={"thank_you_late_days": 2})
+    log(campaign, "2026-12-03", "5", "interview")
+    assert (5, "thank-you", "email", "2026-12-03") in due(campaign, "2026-12-05")
+    assert (5, "thank-you", "email", "2026-12-03") not in due(campaign, "2026-12-06")
+
+
+def test_skip_dismisses_one_follow_up_and_is_shown(campaign):
+    assert (1, "receipt-check", "email", "2026-11-30") in due(campaign, "2026-11-30")
+    result = campaign(
+        "--today",
+        "2026-11-30",
+        "log",
+        "1",
+        "skip",
+        "--item",
+        "receipt-check",
+        "--note",
+        "she wrote",
+    )
+    assert result.stderr == (
+        "Logged the receipt-check (dismissed) for #1 Acme Tools on 2026-11-30.\n"
+    )
+    assert [r for r in due(campaign, "2026-11-30") if r[0] == 1] == []
+    # Dismissing the first follow-up letter: the second comes two weeks after the dismissal.
+    logged = campaign.json(
+        "--today", "2026-12-09", "log", "1", "skip", "--item", "followup-letter-1"
+    )
+    assert (logged["event"], logged["item"], logged["on"]) == (
+        "skip",
+        "followup-letter-1",
+        "2026-12-09",
+    )
+    assert [r for r in due(campaign, "2026-12-09", days=30) if r[0] == 1] == [
+        (1, "followup-letter-2", "email", "2026-12-23")
+    ]
+    history = campaign.json("show", "1")["history"]
+    assert [(h["date"], h["what"], h["status"], h["detail"]) for h in history[1:]] == [
+        ("2026-11-30", "skip", "receipt-check", "she wrote"),
+        ("2026-12-09", "skip", "followup-letter-1", ""),
+    ]
+    assert "2026-11-30  skip (receipt-check) - she wrote" in campaign("show", "1").stdout
+
+
+def test_skip_a_thank_you_or_a_change_of_approach(campaign):
+    log(campaign, "2026-12-03", "2", "interview", "--with", "Ann Lee, CFO; Bo Chan, HR")
+    log(campaign, "2026-12-03", "2", "skip", "--item", "thank-you")
+    assert [r for r in due(campaign, "2026-12-03") if r[1] == "thank-you"] == []
+    for day in ("2026-11-30", "2026-12-02", "2026-12-04"):
+        log(campaign, day, "4", "call", "--outcome", "no-answer")
+    assert calls_for(campaign, "2026-12-08", 4) == [(4, "change-approach", "call", "2026-12-08")]
+    # Dismissing the advice: the next call is a full period away (the receipt check ended).
+    log(campaign, "2026-12-08", "4", "skip", "--item", "change-approach")
+    assert calls_for(campaign, "2026-12-08", 4, days=365) == []
+
+
+def test_skip_mistakes(campaign, workspace):
+    cases = [
+        (("1", "skip"), "skip needs --item, one of: thank-you, receipt-check"),
+        (("1", "skip", "--item", "lunch"), '--item "lunch" is not a follow-up; use one of:'),
+        (("1", "skip", "--item", "unknown-send"), "resolved with `campaign unknown`"),
+        (
+            ("1", "skip", "--item", "thank-you"),
+            "#1 Acme Tools has no thank-you to dismiss; pending: receipt-check, followup-letter-1",
+        ),
+        (("1", "call", "--outcome", "spoke", "--item", "thank-you"), "--item goes with skip."),
+    ]
+    for args, message in cases:
+        result = campaign("--today", "2026-11-30", "log", *args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("campaign: error: "), args
+        assert message in result.stderr, (args, result.stderr)
+        assert len(result.stderr.splitlines()) == 1
+    conn = sqlite3.connect(workspace / "campaign.db")
+    assert conn.execute("SELECT count(*) FROM touches").fetchone()[0] == 0
+    conn.close()
+
+
+# --- issue 10: checked logging ----------------------------------------------------------------
+
+
+def test_a_date_after_today_is_refused(campaign, workspace):
+    result = campaign("--today", "2026-12-15", "log", "1", "reply", "--on", "2026-12-20")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "campaign: error: 2026-12-20 is after today (2026-12-15): "
+        "log what has happened, once it has.\n"
+    )
+    assert campaign.json("show", "1")["status"] == "active"
+    log(campaign, "2026-12-15", "1", "reply", "--on", "2026-12-14")
+    assert campaign.json("show", "1")["history"][-1]["date"] == "2026-12-14"
+
+
+def test_the_same_event_twice_on_a_day_is_refused_unless_again(campaign, workspace):
+    log(campaign, "2026-12-03", "1", "interview", "--with", "Ann Lee, CFO")
+    for _ in range(2):
+        result = campaign("--today", "2026-12-03", "log", "1", "interview")
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "campaign: error: #1 Acme Tools already has this interview on 2026-12-03 (touch 1, "
+        )
+        assert result.stderr.endswith("pass --again to record it a second time.\n")
+    log(campaign, "2026-12-03", "1", "call", "--outcome", "no-answer")
+    again = campaign("--today", "2026-12-03", "log", "1", "call", "--outcome", "spoke")
+    assert "already has this call (no-answer) on 2026-12-03 (touch 2" in again.stderr
+    log(campaign, "2026-12-03", "1", "call", "--outcome", "spoke", "--again")
+    # Two different notes are two events; the same note twice is one.
+    log(campaign, "2026-12-03", "1", "note", "--note", "sent the portfolio")
+    log(campaign, "2026-12-03", "1", "note", "--note", "asked about the team")
+    same = campaign("--today", "2026-12-03", "log", "1", "note", "--note", "asked about the team")
+    assert same.exit_code == 2
+    kinds = [h["what"] for h in campaign.json("show", "1")["history"][1:]]
+    assert kinds == ["interview", "call", "call", "note", "note"]
+    # A second interview that day, on purpose.
+    log(campaign, "2026-12-03", "1", "interview", "--with", "Bo Chan, HR", "--again")
+    assert len([r for r in due(campaign, "2026-12-03") if r[1] == "thank-you"]) == 2
+
+
+def test_skipping_a_call_puts_the_next_one_a_full_period_later(campaign):
+    log(campaign, "2026-12-03", "1", "interview")
+    log(campaign, "2026-12-24", "1", "call", "--outcome", "no-answer")
+    assert calls_for(campaign, "2026-12-28", 1) == [(1, "follow-up-call", "call", "2026-12-28")]
+    log(campaign, "2026-12-28", "1", "skip", "--item", "follow-up-call", "--note", "holidays")
+    assert calls_for(campaign, "2026-12-28", 1) == [(1, "follow-up-call", "call", "2027-01-25")]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import replacing
+from ..text import shorten
 from .post import (
     FONT,
     INCH,
@@ -95,7 +96,8 @@ def _require_addresses(letters: Sequence[PostLetter], what: str) -> None:
         raise ValueError(f"there are no {what} to print")
     for letter in letters:
         if not letter.recipient_lines:
-            raise ValueError(f"{letter.recipient_name} ({letter.key}): the letter has no address")
+            who = shorten(letter.recipient_name, 40)
+            raise ValueError(f"{who} ({letter.key}): the letter has no address")
 
 
 def write_envelopes(
@@ -135,7 +137,7 @@ def write_labels(letters: Sequence[PostLetter], out: Path, *, paper: str = "lett
     for letter, size in zip(letters, sizes, strict=True):
         if size < 5:
             raise AddressTooLong(
-                f"{letter.recipient_name} ({letter.key}): the address does not fit an "
+                f"{shorten(letter.recipient_name, 40)} ({letter.key}): the address does not fit an "
                 f"{sheet.name} label even at 5 pt; shorten it."
             )
     per_page = sheet.columns * sheet.rows

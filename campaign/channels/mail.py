@@ -58,9 +58,9 @@ def build_message(
     settings,
     when,
     attachments: Sequence[Path] = (),
+    references: Sequence[str] = (),
     *,
     draft: bool = False,
-    references: Sequence[str] = (),
 ) -> Outgoing:
     """A letter as an email: text and HTML alternatives, a unique Message-ID, attachments.
 

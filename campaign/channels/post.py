@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from campaign.atomic import replacing
 from campaign.errors import CampaignError
+from campaign.text import shorten
 
 # reportlab loads inside the functions below, so importing this module (for Sender, PostLetter
 # or AddressTooLong) stays free.
@@ -193,7 +194,7 @@ def fit_address(letter: PostLetter, paper: str) -> tuple[list[str], float]:
     A line too wide wraps to a second line, and the block shrinks from 10 pt down to 8 pt
     (issue 9); past that, AddressTooLong says which letter and why, in one short line.
     """
-    from campaign.text import quote, shorten
+    from campaign.text import quote
 
     layout = _layout(paper)
     _register_fonts()
@@ -413,7 +414,7 @@ def _story(letter: PostLetter, styles: dict[str, Any], signature: Any) -> list[A
             else:
                 raise ValueError(f'unknown block "{kind}" (use "p" or "ul" with a list)')
         except ValueError as err:
-            where = f"{letter.recipient_name} ({letter.key}), block {number}"
+            where = f"{shorten(letter.recipient_name, 40)} ({letter.key}), block {number}"
             raise ValueError(f"{where}: {' '.join(str(err).split())}") from err
     # Closing, signature and name stay together: a new page unless all three fit.
     story.append(CondPageBreak(SIGNATURE_HEIGHT + 3 * BODY_LEADING))

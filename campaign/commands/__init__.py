@@ -1,7 +1,17 @@
 """The CLI's commands, one module per job; importing this registers them on `cli`."""
 
 from ..cli import cli
-from . import demo, followups, mailbox, post, prospects, sending, setup  # noqa: F401
+from . import (  # noqa: F401
+    demo,
+    followups,
+    mailbox,
+    post,
+    prospects,
+    sending,
+    setup,
+    unknown,
+    web,
+)
 
 # One line each for `campaign --help`, in the order of a week's work.
 SUMMARIES = {
@@ -15,6 +25,7 @@ SUMMARIES = {
     "send": "Email what the batch (or the follow-ups) is owed, once.",
     "print": "The post letters as one PDF, with envelopes and labels.",
     "mailed": "Record printed letters as posted.",
+    "unknown": "Say whether sends left unknown by a stopped run went.",
     "due": "Follow-ups due today, most overdue first.",
     "log": "Record a call, reply, interview or status change.",
     "calls": "The call sheet to take to the phone.",
@@ -23,6 +34,7 @@ SUMMARIES = {
     "sync": "Read replies, out-of-office answers and bounces from your inbox.",
     "check-mail": "Try your mail servers and say what to fix.",
     "demo": "The weekly routine on the sample list, in a scratch folder.",
+    "serve": "The whole routine in your web browser, on this computer only.",
 }
 for _name, _text in SUMMARIES.items():
     cli.commands[_name].short_help = _text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, emit_json, json_option, pass_state, say, table
+from ..cli import cli, echo, emit_json, json_option, pass_state, say, table
 from ..errors import CampaignError
 from ..followup import KINDS, OUTCOMES
 from ..touches import EVENTS
@@ -16,7 +16,9 @@ from ..touches import EVENTS
 @click.argument("prospect")
 @click.argument("event", type=click.Choice(list(EVENTS)), metavar="EVENT")
 @click.option("--note", default="", help="What was said, for the record.")
-@click.option("--on", "on", metavar="YYYY-MM-DD", help="When it happened (default: today).")
+@click.option(
+    "--on", "on", metavar="YYYY-MM-DD", help="When it happened (default: today; never after it)."
+)
 @click.option("--outcome", type=click.Choice(OUTCOMES), help="How a call went.")
 @click.option("--assistant", default="", help="The assistant or secretary who answered.")
 @click.option("--best-time", default="", help="When to call next time, e.g. 'Tue 9-10am'.")
@@ -24,12 +26,27 @@ from ..touches import EVENTS
     "--with",
     "people",
     default="",
-    metavar='"NAME, TITLE; ..."',
-    help="Everyone met at an interview: each gets a thank-you note.",
+    metavar='"NAME, TITLE, EMAIL; ..."',
+    help="Everyone met at an interview (email optional): each gets a thank-you note.",
 )
+@click.option("--item", default="", metavar="KIND", help="With skip: the follow-up to dismiss.")
+@click.option("--again", is_flag=True, help="Record it even if the same was logged that day.")
 @json_option
 @pass_state
-def log_(state, prospect, event, note, on, outcome, assistant, best_time, people, as_json):
+def log_(
+    state,
+    prospect,
+    event,
+    note,
+    on,
+    outcome,
+    assistant,
+    best_time,
+    people,
+    item,
+    again,
+    as_json,
+):
     """Record a call, reply, interview or status change for a prospect.
 
     \b
@@ -37,7 +54,7 @@ def log_(state, prospect, event, note, on, outcome, assistant, best_time, people
       call       a phone call (--outcome, --assistant, --best-time)
       reply      they answered a letter: stops the letter follow-ups
       received   they confirmed the letter arrived
-      interview  an interview or appointment (--with "Name, Title; Name, Title")
+      interview  an interview or appointment (--with "Name, Title, email; ...")
       rejected   a rejection: ends the follow-up, keeps the record
       closed     the position closed: ends the follow-up
       hired      hired (here or elsewhere): ends the follow-up
@@ -45,11 +62,15 @@ def log_(state, prospect, event, note, on, outcome, assistant, best_time, people
       contact    mark as a networking contact: a progress call every 6 weeks
       insider    mark as a warm insider: a check-in every 4 to 6 days
       active     reopen a prospect whose follow-up had ended
+      skip       dismiss a follow-up that is due (--item thank-you, receipt-check, ...)
+
+    The same event for the same prospect on the same day is refused (--again records it).
 
     \b
     Examples:
       campaign log 12 call --outcome assistant --assistant "Pat" --best-time "Tue am"
-      campaign log 12 interview --with "Ann Lee, CFO; Bo Chan, HR Lead"
+      campaign log 12 interview --with "Ann Lee, CFO, ann@acme.com; Bo Chan, HR Lead"
+      campaign log 12 skip --item receipt-check --note "she confirmed by email"
       campaign log maria@example.com rejected --note "filled internally"
     """
     from ..ledger import find_prospect
@@ -68,12 +89,23 @@ def log_(state, prospect, event, note, on, outcome, assistant, best_time, people
         assistant=assistant,
         best_time=best_time,
         people=people,
+        today=state.today,
+        again=again,
+        item=item,
+        cadence=state.settings.cadence,
     )
     if as_json:
         emit_json(
-            {"touch_id": touch_id, "prospect_id": row["id"], "event": event, "on": day.isoformat()}
+            {
+                "touch_id": touch_id,
+                "prospect_id": row["id"],
+                "event": event,
+                "on": day.isoformat(),
+                **({"item": item} if event == "skip" else {}),
+            }
         )
-    say(f"Logged {event} for #{row['id']} {row['company']} on {day}.")
+    what = f"the {item} (dismissed)" if event == "skip" else event
+    say(f"Logged {what} for #{row['id']} {row['company']} on {day}.")
 
 
 def horizon_option(what: str, default: int = 0):
@@ -96,8 +128,10 @@ def due(state, horizon, as_json):
     """What to follow up today: letters to send and calls to make, most overdue first.
 
     Receipt checks, follow-up letters at 2 and 4 weeks, thank-you notes, calls after a
-    meeting, article notes, networking and insider calls, from the cadence in
-    campaign.toml. A reply, rejection, closed position or hire ends a prospect's follow-up.
+    meeting (an unanswered one is retried 2 business days later), article notes,
+    networking and insider calls, from the cadence in campaign.toml, and sends left
+    unknown by a run that stopped. A reply, rejection, closed position or hire ends a
+    prospect's follow-up; `campaign log P skip --item KIND` dismisses one follow-up.
 
     \b
     Examples:
@@ -105,11 +139,23 @@ def due(state, horizon, as_json):
       campaign due --days 7 --json
     """
     from ..followup import compute
+    from ..unknown import settle
 
-    items = compute(state.conn, state.settings.cadence, state.today, horizon)
+    settle(state.conn, state.settings.root)
+    items = compute(state.conn, state.settings.cadence, state.today, horizon, keep_stale=True)
+    stale = [i for i in items if i.stale]
+    items = [i for i in items if not i.stale]
     if as_json:
         emit_json([i.as_dict(state.today) for i in items])
         return
+    if stale:
+        late = state.settings.cadence["thank_you_late_days"]
+        who = "; ".join(f"#{i.prospect_id} {i.person.get('name') or i.name}" for i in stale)
+        say(
+            f"{len(stale)} thank-you notes more than {late} days after the interview left "
+            f"the list: {who}.",
+            fg="yellow",
+        )
     if not items:
         say(f"Nothing due on {state.today}.")
         return
@@ -137,10 +183,13 @@ def due(state, horizon, as_json):
         )
     letters = sum(i.channel in ("email", "post") for i in items)
     notes = sum(i.channel == "note" for i in items)
+    unknown = sum(i.channel == "resolve" for i in items)
     parts = [f"{letters} letters (`campaign send --followups`, `campaign print --followups`)"]
     if notes:
         parts.append(f"{notes} notes to write by hand (then `campaign mailed --followups`)")
-    parts.append(f"{len(items) - letters - notes} calls (`campaign calls`)")
+    if unknown:
+        parts.append(f"{unknown} unknown sends to resolve (`campaign unknown`)")
+    parts.append(f"{len(items) - letters - notes - unknown} calls (`campaign calls`)")
     say(f"\n{len(items)} follow-ups: " + ", ".join(parts) + ".")
 
 
@@ -238,15 +287,13 @@ def calls(state, out, horizon, as_json):
     click.echo(f"Call sheet for {state.today}: {session_estimate(len(rows))}")
     click.echo("Script: " + " ".join(CALL_SCRIPT))
     for number, r in enumerate(rows, start=1):
-        click.echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
-        click.echo(
+        echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
+        echo(
             f"   phone {r['phone'] or '-'}   assistant {r['assistant'] or '-'}   "
             f"best time {r['best_time'] or '-'}"
         )
-        click.echo(f"   sent: {r['sent'] or '-'}")
-        click.echo(
-            f"   last call: {r['last_outcome'] or 'none'} ({r['attempts']} so far); {r['why']}"
-        )
+        echo(f"   sent: {r['sent'] or '-'}")
+        echo(f"   last call: {r['last_outcome'] or 'none'} ({r['attempts']} so far); {r['why']}")
         click.echo("   notes: ______________________________________________")
 
 
@@ -261,29 +308,32 @@ def export(state, file, horizon, as_json):
     The workbook has every prospect with its next action and date, every touch, and
     what is due; it is safe to open in Excel (nothing in it runs as a formula). The
     calendar has one event per follow-up with a stable id, so importing it again
-    updates the events instead of doubling them.
+    updates the events instead of doubling them, and removes the ones that ended.
 
     \b
     Examples:
       campaign export tracker.xlsx
       campaign export followups.ics --days 30
     """
-    from ..exports import calendar, tracker
+    from ..exports import tracker
     from ..followup import compute
+    from ..ics import export as export_ics
 
     suffix = file.suffix.lower()
     if suffix not in (".xlsx", ".ics"):
         raise CampaignError(f"{file}: export writes .xlsx (the tracker) or .ics (a calendar).")
     if not file.parent.is_dir():
         raise CampaignError(f"{file.parent}: no such folder.")
+    extra = {}
     if suffix == ".xlsx":
         items = compute(state.conn, state.settings.cadence, state.today, 3650)
         count = tracker(state.conn, items, state.today, file)
         what = f"{count} prospects"
     else:
-        items = compute(state.conn, state.settings.cadence, state.today, horizon)
-        count = calendar(items, file, state.today)
-        what = f"{count} follow-ups"
+        done = export_ics(state.conn, state.settings.cadence, state.today, file, horizon)
+        count = done.events
+        what = f"{count} follow-ups ({done.changed} changed, {done.cancelled} cancelled)"
+        extra = {"changed": done.changed, "cancelled": done.cancelled}
     if as_json:
-        emit_json({"file": str(file), "count": count})
+        emit_json({"file": str(file), "count": count, **extra})
     say(f"Wrote {what} to {file}")

@@ -201,4 +201,8 @@ def show(state, prospect, as_json):
     echo("History:" if data["history"] else "History: nothing sent or logged yet.")
     for item in data["history"]:
         detail = f" - {item['detail']}" if item["detail"] else ""
-        echo(f"  {item['date']}  {item['what']} ({item['status']}){detail}")
+        status = f" ({item['status']})" if item["status"] else ""
+        echo(f"  {item['date']}  {item['what']}{status}{detail}")
+        for person in item.get("people", ()):
+            about = ", ".join(x for x in (person.get("title"), person.get("email")) if x)
+            echo(f"              met {person['name']}" + (f" ({about})" if about else ""))

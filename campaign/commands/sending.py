@@ -233,8 +233,8 @@ def _report_unknown(plan, retry_unknown: bool) -> None:
     if plan.unknown and not retry_unknown:
         say(
             f"{len(plan.unknown)} sends are unknown: a run stopped while sending them, so they "
-            "may have gone. Check your Sent folder, then `campaign send --retry-unknown` "
-            "resends them:",
+            "may have gone. Check your Sent folder, then say which went with `campaign "
+            "unknown` (or resend them all with `campaign send --retry-unknown`):",
             fg="yellow",
         )
         for row in plan.unknown:
@@ -266,7 +266,6 @@ def _progress(total: int):
 
 def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> None:
     data = summary.as_dict()
-    _report_copies(summary.sent_copies)
     if as_json:
         emit_json(data)
     drafts = summary.transport == "outbox"
@@ -308,6 +307,15 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
             "  Fix those addresses in your sheet and import it again; the next "
             "`campaign send` retries them."
         )
+    copies = summary.sent_copies
+    if copies is not None and copies.saved:
+        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
+    if copies is not None and copies.error:
+        say(
+            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet "
+            f"({copies.error}); the next `campaign send` or `campaign sync` saves them.",
+            fg="yellow",
+        )
     if summary.stopped:
         say(f"Stopped early: {summary.stopped}.", fg="yellow")
     if summary.continue_on:
@@ -327,17 +335,3 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         )
     if summary.failed or (summary.stopped and not summary.continue_on):
         raise SystemExit(1)
-
-
-def _report_copies(copies) -> None:
-    """Sent copies (issue 11): said, never a reason for a failed run."""
-    if copies is None:
-        return
-    if copies.saved:
-        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
-    if copies.error:
-        say(
-            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet ({copies.error}); "
-            "the next `campaign send` or `campaign sync` saves them.",
-            fg="yellow",
-        )

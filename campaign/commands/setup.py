@@ -24,7 +24,7 @@ from ..cli import cli, echo, emit_json, json_option, say
 @click.option(
     "--provider",
     type=click.Choice(["gmail", "outlook", "icloud", "yahoo", "fastmail"]),
-    help="Fill in your mail provider's servers ([smtp] and [imap]).",
+    help="Fill in the mail servers ([smtp] and [imap]) of your provider (needs --email).",
 )
 def init(
     directory: Path,
@@ -40,20 +40,21 @@ def init(
     in. Letters that need a detail you have not set are refused, never sent with a blank.
 
     \b
-    Example:
+    Examples:
       campaign init my-search --name "Jane Doe" --email jane@doe.example \\
         --phone "(217) 555-0142" --address "40 Oak Avenue" --address "Springfield, IL 62704"
-      campaign init my-search --email jane.doe@gmail.com --provider gmail
+      campaign init my-search --email jane@gmail.com --provider gmail   # mail servers set
     """
     from ..ledger import connect
     from ..text import plural
-    from ..workspace import LEDGER, init
+    from ..workspace import CONFIG, LEDGER, init
 
+    if provider and not email.strip():
+        raise click.UsageError("--provider needs --email: your address there is the login.")
     lines = [x.strip() for line in address for x in line.splitlines() if x.strip()]
     made = init(directory, name.strip(), email=email.strip(), phone=phone.strip(), address=lines)
     if provider:
         from ..providers import sections
-        from ..workspace import CONFIG
 
         with (directory / CONFIG).open("a", encoding="utf-8") as config:
             config.write(sections(provider, email.strip()))
@@ -71,9 +72,9 @@ def init(
     say(f"  cd {directory}")
     if missing:
         say(f"  edit campaign.toml          # set your {', '.join(missing)} under [sender]")
-    say("  campaign import employers.xlsx")
     if provider:
-        say("  campaign check-mail         # once your app password is stored")
+        say("  campaign check-mail         # once the app password is stored: does mail work?")
+    say("  campaign import employers.xlsx")
 
 
 @cli.command()

@@ -1,0 +1,211 @@
+"""Time `campaign serve`: server time per page, start-up, and a first page in chromium.
+
+Run: python bench/bench_web.py
+
+Three workspaces, each served by the installed `campaign serve --no-browser --port 0` in a
+subprocess: the shipped sample list (120 prospects, this week's batch sent to outbox/);
+100,000 prospects with a fresh campaign (the same first weeks of activity); and
+bench_due.py's year-old ledger of 100,000 prospects, every one written to and followed up
+(a stress case: its Due page and dashboard cost what `campaign due` costs). Each page is
+fetched over HTTP with the token cookie, median of 5 after one untimed fetch: the server
+time is the app's own (its Server-Timing header), the wall time a whole request on a new
+connection. Start-up is
+the time from launching `campaign serve` to its first answer (median of 3, after one
+untimed start); the first page load is
+chromium's navigation start to first contentful paint (and the wall time of page.goto).
+Prints figures; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+import httpx
+from bench_due import Ledger  # beside this file: python bench/bench_web.py
+from bench_import import campaign_script
+
+RUNS = 5
+TODAY = "2026-12-28"  # bench_due's "a year later", a Monday
+PAGES = (
+    "/",
+    "/week",
+    "/due",
+    "/prospects",
+    "/prospects?q=Maria1&sort=company&order=desc&page=3",
+    "/prospects/1",
+    "/import",
+    "/letters?prospect=1",
+)
+SENDER = ["--name", "Jane Doe", "--email", "jane.doe@example.org", "--phone", "(217) 555-0142"]
+SENDER += ["--address", "40 Oak Avenue", "--address", "Springfield, IL 62704"]
+
+
+def run(args: list[str], env: dict) -> str:
+    done = subprocess.run(args, capture_output=True, text=True, env=env)
+    if done.returncode not in (0, 1):
+        sys.exit(f"bench: {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    return done.stdout
+
+
+def serve(script: str, root: Path, env: dict) -> tuple[subprocess.Popen, str, float]:
+    """`campaign serve` on `root`: (process, its link, seconds until it answered a page)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            script,
+            "--workspace",
+            str(root),
+            "--today",
+            TODAY,
+            "serve",
+            "--no-browser",
+            "--port",
+            "0",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    line = process.stderr.readline()
+    found = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", line)
+    if not found:
+        process.kill()
+        sys.exit(f"bench: campaign serve did not start: {line}{process.stderr.read()}")
+    assert httpx.get(found.group(0)).status_code == 303  # answering: the token taken
+    return process, found.group(0), time.perf_counter() - start
+
+
+def page_times(url: str) -> list[tuple[str, float, float]]:
+    """(path, server time from its Server-Timing header, wall time on a new connection)."""
+    import http.client
+
+    host, port = url.split("/")[2].split(":")
+    headers = {"cookie": f"campaign_token={url.rsplit('token=', 1)[1]}", "host": f"{host}:{port}"}
+    out = []
+    for path in PAGES:
+        server, wall = [], []
+        for attempt in range(RUNS + 1):  # the first, untimed: caches warm
+            start = time.perf_counter()
+            connection = http.client.HTTPConnection(host, int(port))
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status != 200:
+                sys.exit(f"bench: GET {path} answered {response.status}")
+            if attempt:
+                wall.append(time.perf_counter() - start)
+                spent = re.search(r"dur=([\d.]+)", response.headers["server-timing"])
+                server.append(float(spent.group(1)) / 1000)
+        out.append((path, statistics.median(server), statistics.median(wall)))
+    return out
+
+
+def first_paint(url: str) -> tuple[float, float, float]:
+    """(browser launch, page.goto wall time, navigation start to first contentful paint)."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+    args += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    with sync_playwright() as play:
+        start = time.perf_counter()
+        browser = play.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        launched = time.perf_counter() - start
+        page = browser.new_context(bypass_csp=True).new_page()
+        start = time.perf_counter()
+        page.goto(url, wait_until="load")
+        wall = time.perf_counter() - start
+        fcp = page.evaluate(
+            "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
+            " ?? performance.getEntriesByType('navigation')[0].loadEventEnd"
+        )
+        browser.close()
+    return launched, wall, fcp / 1000
+
+
+def sample_workspace(script: str, folder: Path, env: dict) -> Path:
+    from campaign.resources import sample_list
+
+    root = folder / "sample"
+    run([script, "init", str(root), *SENDER], env)
+    base = [script, "--workspace", str(root), "--today", TODAY]
+    run([*base, "import", str(sample_list())], env)
+    run([*base, "batch"], env)
+    run([*base, "send", "--yes"], env)
+    return root
+
+
+def large(script: str, folder: Path, env: dict, year_old: bool) -> Path:
+    """100,000 prospects: only imported (the week's batch then sent), or a year of activity."""
+    from campaign.ledger import connect
+
+    root = folder / ("year" if year_old else "fresh")
+    run([script, "init", str(root), *SENDER], env)
+    ledger = Ledger(100_000)
+    ledger.build()
+    if not year_old:  # a large list and a fresh campaign: the prospects alone
+        ledger.batches = ledger.members = ledger.sends = ledger.touches = []
+        ledger.status, ledger.role = {}, {}
+    conn = connect(root / "campaign.db")
+    ledger.write(conn)
+    conn.close()
+    if not year_old:
+        base = [script, "--workspace", str(root), "--today", TODAY]
+        run([*base, "batch"], env)
+        run([*base, "send", "--yes"], env)
+    return root
+
+
+def main() -> None:
+    script = campaign_script()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CAMPAIGN_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    with tempfile.TemporaryDirectory(prefix="campaign-bench-web-") as tmp:
+        folder = Path(tmp)
+        env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+        cases = (
+            ("sample list (120)", sample_workspace, 0.050),
+            ("100,000, fresh campaign", partial(large, year_old=False), 0.300),
+            ("100,000, a year of follow-ups", partial(large, year_old=True), 0.300),
+        )
+        for name, make, target in cases:
+            root = make(script, folder, env)
+            starts = []
+            for _ in range(3):  # after one untimed start (bytecode cache written)
+                process, url, ready = serve(script, root, env)
+                process.terminate()
+                process.wait()
+                starts.append(ready)
+            process, url, ready = serve(script, root, env)
+            ready = statistics.median(starts[1:] + [ready])
+            try:
+                print(f"\n{name}: `campaign serve` answered its first page in {ready:.2f} s")
+                print(f"  {'page':55} {'server':>9} {'wall':>9}")
+                for path, seconds, wall in page_times(url):
+                    mark = "ok" if seconds < target else f"over {target * 1000:.0f} ms"
+                    print(f"  {path:55} {seconds * 1000:6.1f} ms {wall * 1000:6.1f} ms  {mark}")
+                if make is sample_workspace:
+                    launched, wall, fcp = first_paint(url)
+                    print(
+                        f"  chromium: launched in {launched:.2f} s; first page: start to first "
+                        f"contentful paint {fcp * 1000:.0f} ms (page.goto to load {wall:.2f} s)"
+                    )
+            finally:
+                process.terminate()
+                process.wait()
+
+
+if __name__ == "__main__":
+    main()

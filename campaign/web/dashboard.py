@@ -1,0 +1,68 @@
+"""The dashboard: the funnel, letters per week, what is due, this week's batch; downloads."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import charts
+from .app import page, web
+
+
+async def dashboard(request: Request) -> Response:
+    from ..overview import funnel, sends_per_week, status
+
+    state = web(request)
+    today = state.today()
+    with state.ledger() as (settings, conn):
+        numbers = status(conn, settings, today)
+        stages = funnel(conn)
+        weeks = sends_per_week(conn, today)
+    return page(
+        request,
+        "dashboard.html",
+        title="Dashboard",
+        numbers=numbers,
+        funnel=charts.funnel(stages),
+        weeks=charts.columns(weeks),
+    )
+
+
+async def download(request: Request) -> Response:
+    """The tracker workbook or the calendar, made in a private temp folder, never kept."""
+    from ..exports import calendar, tracker
+    from ..followup import compute
+
+    name = request.path_params["name"]
+    if name not in ("tracker.xlsx", "followups.ics"):
+        raise HTTPException(404)
+    state = web(request)
+    today = state.today()
+    with tempfile.TemporaryDirectory(prefix="campaign-dl-") as folder:
+        out = Path(folder) / name
+        with state.ledger() as (settings, conn):
+            if name == "tracker.xlsx":
+                tracker(conn, compute(conn, settings.cadence, today, 3650), today, out)
+                kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            else:
+                calendar(compute(conn, settings.cadence, today, 90), out, today)
+                kind = "text/calendar"
+        data = out.read_bytes()
+    return attachment(data, name, kind)
+
+
+def attachment(data: bytes, name: str, kind: str) -> Response:
+    return Response(
+        data, media_type=kind, headers={"content-disposition": f'attachment; filename="{name}"'}
+    )
+
+
+routes = [
+    Route("/", dashboard),
+    Route("/downloads/{name:str}", download),
+]

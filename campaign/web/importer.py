@@ -1,0 +1,118 @@
+"""Import: upload a sheet, see the dry run (every problem by row and column), then import.
+
+The upload is kept in a private temp folder outside the workspace until it is imported.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..errors import CampaignError
+from .app import MAX_UPLOAD, form, page, see, web
+
+
+async def show(request: Request) -> Response:
+    done = request.query_params
+    return page(request, "import.html", title="Import", done=dict(done) if "new" in done else None)
+
+
+async def check(request: Request) -> Response:
+    """The dry run of an uploaded sheet: what would change, and every problem."""
+    data = await form(request)
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _problem(request, "Choose a spreadsheet file to upload first.")
+    content = await upload.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        return _problem(request, f"{_name(upload.filename)} is larger than 20 MB.", 413)
+    state = web(request)
+    upload_id = secrets.token_urlsafe(12)
+    folder = state.uploads / upload_id
+    folder.mkdir(mode=0o700)
+    path = folder / _name(upload.filename)
+    path.write_bytes(content)
+    sheet = str(data.get("sheet", "")).strip() or None
+    try:
+        parsed, result = _import(state, path, sheet, dry_run=True)
+    except CampaignError as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        return _problem(request, _clean(str(err), state))
+    return page(
+        request,
+        "import_check.html",
+        title="Import",
+        source=path.name,
+        upload_id=upload_id,
+        sheet=sheet or "",
+        result=result,
+        problems=[(p, f"{path.name} {p}") for p in parsed.errors],
+        columns=parsed.columns,
+        bad_rows=len({p.row for p in parsed.errors}),
+    )
+
+
+async def confirm(request: Request) -> Response:
+    """Import the checked upload (skipping invalid rows if asked), then forget the file."""
+    data = await form(request)
+    state = web(request)
+    upload_id = str(data.get("upload", ""))
+    folder = state.uploads / upload_id
+    files = (
+        list(folder.iterdir()) if re.fullmatch(r"[\w-]{16}", upload_id) and folder.is_dir() else []
+    )
+    if not files:
+        return _problem(request, "That upload is gone (already imported?): upload the file again.")
+    skip = data.get("skip") == "1"
+    try:
+        parsed, result = _import(
+            state, files[0], str(data.get("sheet", "")) or None, skip_invalid=skip
+        )
+    except CampaignError as err:
+        return _problem(request, _clean(str(err), state))
+    if parsed.errors and not skip:
+        return _problem(request, "The sheet has problems: import skipping the invalid rows.")
+    shutil.rmtree(folder, ignore_errors=True)
+    return see(
+        "/import",
+        source=files[0].name,
+        new=result.new,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        skipped=result.skipped,
+    )
+
+
+def _import(state, path: Path, sheet: str | None, **options):
+    from ..importing import import_file
+
+    with state.ledger() as (_, conn):
+        return import_file(conn, path, state.today(), sheet=sheet, **options)
+
+
+def _name(filename: str) -> str:
+    """The uploaded file's own name, made safe to use as a file name."""
+    name = re.sub(r"[^\w. -]+", "_", Path(filename.replace("\\", "/")).name).strip(" .")
+    return name[:80] or "upload"
+
+
+def _clean(message: str, state) -> str:
+    return re.sub(re.escape(str(state.uploads)) + r"/[\w-]+/", "", message)
+
+
+def _problem(request: Request, message: str, status: int = 400) -> Response:
+    return page(request, "import.html", status, title="Import", error=message, done=None)
+
+
+routes = [
+    Route("/import", show),
+    Route("/import", check, methods=["POST"]),
+    Route("/import/confirm", confirm, methods=["POST"]),
+]

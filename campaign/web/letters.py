@@ -1,0 +1,60 @@
+"""Letters: each template previewed against a chosen prospect; template errors as the CLI."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from ..errors import CampaignError
+from .app import page, web
+
+
+async def show(request: Request) -> Response:
+    from ..ledger import find_prospect
+    from ..previews import first_of_batch, preview
+    from ..render import Renderer
+    from ..search import find_prospects
+
+    state = web(request)
+    today = state.today()
+    ref = request.query_params.get("prospect", "").strip()
+    letter, prospect, error = None, None, ""
+    with state.ledger() as (settings, conn):
+        names = Renderer(settings).names()
+        name = request.query_params.get("template") or settings.letter
+        try:
+            if ref:
+                prospect = find_prospect(conn, ref)
+            else:
+                try:
+                    prospect = first_of_batch(conn, today)
+                except CampaignError:
+                    rows, _ = find_prospects(conn, per_page=1)
+                    prospect = rows[0] if rows else None
+            if prospect is not None:
+                letter = preview(conn, settings, prospect, today, name)
+        except CampaignError as err:
+            error = str(err)
+    shown = {"names": names, "name": name, "prospect": prospect, "letter": letter}
+    return page(request, "letters.html", title="Letters", error=error, **shown)
+
+
+async def email_html(request: Request) -> Response:
+    """The email's HTML exactly as it goes, for the sandboxed preview frame."""
+    from ..ledger import find_prospect
+    from ..previews import preview
+
+    state = web(request)
+    with state.ledger() as (settings, conn):
+        prospect = find_prospect(conn, str(request.path_params["id"]))
+        letter = preview(
+            conn, settings, prospect, state.today(), request.query_params.get("template")
+        )
+    return HTMLResponse(letter.html())
+
+
+routes = [
+    Route("/letters", show),
+    Route("/preview/email/{id:int}", email_html),
+]

@@ -1,0 +1,99 @@
+"""Prospects: the list (searchable, sortable, paginated) and one prospect with its history."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .app import form, page, see, web
+
+PER_PAGE = 50
+
+
+async def listing(request: Request) -> Response:
+    from ..search import SORTS, find_prospects
+
+    query = request.query_params
+    text = query.get("q", "")[:200]
+    sort = query.get("sort", "priority")
+    descending = query.get("order") == "desc"
+    try:
+        number = max(int(query.get("page", "1")), 1)
+    except ValueError:
+        number = 1
+    state = web(request)
+    with state.ledger() as (_, conn):
+        rows, total = find_prospects(conn, text, sort, descending, number, PER_PAGE)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return page(
+        request,
+        "prospects.html",
+        title="Prospects",
+        rows=rows,
+        total=total,
+        q=text,
+        sort=sort if sort in SORTS else "priority",
+        order="desc" if descending else "asc",
+        number=min(number, pages),
+        pages=pages,
+        sorts=SORTS,
+    )
+
+
+async def one(request: Request) -> Response:
+    from ..followup import OUTCOMES
+    from ..ledger import find_prospect, history
+    from ..touches import EVENTS
+
+    state = web(request)
+    with state.ledger() as (_, conn):
+        row = find_prospect(conn, str(request.path_params["id"]))
+        events = history(conn, row["id"])
+    return page(
+        request,
+        "prospect.html",
+        title=row["company"],
+        p=row,
+        extras=json.loads(row["extras"]),
+        history=events,
+        events=EVENTS,
+        outcomes=OUTCOMES,
+        logged=request.query_params.get("logged"),
+    )
+
+
+async def log_event(request: Request) -> Response:
+    """Log any event `campaign log` knows for this prospect."""
+    from ..ledger import find_prospect
+    from ..touches import log
+    from ..workspace import parse_date
+
+    data = await form(request)
+    state = web(request)
+    on = str(data.get("on", "")).strip()
+    day = parse_date(on, "the date") if on else state.today()
+    event = str(data.get("event", ""))
+    with state.ledger() as (_, conn):
+        row = find_prospect(conn, str(request.path_params["id"]))
+        log(
+            conn,
+            row,
+            event,
+            day,
+            note=str(data.get("note", "")),
+            outcome=str(data.get("outcome", "")) if event == "call" else "",
+            assistant=str(data.get("assistant", "")),
+            best_time=str(data.get("best_time", "")),
+            people=str(data.get("people", "")) if event == "interview" else "",
+        )
+    return see(f"/prospects/{row['id']}", logged=event)
+
+
+routes = [
+    Route("/prospects", listing),
+    Route("/prospects/{id:int}", one),
+    Route("/prospects/{id:int}/log", log_event, methods=["POST"]),
+]

@@ -1,0 +1,166 @@
+"""This week: the batch (pick it if none), previews, Send, Print and Mark as posted."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import sending
+from .app import form, page, see, web
+from .dashboard import attachment
+
+
+async def show(request: Request) -> Response:
+    from ..batch import remaining
+    from ..overview import batch_progress
+
+    state = web(request)
+    with state.ledger() as (settings, conn):
+        batch, rows = batch_progress(conn, state.today())
+        left = remaining(conn)
+    return page(
+        request,
+        "week.html",
+        title="This week",
+        batch=batch,
+        rows=rows,
+        left=left,
+        size=settings.batch_size,
+        emails=sum(r["channel"] == "email" for r in rows),
+        posts=[r for r in rows if r["channel"] == "post"],
+    )
+
+
+async def pick(request: Request) -> Response:
+    from ..batch import iso_week
+    from ..batch import pick as pick_batch
+
+    data = await form(request)
+    state = web(request)
+    try:
+        size = int(str(data.get("size", "")) or 0)
+    except ValueError:
+        size = 0
+    today = state.today()
+    with state.ledger() as (settings, conn):
+        pick_batch(conn, iso_week(today), size or settings.batch_size, today)
+    return see("/week")
+
+
+async def confirm(request: Request) -> Response:
+    """The question before sending: how many, as whom, through which server."""
+    from ..channels.mail import transport
+    from ..delivery import SendRequest, send_owed
+
+    data = await form(request)
+    state = web(request)
+    followups = data.get("followups") == "1"
+    with state.ledger() as (settings, conn):
+        summary = send_owed(
+            settings, conn, state.today(), SendRequest(followups=followups, dry_run=True)
+        )
+        via = transport(settings, interactive=False).description
+        sender = f"{settings.sender_name} <{settings.sender_email}>"
+        drafts = settings.smtp is None  # outbox/ files are drafts the user sends (issue 9)
+    return page(
+        request,
+        "send_confirm.html",
+        title="Send",
+        owed=summary.owed,
+        unknown=summary.unknown,
+        post=summary.post,
+        via=via,
+        sender=sender,
+        drafts=drafts,
+        followups=followups,
+    )
+
+
+async def send(request: Request) -> Response:
+    from ..delivery import SendRequest
+
+    data = await form(request)
+    followups = data.get("followups") == "1"
+    try:
+        expected = int(str(data.get("expected", "0")))
+    except ValueError:
+        expected = 0
+    what = "the follow-ups" if followups else "this week's batch"
+    run_id = sending.start(web(request), SendRequest(followups=followups), expected, what)
+    return see(f"/sending/{run_id}")
+
+
+async def progress(request: Request) -> Response:
+    run = web(request).runs.get(request.path_params["run"])
+    if run is None:
+        raise HTTPException(404)
+    return page(
+        request, "sending.html", title="Sending", run=run, running=not run.finished.is_set()
+    )
+
+
+async def letters_pdf(request: Request) -> Response:
+    """Print: this week's post letters (or the follow-ups due by post) as one PDF."""
+    return _pdf(request, followups=request.url.path.startswith("/due/"))
+
+
+async def one_letter_pdf(request: Request) -> Response:
+    """One prospect's letter of this week's batch, as it will be printed."""
+    return _pdf(request, only=request.path_params["prospect"], all_channels=True)
+
+
+def _pdf(request: Request, followups=False, only: int | None = None, all_channels=False):
+    from ..batch import iso_week
+    from ..posting import print_letters, printables
+
+    state = web(request)
+    today = state.today()
+    week = iso_week(today)
+    with state.ledger() as (settings, conn):
+        items = printables(conn, settings, today, week, None, all_channels, followups)
+        items = [i for i in items if only is None or i.prospect["id"] == only]
+        if not items:
+            raise HTTPException(404, "No letters to print: none of them goes by post.")
+        with tempfile.TemporaryDirectory(prefix="campaign-print-") as folder:
+            out = Path(folder) / "letters.pdf"
+            print_letters(settings, items, today, out)
+            data = out.read_bytes()
+    name = f"followups-{today}.pdf" if followups else f"letters-{week}.pdf"
+    if only is not None:
+        name = f"letter-{only}-{week}.pdf"
+    return attachment(data, name, "application/pdf")
+
+
+async def mailed(request: Request) -> Response:
+    """Mark as posted: records the printed letters as sent today, each once."""
+    from ..batch import iso_week
+    from ..posting import printables
+    from ..printing import mark_mailed
+
+    data = await form(request)
+    followups = data.get("followups") == "1"
+    state = web(request)
+    today = state.today()
+    channels = ("post", "note")
+    with state.ledger() as (settings, conn):
+        items = printables(conn, settings, today, iso_week(today), None, False, followups, channels)
+        added = mark_mailed(conn, items, today)
+    back = "/due" if followups else "/week"
+    return see(back, posted=added, already=len(items) - added)
+
+
+routes = [
+    Route("/week", show),
+    Route("/week/pick", pick, methods=["POST"]),
+    Route("/week/send", confirm, methods=["POST"]),
+    Route("/week/send/go", send, methods=["POST"]),
+    Route("/sending/{run:str}", progress),
+    Route("/week/letters.pdf", letters_pdf),
+    Route("/week/letter/{prospect:int}.pdf", one_letter_pdf),
+    Route("/week/mailed", mailed, methods=["POST"]),
+]

@@ -1,0 +1,318 @@
+"""`campaign serve` in a real headless chromium: the whole weekly routine through the pages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from campaign.resources import sample_list
+from tests.conftest import add_prospects, free_port, people, use_smtp
+from tests.web_fixtures import *  # noqa: F403  (serve, browser, page)
+from tests.web_fixtures import screenshot
+
+TODAY = "2026-11-30"  # a Monday
+LATER = "2026-12-03"  # the Thursday: receipt checks are due
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "read.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def nav(page, name: str) -> None:
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name=name, exact=True).click()
+
+
+def button(page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server, tmp_path):
+    use_smtp(workspace, smtp_server)
+    served = serve(TODAY)
+    page.goto(served.url)
+    assert page.url == served.base + "/"  # the token left the address bar for a cookie
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+
+    # Import: the dry run first, then Import.
+    nav(page, "Import")
+    page.get_by_label("Spreadsheet").set_input_files(str(sample_list()))
+    button(page, "Check the file").click()
+    assert "120 new, 0 updated, 0 unchanged" in page.get_by_role("status").inner_text()
+    screenshot(page, tmp_path, "import-check")
+    assert run.json("prospects") == []  # nothing written by the dry run
+    button(page, "Import").click()
+    assert "Imported employers.xlsx: 120 new" in page.get_by_role("status").inner_text()
+    assert len(run.json("prospects")) == 120
+
+    # This week: pick the batch, preview, Send with a confirmation, progress, the summary.
+    nav(page, "This week")
+    button(page, "Pick this week's batch").click()
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(20)
+    batch = run.json("--today", TODAY, "batch")["prospects"]
+    emails = [p for p in batch if p["channel"] == "email"]
+    posts = [p for p in batch if p["channel"] == "post"]
+    assert rows.first.inner_text().startswith(f"1\t{batch[0]['company']}")
+    screenshot(page, tmp_path, "week")
+    button(page, "Send").click()
+    question = page.locator("#question").inner_text()
+    assert question == (
+        f"Send {len(emails)} emails as Jane Doe <jane.doe@example.org> via "
+        f"127.0.0.1:{smtp_server.port}?"
+    )
+    screenshot(page, tmp_path, "send-confirm")
+    assert len(smtp_server) == 0  # asking sends nothing
+    button(page, "Send").click()
+    summary = page.locator("#summary")
+    summary.wait_for()
+    assert summary.inner_text() == (
+        f"Sent {len(emails)}, failed 0, unknown 0, still owed 0, by post {len(posts)}."
+    )
+    screenshot(page, tmp_path, "sent")
+    assert sorted(m.rcpt_tos[0] for m in smtp_server) == sorted(p["email"] for p in emails)
+
+    # A reload, and a second Send, never send twice.
+    page.reload()
+    page.goto(served.base + "/week")
+    button(page, "Send").click()
+    assert "Nothing is owed by email" in page.get_by_role("status").inner_text()
+    assert len(smtp_server) == len(emails)
+
+    # Print the post letters (a PDF download), then Mark as posted.
+    page.goto(served.base + "/week")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Print", exact=True).click()
+    text = pdf_text(Path(download.value.path()).read_bytes(), tmp_path)
+    for prospect in posts:
+        assert prospect["company"] in text
+    button(page, "Mark as posted").click()
+    assert f"Recorded {len(posts)} letters as posted (0 were already" in page.inner_text("main")
+    status = run.json("--today", TODAY, "status")
+    assert status["sent"] == {"email": len(emails), "post": len(posts)}
+
+    # Three days later: the receipt calls for the posted letters; log one outcome.
+    served.stop()
+    later = serve(LATER)
+    page.goto(later.url)
+    nav(page, "Due")
+    screenshot(page, tmp_path, "due")
+    called = posts[0]
+    form = page.get_by_role("form", name=f"Call {called['company']}")
+    form.get_by_label("Note").fill("sent it to HR")
+    form.get_by_label("Best time").fill("Tue 9am")
+    form.get_by_label("Assistant").fill("Pat")
+    form.get_by_role("button", name="Left message", exact=True).click()
+    assert page.get_by_role("status").inner_text() == f"Logged Left message: {called['company']}."
+    shown = run.json("show", str(called["id"]))
+    assert shown["assistant"] == "Pat"
+    assert shown["best_time"] == "Tue 9am"
+    assert [h["status"] for h in shown["history"] if h["what"] == "call"] == ["left-message"]
+
+    # An interview, logged on the prospect's page.
+    met = emails[0]
+    page.goto(f"{later.base}/prospects/{met['id']}")
+    page.get_by_label("Event", exact=True).select_option("interview")
+    page.get_by_label("People met (interview): Name, Title; Name, Title").fill(
+        "Ann Lee, CFO; Bo Chan, HR Lead"
+    )
+    button(page, "Log it").click()
+    assert page.get_by_role("status").inner_text() == "Logged interview."
+    history = page.locator("main section", has_text="History").inner_text()
+    assert "interview" in history
+    screenshot(page, tmp_path, "prospect")
+    thanks = [i for i in run.json("--today", LATER, "due") if i["kind"] == "thank-you"]
+    assert sorted(i["name"] for i in thanks) == ["Ann Lee", "Bo Chan"]
+
+    # The dashboard says what `campaign status --json` says.
+    nav(page, "Dashboard")
+    status = run.json("--today", LATER, "status")
+    shown = {key: page.locator(f"#n-{key}").inner_text() for key in ("prospects", "due")}
+    assert shown == {
+        "prospects": str(status["prospects"]["total"]),
+        "due": str(status["due_today"]),
+    }
+    for key, value in (
+        ("sent-email", status["sent"]["email"]),
+        ("sent-post", status["sent"]["post"]),
+        ("overdue", status["overdue"]),
+        ("replies", status["replies"]),
+        ("interviews", status["interviews"]),
+        ("calls", status["calls"]),
+    ):
+        assert page.locator(f"#n-{key}").inner_text() == str(value), key
+    funnel = page.locator("figure", has_text="The funnel").inner_text()
+    assert re.search(r"Written to\s+20\b", funnel)
+    assert re.search(r"Interviewed\s+1\b", funnel)
+    screenshot(page, tmp_path, "dashboard")
+
+    # The other pages, and the downloads.
+    nav(page, "Prospects")
+    page.get_by_label("Search").fill(called["company"])
+    button(page, "Search").click()
+    assert page.locator("main table tbody tr").count() >= 1
+    assert called["company"] in page.locator("main table tbody").inner_text()
+    screenshot(page, tmp_path, "prospects")
+    nav(page, "Letters")
+    page.get_by_label("Letter", exact=True).select_option("followup1")
+    page.get_by_label("Prospect (id or email)").fill(str(met["id"]))
+    button(page, "Preview").click()
+    frame = page.frame_locator("iframe[title='The email as HTML']")
+    assert met["company"] in frame.locator("body").inner_text()
+    screenshot(page, tmp_path, "letters")
+    nav(page, "Dashboard")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="The tracker workbook (.xlsx)").click()
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="The follow-ups for your calendar (.ics)").click()
+    assert b"BEGIN:VCALENDAR" in Path(download.value.path()).read_bytes()
+    assert page.dialogs == []
+
+
+def test_import_shows_every_problem_then_imports_the_good_rows(run, serve, page, tmp_path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text(
+        "Company,Contact,Email\nAcme,Ann Lee,ann@acme.example\nBeta,Bo Chan,bo@\n",
+        encoding="utf-8",
+    )
+    served = serve(TODAY)
+    page.goto(served.url)
+    page.goto(served.base + "/import")
+    page.get_by_label("Spreadsheet").set_input_files(str(sheet))
+    button(page, "Check the file").click()
+    problems = page.locator("main table tbody tr")
+    expect(problems).to_have_count(1)
+    cells = problems.first.locator("td").all_inner_texts()
+    assert cells[:2] == ["3", "Email"]
+    assert "bo@" in cells[2]
+    cli = run("import", str(sheet), "--dry-run")
+    assert problems.first.get_attribute("title") in cli.stderr.splitlines()  # the CLI's line
+    assert button(page, "Import").count() == 0
+    button(page, "Import, skipping invalid rows").click()
+    assert "1 new" in page.get_by_role("status").inner_text()
+    assert [p["company"] for p in run.json("prospects")] == ["Acme"]
+
+    # A file that is not a spreadsheet gets the CLI's one clear line, nothing more.
+    junk = tmp_path / "notes.pdf"
+    junk.write_bytes(b"%PDF-1.4 not a sheet")
+    page.get_by_label("Spreadsheet").set_input_files(str(junk))
+    button(page, "Check the file").click()
+    assert page.get_by_role("alert").inner_text() == (
+        "notes.pdf: unknown file type .pdf; use .xlsx, .xlsm, .xls, .ods or .csv."
+    )
+
+
+def test_a_hostile_sheet_is_shown_as_text_and_runs_nothing(run, workspace, serve, page, tmp_path):
+    hostile = "<script>alert(1)</script>"
+    add_prospects(
+        run,
+        tmp_path,
+        [
+            {
+                "Company": hostile,
+                "Contact": '<img src=x onerror="alert(2)">',
+                "Title": "</iframe><script>alert(3)</script>",
+                "Email": "ceo@hostile.example",
+                "Industry": "<b onmouseover=alert(4)>x</b>",
+            }
+        ],
+    )
+    run("--today", TODAY, "batch")
+    served = serve(TODAY)
+    page.goto(served.url)
+    for path in ("/", "/week", "/prospects", "/prospects/1", "/letters?prospect=1", "/due"):
+        page.goto(served.base + path)
+        page.wait_for_load_state("load")
+        if path != "/" and path != "/due":
+            assert hostile in page.inner_text("main"), path
+        assert page.locator("main script").count() == 0, path
+    page.goto(served.base + "/letters?prospect=1")
+    frame = page.frame_locator("iframe[title='The email as HTML']")
+    assert hostile in frame.locator("body").inner_text()
+    assert page.locator("iframe").get_attribute("sandbox") == ""
+    screenshot(page, tmp_path, "hostile")
+    assert page.dialogs == []
+
+
+def test_a_template_error_is_shown_as_the_cli_shows_it(run, workspace, serve, page):
+    add_prospects(
+        run,
+        workspace.parent,
+        [{"Company": "Acme", "Contact": "Ann Lee", "Email": "ann@acme.example"}],
+    )
+    intro = workspace / "templates" / "intro.md"
+    intro.write_text(intro.read_text(encoding="utf-8") + "\n{{ favourite_colour }}\n")
+    served = serve(TODAY)
+    page.goto(served.url)
+    page.goto(served.base + "/letters?template=intro&prospect=1")
+    shown = page.get_by_role("alert").inner_text()
+    cli = run("--today", TODAY, "preview", "1")
+    assert cli.exit_code == 2
+    assert cli.stderr.strip() == f"campaign: error: {shown}"
+    assert "favourite_colour" in shown
+    assert "intro.md" in shown
+
+
+def test_ctrl_c_stops_the_server_cleanly(serve):
+    served = serve(TODAY)
+    code, said = served.stop()
+    assert code == 0
+    assert "Traceback" not in said
+    assert said.strip().endswith("Stopped.")
+
+
+def test_a_bad_today_is_one_clear_line(run):
+    result = run("--today", "2026-13-01", "serve", "--no-browser")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("campaign: error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_week_can_be_sent_from_the_keyboard(run, workspace, serve, page, tmp_path):
+    add_prospects(run, tmp_path, people(2))
+    run("--today", TODAY, "batch")
+    served = serve(TODAY)
+    page.goto(served.url)
+    page.goto(served.base + "/week")
+
+    def tab_to(name: str) -> None:
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if page.locator(":focus").inner_text() == name:
+                return
+        raise AssertionError(f"Tab never reached {name!r}")
+
+    tab_to("Send")
+    page.keyboard.press("Enter")
+    page.locator("#question").wait_for()
+    tab_to("Send")
+    page.keyboard.press("Enter")
+    expect(page.locator("#summary")).to_contain_text("Wrote 2 drafts to outbox/, failed 0")
+    assert len(list((workspace / "outbox").glob("*.eml"))) == 2
+
+
+def test_port_is_the_one_asked_for_and_a_busy_port_is_one_clear_line(run, serve):
+    port = free_port()
+    served = serve(TODAY, "--port", str(port))
+    assert served.host == f"127.0.0.1:{port}"
+    busy = run("serve", "--no-browser", "--port", str(port))
+    assert busy.exit_code == 2
+    assert busy.stderr.startswith(f"campaign: error: cannot listen on 127.0.0.1:{port} (")
+    assert busy.stderr.strip().endswith("pick another with --port.")
+
+
+def test_the_cli_does_not_load_the_web_stack():
+    code = (
+        "import sys, campaign.cli; "
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'campaign.web') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
