@@ -181,15 +181,19 @@ def due(state, horizon, as_json):
                 ],
             )
         )
-    letters = sum(i.channel in ("email", "post") for i in items)
+    letters = sum(i.channel in ("email", "post") and i.template is not None for i in items)
     notes = sum(i.channel == "note" for i in items)
     unknown = sum(i.channel == "resolve" for i in items)
+    # From `campaign sync` (issue 11): possible replies, bounces to write to (calls are calls).
+    mail = sum(i.kind in ("check-reply", "bounced") and i.channel != "call" for i in items)
     parts = [f"{letters} letters (`campaign send --followups`, `campaign print --followups`)"]
     if notes:
         parts.append(f"{notes} notes to write by hand (then `campaign mailed --followups`)")
     if unknown:
         parts.append(f"{unknown} unknown sends to resolve (`campaign unknown`)")
-    parts.append(f"{len(items) - letters - notes - unknown} calls (`campaign calls`)")
+    if mail:
+        parts.append(f"{mail} from your mailbox to look at (bounced addresses, possible replies)")
+    parts.append(f"{len(items) - letters - notes - unknown - mail} calls (`campaign calls`)")
     say(f"\n{len(items)} follow-ups: " + ", ".join(parts) + ".")
 
 

@@ -34,23 +34,10 @@ def sync(state, dry_run, folder, as_json):
       campaign sync
       campaign sync --dry-run --json
     """
-    from ..mailbox import connect
-    from ..sentcopies import save, wanted
-    from ..sync import FolderMailbox
-    from ..sync import sync as read_inbox
+    from ..sync import run
 
-    settings, conn = state.settings, state.conn
-    copies = None
-    if folder is not None:
-        source = FolderMailbox(folder)
-        result = read_inbox(
-            conn, settings, source, state.today, dry_run, folder=f"folder:{folder.resolve()}"
-        )
-    else:
-        with connect(settings) as mailbox:
-            result = read_inbox(conn, settings, mailbox, state.today, dry_run)
-            if wanted(settings) and not dry_run:
-                copies = save(conn, mailbox)
+    conn = state.conn
+    result, copies = run(state.settings, conn, state.today, dry_run=dry_run, folder=folder)
     data = result.as_dict()
     if copies is not None:
         data["sent_copies"] = copies.as_dict()
