@@ -76,6 +76,8 @@ def test_sync_stops_exactly_the_follow_ups_of_those_who_replied(
     )
     assert "Dear" not in next(h["detail"] for h in shown["history"] if h["what"] == "reply")
     assert run.json("prospects", "--status", "replied")[0]["id"] == 1
+    bounced = run.json("show", "2")["history"]
+    assert [h["status"] for h in bounced if h["what"] == "intro letter by email"] == ["bounced"]
 
     again = run.json("--today", "2026-12-03", "sync")
     assert again["scanned"] == 0
