@@ -40,9 +40,10 @@ def test_hostile_and_broken_messages(run, workspace, smtp_server, imap, tmp_path
         injection,
         long_ago,
         b"\x00\xff garbage that is no message at all",
+        b"From: x@y.example.com\r\nDate: Fri, 31 Dec 9999 23:59:59 -1200\r\n\r\nFar off\r\n",
     )
     report = run.json("--today", "2026-12-02", "sync")
-    assert report["scanned"] == 5
+    assert report["scanned"] == 6
     found = {i["prospect_id"]: i for i in report["items"]}
     assert sorted(found) == [1, 2, 3]  # the 2020 message from prospect 1 is not a reply
     assert report["replies"] == 3
