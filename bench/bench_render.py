@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from campaign.render import Renderer, _parse  # noqa: E402
 from campaign.sheet import FIELDS  # noqa: E402
-from campaign.workspace import init, load  # noqa: E402
+from campaign.workspace import adopt_example_letters, init, load  # noqa: E402
 
 NAMES = [("Maria", "Lopez"), ("Zoë", "Łukasiewicz"), ("", "Smith"), ("Þórr", "Jónsson")]
 TITLES = ["Director of Operations", "", "Chief Financial Officer", "Head of Logistics"]
@@ -65,6 +65,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "ws"
         init(root, "Jane Doe", email="jane.doe@example.org", phone="(217) 555-0142")
+        adopt_example_letters(root)  # the example letters, taken as they are
         settings = load(root)
 
         started = time.perf_counter()

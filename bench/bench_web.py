@@ -137,6 +137,9 @@ def sample_workspace(script: str, folder: Path, env: dict) -> Path:
 
     root = folder / "sample"
     run([script, "init", str(root), *SENDER], env)
+    from campaign.workspace import adopt_example_letters
+
+    adopt_example_letters(root)  # the example letters, taken as they are
     base = [script, "--workspace", str(root), "--today", TODAY]
     run([*base, "import", str(sample_list())], env)
     run([*base, "batch"], env)
@@ -150,6 +153,9 @@ def large(script: str, folder: Path, env: dict, year_old: bool) -> Path:
 
     root = folder / ("year" if year_old else "fresh")
     run([script, "init", str(root), *SENDER], env)
+    from campaign.workspace import adopt_example_letters
+
+    adopt_example_letters(root)  # the example letters, taken as they are
     ledger = Ledger(100_000)
     ledger.build()
     if not year_old:  # a large list and a fresh campaign: the prospects alone

@@ -92,7 +92,12 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
         return out
     calls = [t for t in touches if t.kind == "call"]
     interviews = [t for t in touches if t.kind == "interview"]
-    replied = p.status == "replied" or any(t.kind in ("reply", "interview") for t in touches)
+    # A reply, an interview, or a meeting agreed on the phone all answer the letter: no more
+    # "may we meet?" letters to someone who already said yes (DOMAIN.md: stop when a reply).
+    replied = p.status == "replied" or any(
+        t.kind in ("reply", "interview") or (t.kind == "call" and t.outcome == "meeting-set")
+        for t in touches
+    )
     intro = sent.get(f"intro:{p.id}")
     if intro is not None and intro.sent_on and not replied:
         first = _d(intro.sent_on)

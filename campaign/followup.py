@@ -246,8 +246,14 @@ def first_letter_fields(conn: sqlite3.Connection, prospect_id: int, default: dt.
     return {"first_sent": day, "first_sent_long": long_date(day)}
 
 
-def letter_fields(conn: sqlite3.Connection, item: Due, prospect) -> dict:
-    """What follow-up templates name beyond the prospect: first letter's date, the person met."""
+def letter_fields(
+    conn: sqlite3.Connection, item: Due, prospect, today: dt.date | None = None
+) -> dict:
+    """What follow-up templates name beyond the prospect: first letter's date, the person met.
+
+    `met_when` is "today" on the day of the interview and "on November 30, 2026" after it,
+    so a thank-you written late never says "today" (issue 9: letters say only what is true).
+    """
     from .render import long_date
 
     fields = first_letter_fields(conn, prospect["id"], item.due)
@@ -255,7 +261,9 @@ def letter_fields(conn: sqlite3.Connection, item: Due, prospect) -> dict:
         fields.update(person_name=item.person["name"], person_title=item.person.get("title", ""))
     if item.touch_id:
         on = conn.execute("SELECT on_date FROM touches WHERE id = ?", (item.touch_id,)).fetchone()
-        fields["interview_date"] = long_date(_d(on[0]))
+        met = _d(on[0])
+        fields["interview_date"] = long_date(met)
+        fields["met_when"] = "today" if met == (today or item.due) else f"on {long_date(met)}"
     return fields
 
 
@@ -271,7 +279,7 @@ def due_letters(
             "SELECT * FROM prospects WHERE id = ?", (item.prospect_id,)
         ).fetchone()
         letter = renderer.render(
-            item.template, prospect, today, letter_fields(conn, item, prospect)
+            item.template, prospect, today, letter_fields(conn, item, prospect, today)
         )
         if item.person:
             letter.to_name = item.person["name"]

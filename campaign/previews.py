@@ -16,6 +16,7 @@ def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
         "person_name": f"{prospect['first_name']} {prospect['last_name']}".strip(),
         "person_title": prospect["title"],
         "interview_date": long_date(today),
+        "met_when": "today",
     }
 
 
@@ -24,7 +25,8 @@ def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: 
     from .render import Renderer
 
     extra = letter_extras(conn, prospect, today)
-    return Renderer(settings).render(name or settings.letter, prospect, today, extra)
+    renderer = Renderer(settings, examples_ok=True)
+    return renderer.render(name or settings.letter, prospect, today, extra)
 
 
 def printable(prospect, letter):

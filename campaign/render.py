@@ -56,6 +56,7 @@ class Template:
     body: Any  # jinja2.Template
     body_line: int  # the file's line number of the body's first line
     uses: frozenset[str] = frozenset()  # the [sender] details it prints: name, phone, ...
+    example: str = ""  # the shipped example's note until the user makes the letter theirs
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Letter:
     to_email: str
     sender_name: str
     signature_lines: list[str] = field(default_factory=list)
+    example: str = ""  # set while the template is still the shipped example (see Template)
 
     @property
     def markdown(self) -> str:
@@ -221,7 +223,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, tuple[str, int]], st
 class Renderer:
     """Compiles each template once and merges prospects into Letters."""
 
-    def __init__(self, settings):
+    def __init__(self, settings, *, examples_ok: bool = False):
         from jinja2 import StrictUndefined, pass_context
         from jinja2.sandbox import SandboxedEnvironment
 
@@ -237,6 +239,7 @@ class Renderer:
         self._line_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self._cache: dict[str, Template] = {}
         self._checked: set[str] = set()
+        self.examples_ok = examples_ok  # a preview may show an example letter; nothing sends it
 
     def _slot(self, value: Any) -> str:
         # Blank lines in a value would end a paragraph: fold them, keep single line breaks.
@@ -280,6 +283,7 @@ class Renderer:
             compiled,
             body_line,
             uses,
+            meta.get("example", ("", 0))[0],
         )
         self._cache[name] = template
         return template
@@ -318,6 +322,12 @@ class Renderer:
                     [key], f"the letter {name!r} prints it ({{{{ sender_{key} }}}})"
                 )
             self._checked.add(name)
+        if template.example and not self.examples_ok:
+            # The shipped letters' achievements are examples: none may reach an employer.
+            raise TemplateError(
+                f"templates/{template.path.name} is still the example letter "
+                f"({template.example}). Nothing was sent or printed; `campaign preview` shows it."
+            )
         return template
 
     def render(self, name: str, prospect, today: dt.date, extra: dict | None = None) -> Letter:
@@ -360,6 +370,7 @@ class Renderer:
             to_email=prospect["email"],
             sender_name=sender.sender_name,
             signature_lines=[x for x in (sender.sender_phone, sender.sender_email) if x],
+            example=template.example,
         )
 
 

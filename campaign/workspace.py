@@ -412,6 +412,22 @@ def init(
     return made
 
 
+def adopt_example_letters(root: Path) -> list[str]:
+    """Take the shipped example letters as they are (the demo, tests and benches do).
+
+    Deletes each template's `example:` line, as a user does once the letter is theirs;
+    returns the names of the letters changed.
+    """
+    changed = []
+    for path in sorted((root / "templates").glob("*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.lower().startswith("example:")]
+        if kept != lines:
+            path.write_text("".join(kept), encoding="utf-8")
+            changed.append(path.stem)
+    return changed
+
+
 def parse_date(text: str, what: str = "date") -> dt.date:
     """A YYYY-MM-DD date, or a clear error."""
     try:

@@ -837,3 +837,20 @@ def test_skipping_a_call_puts_the_next_one_a_full_period_later(campaign):
     assert calls_for(campaign, "2026-12-28", 1) == [(1, "follow-up-call", "call", "2026-12-28")]
     log(campaign, "2026-12-28", "1", "skip", "--item", "follow-up-call", "--note", "holidays")
     assert calls_for(campaign, "2026-12-28", 1) == [(1, "follow-up-call", "call", "2027-01-25")]
+
+
+def test_a_meeting_set_on_the_phone_stops_the_letter_follow_ups(campaign):
+    # Ken Ito agrees to meet on a call: no more "may we meet?" letters to him.
+    log(campaign, "2026-12-01", "2", "call", "--outcome", "meeting-set", "--note", "meet 12/15")
+    kinds = {(pid, kind) for pid, kind, _, _ in due(campaign, "2026-12-23")}
+    assert (1, "followup-letter-1") in kinds  # Maria never answered: her letters go on
+    assert not {k for k in kinds if k[0] == 2 and k[1].startswith("followup-letter")}
+
+
+def test_a_thank_you_sent_late_says_when_the_meeting_was(campaign, workspace):
+    log(campaign, "2026-11-30", "1", "interview")
+    assert send_followups(campaign, "2026-12-02") >= 1
+    [thanks] = emails(workspace, "thankyou")
+    assert thanks["Subject"] == "Thank you for meeting with me on November 30, 2026"
+    assert "meet with me on November 30, 2026 at Acme Tools" in " ".join(text(thanks).split())
+    assert "today" not in text(thanks)

@@ -10,16 +10,9 @@ import subprocess
 import sys
 
 from tests.conftest import add_prospects, people
+from tests.test_send import POST
 
 TODAY = "2026-11-23"
-POST = {
-    "Company": "Paper Mill",
-    "First Name": "Pat",
-    "Last Name": "Post",
-    "Address": "1 Mill Road",
-    "City": "Springfield",
-    "ZIP": "62704",
-}
 
 
 def _batch(run, tmp_path, rows):

@@ -84,7 +84,7 @@ def test_mark_mailed_records_once(batch, workspace):
 
 
 def test_mailed_on_a_date_starts_the_follow_up_clock(batch):
-    assert batch.json("--today", TODAY, "mailed", "--on", "2026-11-24")["mailed"] == 2
+    assert batch.json("--today", "2026-11-25", "mailed", "--on", "2026-11-24")["mailed"] == 2
     due = batch.json("--today", "2026-11-27", "due")
     checks = [d for d in due if d["kind"] == "receipt-check"]
     assert {d["channel"] for d in checks} == {"call"}
@@ -216,7 +216,7 @@ def test_follow_ups_mention_an_enclosed_resume_only_when_there_is_one(
     later = "2026-12-07"  # two weeks on: the first follow-up letter is due
     report = batch.json("--today", later, "print", "--followups")
     text = " ".join(pdf_pages(report["files"][0]))
-    assert "Two weeks ago" in text
+    assert "I wrote to you about joining" in text
     assert ("enclosed another copy of my resume" in text) is with_resume
 
 
@@ -236,3 +236,10 @@ def test_preview_of_a_posted_letter_shows_it_as_printed_and_writes_the_pdf(batch
     assert "Hartford, CT 06103" in pages[0]
     assert "Dear Tomáš Dvořák," in pages[0]
     assert "Wrote the printed letter (1 page)" in result.stderr
+
+
+def test_mailed_on_a_day_after_today_is_refused(batch, workspace):
+    result = batch("--today", TODAY, "mailed", "--on", "2026-11-30")
+    assert result.exit_code == 2
+    assert "--on 2026-11-30 is after today (2026-11-23)" in result.stderr
+    assert post_sends(workspace) == []

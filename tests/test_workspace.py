@@ -254,8 +254,20 @@ def test_a_sample_value_left_in_the_settings_is_refused_naming_the_key(tmp_path)
         assert result.exit_code == 2
         assert '[sender] phone is still the example "217-555-0100"' in result.stderr
     assert list((root / "outbox").iterdir()) == []
-    # Set for real, the letters go and the example is nowhere.
+    # Set for real: the shipped letter's made-up achievements are the next thing refused.
     path.write_text(path.read_text().replace('"217-555-0100"', '"(617) 555-0199"'))
+    result = run("--today", "2026-11-23", "send", "--yes")
+    assert result.exit_code == 2
+    assert "templates/intro.md is still the example letter (the results listed below" in (
+        result.stderr
+    )
+    preview = run("--today", "2026-11-23", "preview", "1")
+    assert preview.exit_code == 0
+    assert "warning: templates/intro.md is still the example letter" in preview.stderr
+    # The user writes their own results and deletes the example line.
+    intro = root / "templates" / "intro.md"
+    lines = intro.read_text().splitlines(keepends=True)
+    intro.write_text("".join(x for x in lines if not x.startswith("example:")))
     result = run("--today", "2026-11-23", "send", "--yes")
     assert result.exit_code == 0, result.stderr
     drafts = [p.read_bytes() for p in (root / "outbox").glob("*.eml")]

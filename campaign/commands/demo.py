@@ -51,6 +51,10 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         cli.main([*base, *args], standalone_mode=False, prog_name="campaign")
 
     step("make a workspace", "init", str(root))
+    from ..workspace import adopt_example_letters
+
+    adopt_example_letters(root)
+    say("  (the demo sends the example letters as they are; make yours your own first)")
     step("import the sample list of 120 employers", "import", str(sample_list()))
     step("pick this week's top twenty, best priority first", "batch")
     step("what the first of them will receive", "preview")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..cli import cli, emit_json, json_option, pass_state, say
+from ..errors import CampaignError
 from ..text import plural
 from .sending import _week, week_option
 
@@ -169,6 +170,10 @@ def mailed(state, week, on, followups, all_channels, as_json):
     from ..workspace import parse_date
 
     day = parse_date(on, "--on") if on else state.today
+    if day > state.today:
+        raise CampaignError(
+            f"--on {day} is after today ({state.today}): record letters once they are posted."
+        )
     # Hand-written notes (a thank-you with no address known) are recorded here too.
     items = _printables(state, _week(state, week), None, all_channels, followups, ("post", "note"))
     items, left_out = fitting(state.settings, items, state.today)

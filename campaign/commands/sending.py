@@ -143,6 +143,12 @@ def preview(state, prospect, letter, html_file, pdf_file):
     conn = state.conn
     row = find_prospect(conn, prospect) if prospect else first_of_batch(conn, state.today)
     rendered = render_preview(conn, state.settings, row, state.today, letter)
+    if rendered.example:
+        say(
+            f"warning: templates/{rendered.template}.md is still the example letter "
+            f"({rendered.example}); `campaign send` and `print` refuse it until then.",
+            fg="yellow",
+        )
     if letter_channel(row["email"]) == "email":
         import datetime as dt
 
