@@ -242,3 +242,20 @@ def test_sync_without_imap_says_how_to_set_it_up(run):
     assert result.exit_code == 2
     assert "no [imap] section" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_the_smtp_password_serves_imap_only_for_the_same_username(
+    run, workspace, imap, monkeypatch
+):
+    monkeypatch.delenv("CAMPAIGN_IMAP_PASSWORD")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    configure(workspace, smtp={"host": "127.0.0.1", "port": 25, "security": "none",
+                               "username": imap.user})  # fmt: skip
+    configure(workspace, imap={"host": imap.server.host, "port": imap.server.port,
+                               "security": "none"})  # fmt: skip
+    same = run("sync", env={"CAMPAIGN_SMTP_PASSWORD": PASSWORD})
+    assert same.exit_code == 0, same.stderr
+    configure(workspace, imap={"username": "someone-else"})
+    other = run("sync", env={"CAMPAIGN_SMTP_PASSWORD": PASSWORD})
+    assert other.exit_code == 2
+    assert "no IMAP password for someone-else: set CAMPAIGN_IMAP_PASSWORD" in other.stderr
