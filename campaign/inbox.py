@@ -81,8 +81,12 @@ def read_headers(uid: int, raw: bytes, internaldate=None) -> Headers:
     addresses = [a for _, a in getaddresses([str(msg.get("From", ""))]) if "@" in a]
     sender = addresses[0].strip().lower() if addresses else ""
     when = None
-    with contextlib.suppress(TypeError, ValueError, IndexError):
-        when = parsedate_to_datetime(str(msg.get("Date", "")))
+    # A Date the calendar cannot hold (year 9999 at -1200...) counts as no Date.
+    with contextlib.suppress(TypeError, ValueError, IndexError, OverflowError):
+        parsed = parsedate_to_datetime(str(msg.get("Date", "")))
+        parsed = parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed
+        parsed.astimezone()
+        when = parsed
     if when is None and isinstance(internaldate, dt.datetime):
         when = internaldate
     when = when or dt.datetime.now(dt.UTC)

@@ -103,9 +103,8 @@ def check_imap(settings) -> dict:
             if sent and sent not in mailbox.folders():
                 raise MailboxError(f'there is no Sent folder {sent!r}; set [imap] sent = "...".')
     except MailboxError as err:
-        detail = str(err)
-        fix = [APP_PASSWORD_HINT + "."] if "refused the login" in detail else []
-        return {"ok": False, "configured": True, "detail": detail, "fix": fix}
+        # The error already says what to fix (the app password hint included).
+        return {"ok": False, "configured": True, "detail": str(err), "fix": []}
     detail = f"{where}: logged in as {config.username}; {config.inbox} holds {count} messages"
     detail += f"; sent copies go to {sent!r}." if sent else "; sent copies are off."
     return {"ok": True, "configured": True, "detail": detail}

@@ -120,6 +120,26 @@ def sync(
     return result
 
 
+def run(settings, conn: sqlite3.Connection, today: dt.date, *, dry_run: bool = False,
+        folder=None, interactive: bool | None = None):  # fmt: skip
+    """One whole sync, for both faces: log in, read the inbox, save owed sent copies.
+
+    `folder`: a folder of .eml files read instead of the IMAP inbox (the demo). Returns the
+    Result and the sentcopies.Saved (None when no copies are kept or on a dry run).
+    """
+    from .mailbox import connect
+    from .sentcopies import save, wanted
+
+    if folder is not None:
+        source = FolderMailbox(folder)
+        name = f"folder:{source.folder.resolve()}"
+        return sync(conn, settings, source, today, dry_run, folder=name), None
+    with connect(settings, interactive) as mailbox:
+        result = sync(conn, settings, mailbox, today, dry_run)
+        copies = save(conn, mailbox) if wanted(settings) and not dry_run else None
+    return result, copies
+
+
 def _classify(h: Headers, known: Known, mailbox, today: dt.date) -> list[Found]:
     kind, ids = match(h, known)
     if not kind:

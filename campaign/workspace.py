@@ -60,6 +60,18 @@ CONFIG_TAIL = """\
 # security = "starttls"        # ssl | starttls | none
 # username = "jane.doe@example.com"   # empty = the server needs no login
 
+# With an [imap] section, `campaign sync` reads replies and bounces (it only reads: nothing is
+# marked, moved or deleted) and each email sent is saved in your Sent folder. The password:
+# CAMPAIGN_IMAP_PASSWORD, the keyring, or for the same username the SMTP password.
+# [imap]
+# host = "imap.example.com"
+# port = 993
+# security = "ssl"             # ssl | starttls | none
+# username = ""                # default: the [smtp] username
+# inbox = "INBOX"
+# sent = ""                    # default: the folder flagged as Sent, else "Sent"
+# save_sent = true             # false where the provider files sent mail itself (Gmail)
+
 [sending]
 batch_size = 20          # the weekly top-twenty batch
 letter = "intro"         # the template sent by `campaign send`

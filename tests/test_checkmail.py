@@ -68,3 +68,15 @@ def test_init_with_a_provider_writes_both_servers(tmp_path):
     no_login = Run()("init", str(tmp_path / "y"), "--provider", "gmail")
     assert no_login.exit_code == 2
     assert "--provider needs --email" in no_login.stderr
+
+
+def test_check_mail_names_a_tls_mismatch(run, workspace, smtp_server, imap):
+    use_smtp(workspace, smtp_server)
+    use_imap(workspace, imap, security="ssl")  # Dovecot speaks plain IMAP on this port
+    from tests.conftest import configure
+
+    configure(workspace, smtp={"security": "ssl"})
+    result = run("check-mail")
+    assert result.exit_code == 1
+    assert "TLS mismatch" in result.stderr
+    assert result.stderr.count("TLS mismatch") == 2  # both servers

@@ -50,12 +50,15 @@ def test_demo_runs_the_week_and_reports_where_every_file_landed(tmp_path, worksp
     assert "November 23, 2026" in letters.pages[0].extract_text()
     assert len(PdfReader(outbox / "envelopes.pdf").pages) == 5
     calls = " ".join(page.extract_text() for page in PdfReader(outbox / "calls.pdf").pages)
-    assert "5 calls at 8 an hour" in " ".join(calls.split())
+    # The receipt checks for the 5 posted letters, and a call to the prospect whose email bounced.
+    assert "6 calls at 8 an hour" in " ".join(calls.split())
+    assert "bounced on 2026-11-23" in " ".join(calls.split())
 
     book = openpyxl.load_workbook(root / "tracker.xlsx")
     assert book.sheetnames == ["Prospects", "Touches", "Due"]
     assert book["Prospects"].max_row == 121  # the header and the 120 sample employers
-    assert book["Touches"].max_row == 21  # the header and 20 letters
+    # The header, 20 letters, and what `sync` read from the sample inbox: a reply and a bounce.
+    assert book["Touches"].max_row == 23
 
     conn = sqlite3.connect(root / "campaign.db")
     assert conn.execute("SELECT count(*) FROM batch_members").fetchone()[0] == 20
@@ -65,7 +68,15 @@ def test_demo_runs_the_week_and_reports_where_every_file_landed(tmp_path, worksp
     ).fetchall()
     assert sends == [("email", "sent", TODAY, 15), ("post", "sent", TODAY, 5)]
     assert conn.execute("SELECT count(*) FROM prospects").fetchone()[0] == 120
+    assert conn.execute("SELECT kind FROM mail_seen ORDER BY id").fetchall() == [
+        ("reply",),
+        ("bounce",),
+    ]
+    assert conn.execute("SELECT count(*) FROM prospects WHERE status = 'replied'").fetchone() == (
+        1,
+    )
     conn.close()
+    assert "Read 2 new messages: 1 reply, 0 automatic replies, 1 bounce" in said
 
     # What the demo says it did, in order.
     steps = re.findall(r"^\$ campaign (\w+)", said, re.MULTILINE)
@@ -76,6 +87,7 @@ def test_demo_runs_the_week_and_reports_where_every_file_landed(tmp_path, worksp
         "preview",
         "send",
         "print",
+        "sync",
         "due",
         "calls",
         "status",

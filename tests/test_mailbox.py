@@ -46,10 +46,11 @@ def test_sync_stops_exactly_the_follow_ups_of_those_who_replied(
         dsn("person2@company2.example.com", original_id=ids["person2@company2.example.com"]),
         out_of_office("person3@company3.example.com", ids["person3@company3.example.com"]),
         newsletter(),
+        smtp_server[3].raw,  # our own letter to person 4, as a Bcc to ourselves leaves it
     )  # fmt: skip
     report = run.json("--today", "2026-12-02", "sync")
     assert {k: report[k] for k in ("scanned", "replies", "auto_replies", "bounces")} == {
-        "scanned": 4,
+        "scanned": 5,
         "replies": 1,
         "auto_replies": 1,
         "bounces": 1,
@@ -75,6 +76,8 @@ def test_sync_stops_exactly_the_follow_ups_of_those_who_replied(
     )
     assert "Dear" not in next(h["detail"] for h in shown["history"] if h["what"] == "reply")
     assert run.json("prospects", "--status", "replied")[0]["id"] == 1
+    bounced = run.json("show", "2")["history"]
+    assert [h["status"] for h in bounced if h["what"] == "intro letter by email"] == ["bounced"]
 
     again = run.json("--today", "2026-12-03", "sync")
     assert again["scanned"] == 0

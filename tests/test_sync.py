@@ -40,9 +40,10 @@ def test_hostile_and_broken_messages(run, workspace, smtp_server, imap, tmp_path
         injection,
         long_ago,
         b"\x00\xff garbage that is no message at all",
+        b"From: x@y.example.com\r\nDate: Fri, 31 Dec 9999 23:59:59 -1200\r\n\r\nFar off\r\n",
     )
     report = run.json("--today", "2026-12-02", "sync")
-    assert report["scanned"] == 5
+    assert report["scanned"] == 6
     found = {i["prospect_id"]: i for i in report["items"]}
     assert sorted(found) == [1, 2, 3]  # the 2020 message from prospect 1 is not a reply
     assert report["replies"] == 3
@@ -221,3 +222,40 @@ def test_a_dropped_connection_stops_cleanly_and_the_next_sync_goes_on(
     rest = run.json("--today", "2026-12-02", "sync")
     assert rest["replies"] == 30 - replied
     assert len(run.json("prospects", "--status", "replied")) == 30
+
+
+def test_dry_run_reports_and_records_nothing(run, workspace, smtp_server, imap, tmp_path):
+    ids = sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1)
+    imap.deliver(
+        reply("person1@company1.example.com", "Re", "Yes", ids["person1@company1.example.com"])
+    )
+    first = run("--today", "2026-12-02", "sync", "--dry-run", "--json")
+    assert first.exit_code == 0
+    assert "Nothing was recorded" in first.stderr
+    assert __import__("json").loads(first.stdout)["replies"] == 1
+    assert run.json("prospects", "--status", "replied") == []
+    assert run.json("--today", "2026-12-02", "sync")["replies"] == 1  # still new for a real sync
+
+
+def test_sync_without_imap_says_how_to_set_it_up(run):
+    result = run("sync")
+    assert result.exit_code == 2
+    assert "no [imap] section" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_the_smtp_password_serves_imap_only_for_the_same_username(
+    run, workspace, imap, monkeypatch
+):
+    monkeypatch.delenv("CAMPAIGN_IMAP_PASSWORD")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    configure(workspace, smtp={"host": "127.0.0.1", "port": 25, "security": "none",
+                               "username": imap.user})  # fmt: skip
+    configure(workspace, imap={"host": imap.server.host, "port": imap.server.port,
+                               "security": "none"})  # fmt: skip
+    same = run("sync", env={"CAMPAIGN_SMTP_PASSWORD": PASSWORD})
+    assert same.exit_code == 0, same.stderr
+    configure(workspace, imap={"username": "someone-else"})
+    other = run("sync", env={"CAMPAIGN_SMTP_PASSWORD": PASSWORD})
+    assert other.exit_code == 2
+    assert "no IMAP password for someone-else: set CAMPAIGN_IMAP_PASSWORD" in other.stderr

@@ -55,7 +55,7 @@ def test_seen_in_the_sent_folder_is_recorded_as_sent_on_the_day_tried(run, kille
     assert due_kinds(run, LATER) == [("unknown-send", "resolve", TODAY)]
     human = run("--today", LATER, "due")
     assert "Sends to resolve: did they go?" in human.stdout
-    assert "1 unknown sends to resolve (`campaign unknown`)" in human.stderr
+    assert "1 unknown send to resolve (`campaign unknown`)" in human.stderr
     assert "send 3, intro to person3@example.com" in human.stdout
     [item] = listed(run)
     [to_resolve] = [i for i in run.json("--today", LATER, "due") if i["kind"] == "unknown-send"]

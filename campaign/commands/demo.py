@@ -66,6 +66,13 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         str(root / "outbox" / "envelopes.pdf"),
         "--mark-mailed",
     )
+    inbox = sample_inbox(root)
+    step(
+        "read the inbox: a reply and a bounce (a sample folder here; yours needs [imap])",
+        "sync",
+        "--from-folder",
+        str(inbox),
+    )
     step("follow-ups falling due in the next four weeks", "due", "--days", "28")
     step(
         "this week's call sheet (receipt checks for the posted letters)",
@@ -86,5 +93,82 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         f"  {root / 'outbox'}/   {sum(p.suffix == '.eml' for p in outbox)} emails (.eml), "
         "the letters, envelopes and call sheet (.pdf)"
     )
+    say(f"  {inbox}/   the sample inbox `campaign sync` read: a reply and a bounce")
     say(f"  {root / 'tracker.xlsx'}")
     say("Start your own: campaign init my-search")
+
+
+REPLY = """\
+From: {name} <{email}>
+To: Jane Doe <jane.doe@example.org>
+Subject: Re: {subject}
+Date: {date}
+Message-ID: <demo-reply@{domain}>
+In-Reply-To: {message_id}
+References: {message_id}
+Content-Type: text/plain; charset=utf-8
+
+Thank you for your letter. Could you call me on Thursday morning?
+
+On {date}, Jane Doe wrote:
+> ...
+"""
+
+BOUNCE = """\
+From: Mail Delivery System <MAILER-DAEMON@mx.example.net>
+To: jane.doe@example.org
+Subject: Undelivered Mail Returned to Sender
+Date: {date}
+Message-ID: <demo-bounce@mx.example.net>
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b"
+
+--b
+Content-Type: text/plain
+
+This is the mail system at mx.example.net. Your message could not be delivered.
+
+--b
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: rfc822; {email}
+Original-Recipient: rfc822; {email}
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <{email}>: user unknown
+
+--b--
+"""
+
+
+def sample_inbox(root: Path) -> Path:
+    """A folder of two messages: a reply to the first email sent, a bounce of the second."""
+    import sqlite3
+    from email.utils import formatdate
+
+    conn = sqlite3.connect(root / "campaign.db")
+    sent = conn.execute(
+        "SELECT p.first_name || ' ' || p.last_name, s.recipient, s.subject, s.message_id "
+        "FROM sends s JOIN prospects p ON p.id = s.prospect_id "
+        "WHERE s.channel = 'email' AND s.status = 'sent' ORDER BY s.id LIMIT 2"
+    ).fetchall()
+    conn.close()
+    folder = root / "inbox"
+    folder.mkdir(exist_ok=True)
+    date = formatdate(localtime=True)
+    for index, (template, (name, email, subject, message_id)) in enumerate(
+        zip((REPLY, BOUNCE), sent, strict=False), start=1
+    ):
+        text = template.format(
+            name=name,
+            email=email,
+            subject=subject,
+            message_id=message_id,
+            date=date,
+            domain=email.rpartition("@")[2],
+        )
+        (folder / f"{index}.eml").write_text(text.replace("\n", "\r\n"), encoding="utf-8")
+    return folder

@@ -187,9 +187,11 @@ def due(state, horizon, as_json):
                 ],
             )
         )
-    letters = sum(i.channel in ("email", "post") for i in items)
+    letters = sum(i.channel in ("email", "post") and i.template is not None for i in items)
     notes = sum(i.channel == "note" for i in items)
     unknown = sum(i.channel == "resolve" for i in items)
+    # From `campaign sync` (issue 11): possible replies, bounces to write to (calls are calls).
+    mail = sum(i.kind in ("check-reply", "bounced") and i.channel != "call" for i in items)
     parts = [
         f"{plural(letters, 'letter')} (`campaign send --followups`, `campaign print --followups`)"
     ]
@@ -199,7 +201,10 @@ def due(state, horizon, as_json):
         )
     if unknown:
         parts.append(f"{plural(unknown, 'unknown send')} to resolve (`campaign unknown`)")
-    parts.append(f"{plural(len(items) - letters - notes - unknown, 'call')} (`campaign calls`)")
+    if mail:
+        parts.append(f"{mail} from your mailbox to look at (bounced addresses, possible replies)")
+    calls = len(items) - letters - notes - unknown - mail
+    parts.append(f"{plural(calls, 'call')} (`campaign calls`)")
     say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(parts) + ".")
 
 

@@ -34,23 +34,10 @@ def sync(state, dry_run, folder, as_json):
       campaign sync
       campaign sync --dry-run --json
     """
-    from ..mailbox import connect
-    from ..sentcopies import save, wanted
-    from ..sync import FolderMailbox
-    from ..sync import sync as read_inbox
+    from ..sync import run
 
-    settings, conn = state.settings, state.conn
-    copies = None
-    if folder is not None:
-        source = FolderMailbox(folder)
-        result = read_inbox(
-            conn, settings, source, state.today, dry_run, folder=f"folder:{folder.resolve()}"
-        )
-    else:
-        with connect(settings) as mailbox:
-            result = read_inbox(conn, settings, mailbox, state.today, dry_run)
-            if wanted(settings) and not dry_run:
-                copies = save(conn, mailbox)
+    conn = state.conn
+    result, copies = run(state.settings, conn, state.today, dry_run=dry_run, folder=folder)
     data = result.as_dict()
     if copies is not None:
         data["sent_copies"] = copies.as_dict()
@@ -79,12 +66,20 @@ def _report(conn, result, copies, dry_run: bool) -> None:
         )
     if result.rescanned:
         say("The server renumbered the inbox (UIDVALIDITY changed): it was read again in full.")
+    from ..text import plural
+
     data = result.as_dict()
     say(
-        f"{'Would record' if dry_run else 'Read'} {data['scanned']} new messages: "
-        f"{data['replies']} replies, {data['auto_replies']} automatic replies, "
-        f"{data['bounces']} bounces, {data['possible_replies']} possible replies"
-        + (f", {data['delayed']} delayed deliveries" if data["delayed"] else "")
+        f"{'Would record' if dry_run else 'Read'} {plural(data['scanned'], 'new message')}: "
+        f"{plural(data['replies'], 'reply', 'replies')}, "
+        f"{plural(data['auto_replies'], 'automatic reply', 'automatic replies')}, "
+        f"{plural(data['bounces'], 'bounce')}, "
+        f"{plural(data['possible_replies'], 'possible reply', 'possible replies')}"
+        + (
+            f", {plural(data['delayed'], 'delayed delivery', 'delayed deliveries')}"
+            if data["delayed"]
+            else ""
+        )
         + "."
     )
     if data["bounces"] or data["possible_replies"]:
