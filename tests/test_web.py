@@ -384,3 +384,23 @@ def test_follow_up_letters_by_post_are_printed_and_marked_from_the_due_page(
     assert [i for i in left if i["kind"] == "followup-letter-1" and i["channel"] == "post"] == []
     assert button(page, "Mark as posted").count() == 0  # nothing left to post today
     assert run.json("--today", two_weeks, "status")["sent"]["post"] == 10
+
+
+def test_read_my_inbox_records_a_reply_as_campaign_sync_does(
+    run, workspace, serve, page, smtp_server, imap, tmp_path
+):
+    from tests.messages import reply
+    from tests.test_mailbox import sent_batch
+
+    ids = sent_batch(run, workspace, smtp_server, imap, tmp_path, count=2)
+    first = "person1@company1.example.com"
+    imap.deliver(reply(f"Person1 <{first}>", "Re: your letter", "Call me.", in_reply_to=ids[first]))
+    served = serve("2026-12-02")
+    page.goto(served.url)
+    nav(page, "Due")
+    button(page, "Read my inbox").click()
+    assert page.get_by_role("status").inner_text() == (
+        "Read 1 new message: 1 reply, 0 automatic replies, 0 bounces, 0 possible replies."
+    )
+    assert run.json("show", first)["status"] == "replied"
+    assert b"\\Seen" not in imap.read()[0][0]  # only read: not even marked as seen

@@ -45,6 +45,8 @@ async def show(request: Request) -> Response:
         posted=request.query_params.get("posted"),
         logged=request.query_params.get("logged"),
         resolved=request.query_params.get("resolved"),
+        synced=request.query_params.get("synced"),
+        has_inbox=settings.imap is not None,
     )
 
 
@@ -85,6 +87,30 @@ async def unknown(request: Request) -> Response:
     return see("/due", resolved="sent" if went else "owed again")
 
 
+async def read_inbox(request: Request) -> Response:
+    """What `campaign sync` does: replies, automatic replies and bounces from the inbox."""
+    from ..sync import run
+    from ..text import plural
+
+    await form(request)
+    state = web(request)
+    with state.ledger() as (settings, conn):
+        result, _ = run(settings, conn, state.today(), interactive=False)
+    data = result.as_dict()
+    said = f"Read {plural(data['scanned'], 'new message')}: " + ", ".join(
+        plural(data[key], one, many)
+        for key, one, many in (
+            ("replies", "reply", "replies"),
+            ("auto_replies", "automatic reply", "automatic replies"),
+            ("bounces", "bounce", "bounces"),
+            ("possible_replies", "possible reply", "possible replies"),
+        )
+    )
+    if result.unreadable:
+        said += f"; {plural(len(result.unreadable), 'message')} could not be read"
+    return see("/due", synced=said)
+
+
 async def call_sheet(request: Request) -> Response:
     from ..exports import call_rows, call_sheet_pdf
     from ..followup import compute
@@ -104,6 +130,7 @@ routes = [
     Route("/due", show),
     Route("/due/call", call, methods=["POST"]),
     Route("/due/unknown", unknown, methods=["POST"]),
+    Route("/due/inbox", read_inbox, methods=["POST"]),
     Route("/due/calls.pdf", call_sheet),
     Route("/due/letters.pdf", letters_pdf),
     Route("/due/mailed", mailed, methods=["POST"]),
