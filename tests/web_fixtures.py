@@ -114,9 +114,20 @@ def page(browser, tmp_path: Path):
     context.close()
 
 
+def unlabelled(page) -> list[str]:
+    """The form controls on the page that have no label (a screen reader could not name)."""
+    return page.eval_on_selector_all(
+        "input:not([type=hidden]), select, textarea, button",
+        "els => els.filter(e => e.tagName === 'BUTTON' ? !e.textContent.trim()"
+        " : !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))"
+        ".map(e => e.outerHTML)",
+    )
+
+
 def screenshot(page, tmp_path: Path, name: str) -> Path:
     """The page as a PNG in the test's folder; with CAMPAIGN_SCREENSHOTS=1, a copy in
     docs/screenshots/ too (the README's pictures), so a test run leaves the checkout clean."""
+    assert unlabelled(page) == [], name  # every control on every page has a label
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     if os.environ.get("CAMPAIGN_SCREENSHOTS"):
