@@ -371,6 +371,7 @@ def test_status_counts(campaign):
         "prospects": {"total": 4, "active": 4},
         "batch": {"week": "2026-W48", "picked": 4, "sent": 4},
         "sent": {"email": 2, "post": 2},
+        "drafts": 2,  # the two emails went to outbox/ as drafts
         "sends_by_status": {"sent": 4},
         "due_today": 0,
         "overdue": 0,
