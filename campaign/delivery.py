@@ -250,7 +250,7 @@ def execute(
     return summary
 
 
-def _record(conn, job: Job, msg, today: dt.date) -> None:
+def _record(conn, job: Job, msg, today: dt.date, via: str = "smtp") -> None:
     with transaction(conn):
         conn.execute(
             "INSERT INTO sends (prospect_id, batch_id, touch_id, dedupe, kind, letter, channel, "
@@ -272,9 +272,11 @@ def _record(conn, job: Job, msg, today: dt.date) -> None:
                 now(),
             ),
         )
-        # The campaign day it was tried: an unknown send resolved as sent went that day.
+        # The campaign day it was tried: an unknown send resolved as sent went that day; and
+        # whether it went to the server or was written as a draft (issue 9: honest outbox).
         conn.execute(
-            "UPDATE sends SET attempted_on = ? WHERE dedupe = ?", (today.isoformat(), job.dedupe)
+            "UPDATE sends SET attempted_on = ?, via = ? WHERE dedupe = ?",
+            (today.isoformat(), via, job.dedupe),
         )
 
 
@@ -310,7 +312,7 @@ def _send_one(conn, settings, job, transport, today, attachments, copies=None) -
         references=thread,
         draft=transport.drafts,
     )
-    _record(conn, job, msg, today)
+    _record(conn, job, msg, today, "outbox" if transport.drafts else "smtp")
     name = outbox_name(job, today)
     problem = ""
     for attempt in range(RETRIES + 1):

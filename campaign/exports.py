@@ -151,7 +151,9 @@ def tracker(conn: sqlite3.Connection, items: list[Due], today: dt.date, path: Pa
                 s["company"],
                 f"{s['kind']} letter",
                 s["channel"],
-                s["status"],
+                "draft in outbox/"
+                if s["status"] == "sent" and s["via"] == "outbox"
+                else s["status"],
                 s["error"] or s["subject"],
             ]
         )

@@ -115,7 +115,11 @@ def history(conn: sqlite3.Connection, prospect_id: int) -> list[dict]:
             "date": r["sent_on"] or r["created_at"][:10],
             "what": f"{r['kind']} letter by {r['channel']}",
             # A bounce seen by `campaign sync` (issue 11) after the server took it.
-            "status": "bounced" if r["bounced_on"] else r["status"],
+            "status": "bounced"
+            if r["bounced_on"]
+            else "draft in outbox/"
+            if r["status"] == "sent" and r["via"] == "outbox"
+            else r["status"],
             "detail": r["error"] or r["subject"],
         }
         for r in conn.execute(

@@ -186,7 +186,13 @@ def add_follow_up_tracking(conn: sqlite3.Connection) -> None:
     )
 
 
-STEPS = [create_tables, add_follow_up_tracking, add_mailbox]
+def add_send_transport(conn: sqlite3.Connection) -> None:
+    """Issue 9: how an email went: 'smtp' (the server took it) or 'outbox' (a draft written
+    for the user's own mail program); '' for sends recorded before this step and for post."""
+    conn.execute("ALTER TABLE sends ADD COLUMN via TEXT NOT NULL DEFAULT ''")
+
+
+STEPS = [create_tables, add_follow_up_tracking, add_mailbox, add_send_transport]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

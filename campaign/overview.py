@@ -26,6 +26,9 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
         conn.execute("SELECT channel, count(*) FROM sends WHERE status = 'sent' GROUP BY channel")
     )
     sends = dict(conn.execute("SELECT status, count(*) FROM sends GROUP BY status"))
+    drafts = conn.execute(
+        "SELECT count(*) FROM sends WHERE status = 'sent' AND via = 'outbox'"
+    ).fetchone()[0]
     touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
     items = compute(conn, settings.cadence, today)
     mail = dict(conn.execute("SELECT kind, count(*) FROM mail_seen GROUP BY kind"))
@@ -34,6 +37,8 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
         "prospects": {"total": sum(by_status.values()), **by_status},
         "batch": progress,
         "sent": {"email": channels.get("email", 0), "post": channels.get("post", 0)},
+        # Of the emails above, those written to outbox/ as drafts for the user to send.
+        "drafts": drafts,
         "sends_by_status": sends,
         "due_today": sum(i.due == today for i in items),
         "overdue": sum(i.due < today for i in items),

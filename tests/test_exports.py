@@ -132,8 +132,8 @@ def test_tracker_dates_are_date_cells_and_next_actions_match_due(tracker, campai
     ]
     assert all(row[0].is_date for row in touches.iter_rows(min_row=2))
     assert history == [
-        (dt.date(2026, 11, 25), 1, "intro letter", "email", "sent"),
-        (dt.date(2026, 11, 25), 2, "intro letter", "email", "sent"),
+        (dt.date(2026, 11, 25), 1, "intro letter", "email", "draft in outbox/"),
+        (dt.date(2026, 11, 25), 2, "intro letter", "email", "draft in outbox/"),
         (dt.date(2026, 11, 25), 3, "intro letter", "post", "sent"),
         (dt.date(2026, 11, 25), 4, "intro letter", "post", "sent"),
         (dt.date(2026, 11, 30), 4, "call", None, "spoke"),
@@ -371,6 +371,7 @@ def test_status_counts(campaign):
         "prospects": {"total": 4, "active": 4},
         "batch": {"week": "2026-W48", "picked": 4, "sent": 4},
         "sent": {"email": 2, "post": 2},
+        "drafts": 2,  # the two emails went to outbox/ as drafts
         "sends_by_status": {"sent": 4},
         "due_today": 0,
         "overdue": 0,

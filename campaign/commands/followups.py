@@ -241,6 +241,7 @@ def status(state, as_json):
     )
     click.echo(
         f"  sent        {data['sent']['email']} by email, {data['sent']['post']} by post"
+        + (f" ({data['drafts']} of the emails as drafts in outbox/)" if data["drafts"] else "")
         + (f"; {sends['unknown']} unknown" if sends.get("unknown") else "")
         + (f"; {sends['failed']} failed" if sends.get("failed") else "")
     )
