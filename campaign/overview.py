@@ -6,8 +6,11 @@ import datetime as dt
 import sqlite3
 
 
-def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
-    """Prospects by status, this week's batch, sends, follow-ups due and touches so far."""
+def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> dict:
+    """Prospects by status, this week's batch, sends, follow-ups due and touches so far.
+
+    `items`: today's follow-ups when the caller has them already (followup.compute's answer).
+    """
     from .batch import find, iso_week
     from .followup import compute
 
@@ -30,7 +33,8 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
         "SELECT count(*) FROM sends WHERE status = 'sent' AND via = 'outbox'"
     ).fetchone()[0]
     touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
-    items = compute(conn, settings.cadence, today)
+    if items is None:
+        items = compute(conn, settings.cadence, today)
     mail = dict(conn.execute("SELECT kind, count(*) FROM mail_seen GROUP BY kind"))
     return {
         "today": today.isoformat(),
@@ -49,6 +53,15 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
         "bounces": mail.get("bounce", 0),
         "auto_replies": mail.get("auto-reply", 0),
         "possible_replies": mail.get("possible-reply", 0),
+    }
+
+
+def dashboard(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> dict:
+    """What the web dashboard shows: status(), the funnel and the letters sent per week."""
+    return {
+        "numbers": status(conn, settings, today, items),
+        "funnel": funnel(conn),
+        "weeks": sends_per_week(conn, today),
     }
 
 

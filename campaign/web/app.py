@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..errors import CampaignError
+from .cache import LedgerCache
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -56,6 +57,7 @@ class Web:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     uploads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="campaign-up-")))
     runs: dict = field(default_factory=dict)  # sending runs by id (see web/sending.py)
+    cache: LedgerCache = field(default_factory=LedgerCache)  # see cache.py
 
     @property
     def hosts(self) -> set[str]:
@@ -139,6 +141,7 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
+        state = self.state
         response = self.check(request)
         if response is None:
             started = time.perf_counter()
@@ -156,7 +159,11 @@ class Guard:
                     message["headers"] = headers
                 await send(message)
 
-            return await self.app(scope, _limited(receive), send_with_headers)
+            try:
+                return await self.app(scope, _limited(receive), send_with_headers)
+            finally:
+                if request.method == "POST":
+                    state.cache.poke()  # a form may have changed the ledger: warm again
         for key, value in _security_headers(request.url.path):
             response.headers.setdefault(key, value)
         return await response(scope, receive, send)
