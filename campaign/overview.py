@@ -57,16 +57,20 @@ def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> di
 
 
 def dashboard(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> dict:
-    """What the web dashboard shows: status(), the funnel and the letters sent per week."""
+    """What the web dashboard shows: status(), the funnel, the letters sent per week, and how
+    many prospects a new batch could take."""
+    from .batch import remaining
+
     return {
         "numbers": status(conn, settings, today, items),
+        "waiting": remaining(conn),
         "funnel": funnel(conn),
         "weeks": sends_per_week(conn, today),
     }
 
 
 def funnel(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """Prospects at each stage: all, written to, replied, interviewed, hired."""
+    """Prospects at each stage: all, written to, answered, interviewed, hired."""
     row = conn.execute(
         "SELECT count(*), "
         "count(*) FILTER (WHERE id IN (SELECT prospect_id FROM sends WHERE status = 'sent')), "
@@ -76,7 +80,9 @@ def funnel(conn: sqlite3.Connection) -> list[tuple[str, int]]:
         "count(*) FILTER (WHERE status = 'hired') "
         "FROM prospects"
     ).fetchone()
-    names = ("Prospects", "Written to", "Replied", "Interviewed", "Hired")
+    # Prospects, not events: `status` counts the replies and interviews logged, and one
+    # prospect may have several (or an interview and no reply, which still answered).
+    names = ("Prospects", "Written to", "Answered", "Interviewed", "Hired")
     return list(zip(names, tuple(row), strict=True))
 
 

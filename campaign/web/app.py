@@ -9,6 +9,7 @@ script runs on any page (the Content-Security-Policy forbids them all).
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import sqlite3
 import tempfile
@@ -19,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
+import markupsafe
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -44,6 +46,17 @@ templates = Jinja2Templates(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False
     )
 )
+
+
+def _whole_dates(text) -> markupsafe.Markup:
+    """`text` escaped, each 2026-12-21 in it kept on one line (browsers break after a hyphen)."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(
+        re.sub(r"\b\d{4}-\d{2}-\d{2}\b", r'<span class="nowrap">\g<0></span>', escaped)
+    )
+
+
+templates.env.filters["whole_dates"] = _whole_dates
 
 
 @dataclass
@@ -177,6 +190,8 @@ class Guard:
                 status_code=403,
                 media_type="text/plain",
             )
+        if request.url.path == "/static/style.css" and request.method in ("GET", "HEAD"):
+            return None  # public, holds nothing of the user's: so the 403 page is styled too
         given = request.query_params.get("token")
         if given is not None and request.method == "GET":
             if not secrets.compare_digest(given, state.token):
@@ -240,7 +255,7 @@ def _security_headers(path: str) -> list[tuple[str, str]]:
 
 
 async def _campaign_error(request: Request, err: Exception) -> Response:
-    return page(request, "error.html", 400, title="Problem", message=str(err))
+    return page(request, "error.html", 400, title="Problem", message=getattr(err, "web", str(err)))
 
 
 async def _http_error(request: Request, err: HTTPException) -> Response:
@@ -277,4 +292,4 @@ def create_app(root: Path, today: str | None, token: str, port: int) -> Starlett
 
 def error_text(err: CampaignError, state: Web) -> str:
     """A library message, with the private upload folder taken out of it."""
-    return str(err).replace(str(state.uploads) + "/", "")
+    return err.web.replace(str(state.uploads) + "/", "")

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..batch import NONE_LEFT_WEB
 from . import charts
 from .app import page, web
 
@@ -22,6 +23,8 @@ async def dashboard(request: Request) -> Response:
         "dashboard.html",
         title="Dashboard",
         numbers=shown["numbers"],
+        waiting=shown["waiting"],
+        none_left=NONE_LEFT_WEB,
         funnel=charts.funnel(shown["funnel"]),
         weeks=charts.columns(shown["weeks"]),
     )

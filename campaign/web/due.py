@@ -32,8 +32,8 @@ async def show(request: Request) -> Response:
     groups = []
     for kind, (heading, _) in KINDS.items():
         group = [i for i in items if i.kind == kind]
-        if group:
-            groups.append((heading, group))
+        if group:  # a heading's hint at a command is for the CLI: the page has the buttons
+            groups.append((heading.split(" (`campaign")[0], group))
     return page(
         request,
         "due.html",
