@@ -107,7 +107,8 @@ def plan_intros(
 ) -> Plan:
     """Every intro owed by email in the batches of weeks[0]..weeks[1], rendered."""
     rows = conn.execute(
-        "SELECT p.*, m.batch_id, b.week, s.status AS send_status, s.recipient AS sent_to "
+        "SELECT p.*, m.batch_id, b.week, s.status AS send_status, s.recipient AS sent_to, "
+        "s.bounced_on "
         "FROM batch_members m "
         "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
         "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id "
@@ -126,6 +127,13 @@ def plan_intros(
             or (status == "unknown" and retry_unknown)
             # A refused address is tried again only once the user has fixed it and re-imported.
             or (status == "failed" and row["sent_to"].casefold() != row["email"].casefold())
+            # So is a letter that bounced, once the address is corrected (issue 11): the new
+            # address never had it, so it gets the first letter, not "Following up...".
+            or (
+                status == "sent"
+                and row["bounced_on"] is not None
+                and row["sent_to"].casefold() != row["email"].casefold()
+            )
         )
         if not owed:
             continue
@@ -258,7 +266,7 @@ def _record(conn, job: Job, msg, today: dt.date, via: str = "smtp") -> None:
             "VALUES (?, ?, ?, ?, ?, ?, 'email', 'sending', ?, ?, ?, 1, ?) "
             "ON CONFLICT (dedupe) DO UPDATE SET status = 'sending', recipient = excluded.recipient,"
             " subject = excluded.subject, message_id = excluded.message_id, error = '',"
-            " attempts = attempts + 1",
+            " bounced_on = NULL, attempts = attempts + 1",
             (
                 job.prospect["id"],
                 job.batch_id,
