@@ -176,7 +176,11 @@ def compute(
     cursor.row_factory = None
     for pid, dedupe, channel, sent_on in cursor.execute(
         "SELECT prospect_id, dedupe, channel, sent_on FROM sends "
-        f"WHERE status IN ('sent', 'unknown') AND prospect_id IN ({scope})"
+        f"WHERE status IN ('sent', 'unknown') AND prospect_id IN ({scope}) "
+        # A letter that bounced from an address since corrected never reached anyone: the
+        # cadence starts again from the first letter to the new address (issue 11).
+        "AND NOT (bounced_on IS NOT NULL AND lower(recipient) != "
+        "lower((SELECT email FROM prospects WHERE prospects.id = sends.prospect_id)))"
     ):
         sends[pid][dedupe] = Sent(dedupe, channel, sent_on)
     touches: dict[int, list[Touch]] = defaultdict(list)

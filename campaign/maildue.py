@@ -11,8 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-# Touches that show the user has dealt with it (sync's own notes do not count).
+# Touches that show the user has dealt with it (sync's own notes do not count, nor a call
+# nobody answered: it is retried, issue 10).
 ACTED = ("call", "note", "reply", "received", "interview", "rejected", "closed", "hired")
+UNANSWERED = ("no-answer", "left-message")
+# Follow-up letters to a bounced address go by post instead, where there is an address.
+BY_POST = ("followup-letter-1", "followup-letter-2", "article-note")
 
 
 def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
@@ -23,22 +27,27 @@ def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
     bad = {}
     for row in conn.execute(
         "SELECT p.id, p.company, p.first_name, p.last_name, p.phone, p.bad_email, "
+        "p.address, p.city, p.postal_code, "
         "max(s.bounced_on) AS bounced_on FROM prospects p JOIN sends s ON s.prospect_id = p.id "
         "WHERE p.bad_email != '' AND lower(p.bad_email) = lower(p.email) "
         "AND p.status NOT IN ('rejected', 'closed', 'hired') AND s.bounced_on IS NOT NULL "
         "GROUP BY p.id"
     ):
         bad[row["id"]] = row
-    kept = [
-        i
-        for i in items
-        if not (
-            i.prospect_id in bad
+    kept = []
+    for i in items:
+        row = bad.get(i.prospect_id)
+        to_bad = (
+            row is not None
             and i.channel == "email"
-            and (i.person.get("email") or bad[i.prospect_id]["bad_email"]).lower()
-            == bad[i.prospect_id]["bad_email"].lower()
+            and (i.person.get("email") or row["bad_email"]).lower() == row["bad_email"].lower()
         )
-    ]
+        if not to_bad:
+            kept.append(i)
+        elif i.kind in BY_POST and row["address"] and row["city"] and row["postal_code"]:
+            i.channel = "post"
+            i.reason += f"; by post, since {row['bad_email']} bounced"
+            kept.append(i)
     for pid, row in bad.items():
         since = row["bounced_on"]
         if acted.get(pid, "") >= since or _posted_since(conn, pid, since):
@@ -87,6 +96,7 @@ def _acted(conn: sqlite3.Connection) -> dict[int, str]:
     return dict(
         conn.execute(
             f"SELECT prospect_id, max(on_date) FROM touches WHERE kind IN ({marks}) "
+            f"AND NOT (kind = 'call' AND outcome IN {UNANSWERED!r}) "
             "AND id NOT IN (SELECT touch_id FROM mail_seen WHERE touch_id IS NOT NULL) "
             "GROUP BY prospect_id"
         ).fetchall()

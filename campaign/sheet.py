@@ -1,145 +1,19 @@
-"""Spreadsheets (xlsx, xlsm, xls, ods, csv) → checked prospect rows, with the user's row numbers."""
+"""Sheet cells → checked prospect rows: headers mapped to fields, the user's row numbers kept.
+
+Reading the files themselves (xlsx, xlsm, xls, ods, csv) is workbook.py's job.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .errors import SheetError
+from .headers import ALIASES, FIELDS, LOOKUP  # noqa: F401  (FIELDS is used by others too)
 from .text import quote, strip_controls
+from .workbook import read_cells  # noqa: F401  (the reading half, re-exported)
 
-EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
-TEXT = {".csv", ".tsv", ".txt"}
-
-FIELDS = [
-    "company",
-    "first_name",
-    "last_name",
-    "title",
-    "email",
-    "address",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "phone",
-    "assistant",
-    "best_time",
-    "priority",
-    "notes",
-]
-
-# Header aliases, compared after folding case, spaces and punctuation ("E-mail Address" →
-# "emailaddress"). "name" is a whole person's name, split into first and last.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "company": (
-        "company",
-        "companyname",
-        "employer",
-        "employername",
-        "organisation",
-        "organization",
-        "organisationname",
-        "organizationname",
-        "org",
-        "firm",
-        "business",
-        "businessname",
-        "account",
-        "accountname",
-    ),
-    "name": (
-        "name",
-        "contact",
-        "contactname",
-        "fullname",
-        "hiringmanager",
-        "hiringauthority",
-        "hiringmanagername",
-        "person",
-        "contactperson",
-        "decisionmaker",
-        "hiringcontact",
-        "contactfullname",
-        "recipient",
-        "recipientname",
-    ),
-    "first_name": ("firstname", "first", "givenname", "forename", "fname", "contactfirstname"),
-    "last_name": ("lastname", "last", "surname", "familyname", "lname", "contactlastname"),
-    "title": (
-        "title",
-        "jobtitle",
-        "position",
-        "positiontitle",
-        "role",
-        "jobrole",
-        "contacttitle",
-        "contactjobtitle",
-        "designation",
-    ),
-    "email": ("email", "emailaddress", "mail", "contactemail", "emailid", "workemail"),
-    "address": (
-        "address",
-        "street",
-        "streetaddress",
-        "address1",
-        "addressline1",
-        "addr",
-        "addr1",
-        "addressline",
-        "streetaddress1",
-        "mailingaddress",
-        "postaladdress",
-        "street1",
-    ),
-    "address2": ("address2", "addressline2", "addr2", "streetaddress2", "street2", "suite", "unit"),
-    "city": ("city", "town", "towncity", "locality"),
-    "state": ("state", "province", "region", "stateprovince", "county", "st"),
-    "postal_code": (
-        "zip",
-        "zipcode",
-        "postcode",
-        "postalcode",
-        "postal",
-        "zippostalcode",
-        "pin",
-        "pincode",
-        "zip4",
-        "zipplus4",
-        "postalzip",
-        "postalzipcode",
-    ),
-    "country": ("country", "nation"),
-    "phone": (
-        "phone",
-        "phonenumber",
-        "telephone",
-        "tel",
-        "phoneno",
-        "telephonenumber",
-        "officephone",
-        "workphone",
-        "directline",
-        "mobile",
-        "mobilephone",
-        "mobilenumber",
-        "cell",
-        "cellphone",
-        "cellnumber",
-        "businessphone",
-        "contactphone",
-        "phone1",
-    ),
-    "assistant": ("assistant", "secretary", "assistantname", "secretaryname", "gatekeeper"),
-    "best_time": ("besttime", "besttimetocall", "calltime", "whentocall", "besttimetoreach"),
-    "priority": ("priority", "rank", "rating", "prio", "tier"),
-    "notes": ("notes", "note", "comments", "comment", "remarks"),
-}
-LOOKUP = {alias: target for target, aliases in ALIASES.items() for alias in aliases}
 MAPPABLE = sorted({*FIELDS, "name", "address2", "ignore"})
 ONE_LINE = set(FIELDS) - {"address", "notes"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam"}
@@ -206,103 +80,6 @@ class Parsed:
             kept = ", ".join(f"{quote(h, 30)} → {{{{ {n} }}}}" for h, n in self.extras.items())
             lines.append(f"Kept as extra fields for your letters: {kept}")
         return lines
-
-
-def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str | None]:
-    """CSV bytes as text; a note when the encoding was guessed."""
-    if encoding:
-        try:
-            return data.decode(encoding), None
-        except LookupError:
-            raise SheetError(f"{path}: unknown encoding {encoding!r}.") from None
-        except UnicodeDecodeError as err:
-            raise SheetError(
-                f"{path}: not valid {encoding} at byte {err.start}; try another --encoding."
-            ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel's "CSV" on Windows saves in the ANSI code page, almost always Windows-1252.
-        return data.decode("cp1252"), (
-            f"{path.name} is not UTF-8; read it as Windows-1252 (cp1252). "
-            "If names look wrong, pass --encoding (e.g. --encoding latin-1)."
-        )
-    except UnicodeDecodeError:
-        raise SheetError(
-            f"{path}: not UTF-8 or Windows-1252 text; save it as CSV UTF-8, "
-            "or pass --encoding NAME."
-        ) from None
-
-
-def _read_csv(path: Path, encoding: str | None) -> tuple[list[list[str]], list[str]]:
-    text, note = _decode(path.read_bytes(), encoding, path)
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise SheetError(f"{path}: the file is empty.")
-    # The stdlib reader takes ragged rows (a title typed above the header, a stray trailing
-    # comma) that pandas' C parser refuses, and every cell comes back as text.
-    sample = text[:16384]
-    counts = {d: sample.count(d) for d in ",;\t|"}
-    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as err:
-        raise SheetError(f"{path}: not a readable CSV file ({err}).") from None
-    return rows, [note] if note else []
-
-
-def _read_other(path: Path, sheet: str | None) -> list[list[object]]:
-    """.xls and .xlsb, through pandas and calamine: values only."""
-    import pandas as pd
-
-    from .workbook import _unreadable, pick_sheet
-
-    try:
-        with pd.ExcelFile(path, engine="calamine") as book:
-            name = pick_sheet(path, [str(n) for n in book.sheet_names], sheet)
-            frame = book.parse(
-                sheet_name=name,
-                header=None,
-                dtype=object,
-                keep_default_na=False,  # a company called "NA" is a company
-            )
-    except SheetError:
-        raise
-    except Exception as err:  # calamine raises many kinds for damaged or encrypted files
-        raise _unreadable(path, err) from None
-    return frame.to_numpy().tolist()
-
-
-def read_cells(
-    path: Path, sheet: str | None = None, encoding: str | None = None
-) -> tuple[list[list[str]], list[str]]:
-    """Every cell of the sheet as text, row by row (row 1 first), and any reading notes."""
-    if not path.exists():
-        raise SheetError(f"{path}: no such file.")
-    if path.is_dir():
-        raise SheetError(f"{path}: is a folder, not a spreadsheet.")
-    suffix = path.suffix.lower()
-    from .workbook import cell_text, read_ods, read_xlsx
-
-    if suffix in TEXT:
-        if sheet:
-            raise SheetError(f"{path}: --sheet is for workbooks; a CSV file has one sheet.")
-        raw, notes = _read_csv(path, encoding)
-    elif suffix in (".xlsx", ".xlsm"):
-        raw, notes = read_xlsx(path, sheet), []
-    elif suffix == ".ods":
-        raw, notes = read_ods(path, sheet), []
-    elif suffix in EXCEL:
-        raw, notes = _read_other(path, sheet), []
-    else:
-        raise SheetError(
-            f"{path}: unknown file type {suffix or '(none)'}; use .xlsx, .xlsm, .xls, .ods or .csv."
-        )
-    return [[cell_text(value) for value in row] for row in raw], notes
 
 
 def parse_map(pairs: Iterable[str]) -> dict[str, str]:

@@ -199,10 +199,11 @@ def _record(conn: sqlite3.Connection, f: Found, today: dt.date) -> bool:
             (f.prospect_id, f.address),
         ).fetchone()
         send_id = row["id"] if row else None
+        # The latest email to that address is the one that bounced; the earlier ones went
+        # (or bounced on their own DSN), and their record stays as it was.
         conn.execute(
-            "UPDATE sends SET bounced_on = ? WHERE prospect_id = ? AND channel = 'email' "
-            "AND lower(recipient) = ? AND bounced_on IS NULL",
-            (today.isoformat(), f.prospect_id, f.address),
+            "UPDATE sends SET bounced_on = ? WHERE id = ? AND bounced_on IS NULL",
+            (today.isoformat(), send_id),
         )
         conn.execute(
             "UPDATE prospects SET bad_email = ?, updated_on = ? WHERE id = ? AND lower(email) = ?",

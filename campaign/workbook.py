@@ -1,4 +1,4 @@
-"""Workbooks read as the user sees them: Excel number formats applied, merged cells filled.
+"""Sheet files read as the user sees them: Excel number formats applied, merged cells filled.
 
 A ZIP code typed as the number 7102 and shown by Excel's `00000` format as 07102 must reach the
 letter as 07102; a phone number 6175551002 shown as (617) 555-1002 must print that way; a
@@ -16,12 +16,17 @@ thousands separators. Anything else falls back to the plain number, never `.0` o
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import SheetError
+
+EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+TEXT = {".csv", ".tsv", ".txt"}
 
 _CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)(-?\d+(?:\.\d+)?)\]")
 _BRACKETS = re.compile(r"\[[^\]]*\]")
@@ -277,6 +282,99 @@ def read_ods(path: Path, sheet: str | None) -> list[list[object]]:
     while rows and not rows[-1]:
         rows.pop()
     return rows
+
+
+def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str | None]:
+    """CSV bytes as text; a note when the encoding was guessed."""
+    if encoding:
+        try:
+            return data.decode(encoding), None
+        except LookupError:
+            raise SheetError(f"{path}: unknown encoding {encoding!r}.") from None
+        except UnicodeDecodeError as err:
+            raise SheetError(
+                f"{path}: not valid {encoding} at byte {err.start}; try another --encoding."
+            ) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Excel's "CSV" on Windows saves in the ANSI code page, almost always Windows-1252.
+        return data.decode("cp1252"), (
+            f"{path.name} is not UTF-8; read it as Windows-1252 (cp1252). "
+            "If names look wrong, pass --encoding (e.g. --encoding latin-1)."
+        )
+    except UnicodeDecodeError:
+        raise SheetError(
+            f"{path}: not UTF-8 or Windows-1252 text; save it as CSV UTF-8, "
+            "or pass --encoding NAME."
+        ) from None
+
+
+def _read_csv(path: Path, encoding: str | None) -> tuple[list[list[str]], list[str]]:
+    text, note = _decode(path.read_bytes(), encoding, path)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise SheetError(f"{path}: the file is empty.")
+    # The stdlib reader takes ragged rows (a title typed above the header, a stray trailing
+    # comma) that pandas' C parser refuses, and every cell comes back as text.
+    sample = text[:16384]
+    counts = {d: sample.count(d) for d in ",;\t|"}
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as err:
+        raise SheetError(f"{path}: not a readable CSV file ({err}).") from None
+    return rows, [note] if note else []
+
+
+def _read_other(path: Path, sheet: str | None) -> list[list[object]]:
+    """.xls and .xlsb, through pandas and calamine: values only."""
+    import pandas as pd
+
+    try:
+        with pd.ExcelFile(path, engine="calamine") as book:
+            name = pick_sheet(path, [str(n) for n in book.sheet_names], sheet)
+            frame = book.parse(
+                sheet_name=name,
+                header=None,
+                dtype=object,
+                keep_default_na=False,  # a company called "NA" is a company
+            )
+    except SheetError:
+        raise
+    except Exception as err:  # calamine raises many kinds for damaged or encrypted files
+        raise _unreadable(path, err) from None
+    return frame.to_numpy().tolist()
+
+
+def read_cells(
+    path: Path, sheet: str | None = None, encoding: str | None = None
+) -> tuple[list[list[str]], list[str]]:
+    """Every cell of the sheet as text, row by row (row 1 first), and any reading notes."""
+    if not path.exists():
+        raise SheetError(f"{path}: no such file.")
+    if path.is_dir():
+        raise SheetError(f"{path}: is a folder, not a spreadsheet.")
+    suffix = path.suffix.lower()
+    if suffix in TEXT:
+        if sheet:
+            raise SheetError(f"{path}: --sheet is for workbooks; a CSV file has one sheet.")
+        raw, notes = _read_csv(path, encoding)
+    elif suffix in (".xlsx", ".xlsm"):
+        raw, notes = read_xlsx(path, sheet), []
+    elif suffix == ".ods":
+        raw, notes = read_ods(path, sheet), []
+    elif suffix in EXCEL:
+        raw, notes = _read_other(path, sheet), []
+    else:
+        raise SheetError(
+            f"{path}: unknown file type {suffix or '(none)'}; use .xlsx, .xlsm, .xls, .ods or .csv."
+        )
+    return [[cell_text(value) for value in row] for row in raw], notes
 
 
 def cell_text(value: object) -> str:

@@ -100,7 +100,14 @@ def test_a_bounce_clears_once_a_new_address_is_imported(
     assert run.json("--today", "2026-12-02", "sync")["bounces"] == 1
     assert [i["kind"] for i in run.json("--today", "2026-12-02", "due")] == ["bounced"]
     add_prospects(run, tmp_path, [{**rows(1)[0], "Email": "p.one@company1.example.com"}])
-    due = run.json("--today", "2026-12-15", "due")
+    # The new address never had the first letter: it is owed again, not "Following up...".
+    assert run.json("--today", "2026-12-03", "due") == []
+    assert run.json("--today", "2026-12-03", "send", "--yes")["sent"] == 1
+    [again] = smtp_server.to("p.one@company1.example.com")
+    assert not again.message["Subject"].startswith("Following up")
+    history = run.json("show", "1")["history"]
+    assert [h["status"] for h in history if h["what"] == "intro letter by email"] == ["sent"]
+    due = run.json("--today", "2026-12-17", "due")
     assert [(i["kind"], i["channel"]) for i in due] == [("followup-letter-1", "email")]
 
 

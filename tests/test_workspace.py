@@ -9,7 +9,8 @@ import email.policy
 import pytest
 
 from campaign.errors import WorkspaceError
-from campaign.workspace import CONFIG, DEFAULT_CADENCE, find_root, init, load, today
+from campaign.skeleton import init
+from campaign.workspace import CONFIG, DEFAULT_CADENCE, find_root, load, today
 from tests.conftest import Run
 
 

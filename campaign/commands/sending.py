@@ -214,7 +214,7 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_
       campaign send --followups     # the 2- and 4-week letters, thank-yous... due today
     """
     from ..batch import iso_week
-    from ..delivery import SendRequest, send_owed
+    from ..sendrun import SendRequest, send_owed
 
     def on_plan(plan, jobs):
         _report_unknown(plan, retry_unknown)

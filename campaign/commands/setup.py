@@ -46,8 +46,9 @@ def init(
       campaign init my-search --email jane@gmail.com --provider gmail   # mail servers set
     """
     from ..ledger import connect
+    from ..skeleton import init
     from ..text import plural
-    from ..workspace import CONFIG, LEDGER, init
+    from ..workspace import CONFIG, LEDGER
 
     if provider and not email.strip():
         raise click.UsageError("--provider needs --email: your address there is the login.")

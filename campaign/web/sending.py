@@ -1,6 +1,6 @@
 """Sending from the page: one run at a time in a worker thread, polled by a refreshing page.
 
-The run is delivery.send_owed, the function `campaign send` calls, under the same lock: a
+The run is sendrun.send_owed, the function `campaign send` calls, under the same lock: a
 second click while a run goes finds it running; a reload shows the run; a click after it
 finished sends only what is still owed (nothing, usually).
 """
@@ -44,8 +44,8 @@ def start(state, request, expected: int, what: str) -> str:
 
 
 def _work(state, request, expected: int, run: Run) -> None:
-    from ..delivery import send_owed
     from ..errors import CampaignError
+    from ..sendrun import send_owed
 
     def confirm(count: int, via: str) -> None:
         if count > expected:

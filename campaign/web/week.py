@@ -54,7 +54,7 @@ async def pick(request: Request) -> Response:
 async def confirm(request: Request) -> Response:
     """The question before sending: how many, as whom, through which server."""
     from ..channels.mail import transport
-    from ..delivery import SendRequest, send_owed
+    from ..sendrun import SendRequest, send_owed
 
     data = await form(request)
     state = web(request)
@@ -81,7 +81,7 @@ async def confirm(request: Request) -> Response:
 
 
 async def send(request: Request) -> Response:
-    from ..delivery import SendRequest
+    from ..sendrun import SendRequest
 
     data = await form(request)
     followups = data.get("followups") == "1"

@@ -1,0 +1,157 @@
+"""One whole sending run, exactly once: what `campaign send` and the web page's Send both call.
+
+Lock, settle interrupted sends, plan (the batch's letters or the follow-ups due), pre-flight,
+open the transport, confirm, send and record (delivery.execute), save the Sent copies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .delivery import (
+    Job,
+    Plan,
+    Summary,
+    execute,
+    plan_intros,
+    preflight,
+    run_lock,
+    settle_interrupted,
+)
+
+
+def plan_followups(conn: sqlite3.Connection, renderer, settings, today: dt.date) -> Plan:
+    """The follow-up letters due today by email, rendered; those by post only counted."""
+    from .followup import due_letters
+
+    # One pass over the cadence: the email letters to send, the post ones only counted.
+    due = due_letters(conn, renderer, settings.cadence, today, "email", "post")
+    jobs = [
+        Job(prospect, item.dedupe, letter.kind, letter, touch_id=item.touch_id)
+        for item, prospect, letter in due
+        if item.channel == "email"
+    ]
+    post = sum(item.channel == "post" for item, _, _ in due)
+    return Plan(jobs=jobs, post=post)
+
+
+@dataclass
+class SendRequest:
+    """What one `send` run covers: the CLI's options, the web page's form."""
+
+    week: str | None = None  # a batch week "YYYY-Www"; None: every batch up to this week
+    letter: str | None = None  # the template (default: settings.letter)
+    followups: bool = False  # the follow-up letters due today instead of the intros
+    retry_unknown: bool = False
+    limit: int | None = None
+    dry_run: bool = False
+
+
+def _no_progress(total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
+    return contextlib.nullcontext(lambda: None)
+
+
+def send_owed(
+    settings,
+    conn: sqlite3.Connection,
+    today: dt.date,
+    request: SendRequest,
+    *,
+    confirm: Callable[[int, str], None] = lambda count, via: None,
+    progress: Callable[[int], contextlib.AbstractContextManager[Callable[[], None]]] = (
+        _no_progress
+    ),
+    on_plan: Callable[[Plan, list[Job]], None] = lambda plan, jobs: None,
+    warn: Callable[[str], None] = lambda message: None,
+    interactive: bool | None = None,
+) -> Summary:
+    """One whole sending run, exactly once: lock, settle, plan, pre-flight, send, record.
+
+    Both faces call this. `confirm(count, via)` runs once the server has accepted the login,
+    before the first message (raise to stop); `progress(total)` is a context manager giving
+    a function called after each message; `on_plan` sees the plan before anything is sent.
+    """
+    from .batch import find, iso_week, parse_week
+    from .channels.mail import transport as make_transport
+    from .errors import CampaignError
+    from .render import Renderer
+
+    if request.followups and (request.week or request.letter):
+        raise CampaignError(
+            "--followups sends what `campaign due` lists; it takes no --week or --letter."
+        )
+    this_week = iso_week(today)
+    week = parse_week(request.week) if request.week else None
+    weeks = (week, week) if week else ("0000-W00", this_week)
+    if week and find(conn, week) is None:
+        raise CampaignError(f"no batch for {week}; `campaign batch --week {week}` picks one.")
+    if not week and not request.followups and find(conn, this_week) is None:
+        warn(
+            f"No batch for this week ({this_week}) yet: run `campaign batch` to pick one. "
+            "Sending what earlier batches still owe."
+        )
+    renderer = Renderer(settings)
+    with run_lock(settings.root):
+        settle_interrupted(conn)
+        if request.followups:
+            plan = plan_followups(conn, renderer, settings, today)
+        else:
+            letter = request.letter or settings.letter
+            plan = plan_intros(conn, renderer, today, letter, weeks, request.retry_unknown)
+        attachments = preflight(settings, plan.jobs)
+        jobs = plan.jobs[: request.limit] if request.limit is not None else plan.jobs
+        on_plan(plan, jobs)
+        via = "outbox" if settings.smtp is None else "smtp"
+        if request.dry_run or not jobs:
+            summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
+            summary.post_weeks = plan.post_weeks
+            summary.transport, summary.followups = via, request.followups
+            if not request.dry_run:
+                summary.sent_copies = _save_leftover_copies(conn, settings, interactive)
+            return summary
+        transport = make_transport(settings, interactive)
+        transport.open()
+        saver = _copy_saver(settings, interactive)
+        try:
+            confirm(len(jobs), transport.description)
+            with progress(len(jobs)) as tick:
+                summary = execute(
+                    conn,
+                    settings,
+                    jobs,
+                    transport,
+                    today,
+                    attachments,
+                    progress=tick,
+                    copies=saver,
+                )
+        finally:
+            transport.close()
+            if saver is not None:
+                summary_copies = saver.finish(conn)
+        if saver is not None:
+            summary.sent_copies = summary_copies
+    summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
+    summary.post = plan.post
+    summary.post_weeks = plan.post_weeks
+    summary.unknown = len(plan.unknown) if not request.retry_unknown else 0
+    summary.transport, summary.followups = via, request.followups
+    return summary
+
+
+def _copy_saver(settings, interactive: bool | None):
+    """A background saver of sent copies when [imap] save_sent is on (issue 11), else None."""
+    from .sentcopies import Saver, wanted
+
+    return Saver(settings, interactive).start() if wanted(settings) else None
+
+
+def _save_leftover_copies(conn: sqlite3.Connection, settings, interactive: bool | None):
+    """Copies an earlier run could not save, retried by a run with nothing to send."""
+    from .sentcopies import save_pending, wanted
+
+    return save_pending(conn, settings, interactive) if wanted(settings) else None
