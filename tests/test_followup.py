@@ -262,6 +262,25 @@ def test_thank_you_email_to_the_person_met_by_name(campaign, workspace):
     assert [r for r in due(campaign, "2026-12-03") if r[1] == "thank-you"] == []
 
 
+def test_history_in_words_names_the_letters_and_whom_each_thank_you_went_to(campaign, workspace):
+    from campaign.ledger import connect, history
+
+    log(campaign, "2026-12-03", "2", "interview", "--with", "Ann Lee, CFO, ann@birch.example")
+    send_followups(campaign, "2026-12-03")
+    log(campaign, "2026-12-03", "2", "skip", "--item", "follow-up-call")
+    conn = connect(workspace / "campaign.db")
+    labels = [h["label"] for h in history(conn, 2, labels=True)]
+    plain = history(conn, 2)
+    conn.close()
+    assert labels == [
+        "First letter by email",
+        "Thank-you note to Ann Lee by email",  # the same day: sends, then touches
+        "Interview with Ann Lee",
+        "Follow-up dismissed: Follow-up call",
+    ]
+    assert "label" not in plain[0]  # `campaign show --json` is unchanged
+
+
 def test_interview_without_names_thanks_the_hiring_authority(campaign, workspace):
     log(campaign, "2026-12-03", "5", "interview")
     assert due(campaign, "2026-12-03")[0] == (5, "thank-you", "email", "2026-12-03")
