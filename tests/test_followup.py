@@ -816,9 +816,10 @@ def test_the_same_event_twice_on_a_day_is_refused_unless_again(campaign, workspa
         )
         assert result.stderr.endswith("pass --again to record it a second time.\n")
     log(campaign, "2026-12-03", "1", "call", "--outcome", "no-answer")
-    again = campaign("--today", "2026-12-03", "log", "1", "call", "--outcome", "spoke")
+    again = campaign("--today", "2026-12-03", "log", "1", "call", "--outcome", "no-answer")
     assert "already has this call (no-answer) on 2026-12-03 (touch 2" in again.stderr
-    log(campaign, "2026-12-03", "1", "call", "--outcome", "spoke", "--again")
+    # Calling back later the same day and getting through is another call, not a repeat.
+    log(campaign, "2026-12-03", "1", "call", "--outcome", "spoke")
     # Two different notes are two events; the same note twice is one.
     log(campaign, "2026-12-03", "1", "note", "--note", "sent the portfolio")
     log(campaign, "2026-12-03", "1", "note", "--note", "asked about the team")
