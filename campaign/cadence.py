@@ -223,9 +223,12 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
     if unanswered >= cadence["unanswered_calls_limit"] and (
         wants_call or any(i.kind == "receipt-check" and i.channel == "call" for i in out)
     ):
+        # The next working day, not at the retry date: the approach changes now.
+        now = business_days(_d(calls[-1].on_date), 1)
         for item in out:
             if item.channel == "call":
                 item.origin, item.kind = item.kind, "change-approach"
+                item.due = min(item.due, now)
                 item.reason = (
                     f"{unanswered} calls in a row unanswered: write instead, "
                     "ask for the assistant, or try another time of day"

@@ -423,8 +423,9 @@ def test_three_unanswered_calls_in_a_row_change_the_approach(campaign):
     log(campaign, "2026-12-02", "4", "call", "--outcome", "no-answer")
     assert due(campaign, "2026-12-04") == [(4, "receipt-check", "call", "2026-12-04")]
     log(campaign, "2026-12-04", "4", "call", "--outcome", "no-answer")
-    assert due(campaign, "2026-12-07") == []
-    assert due(campaign, "2026-12-08") == [(4, "change-approach", "call", "2026-12-08")]
+    # After the third, the approach changes now: the next working day, not at the retry date.
+    assert due(campaign, "2026-12-04") == []
+    assert due(campaign, "2026-12-07") == [(4, "change-approach", "call", "2026-12-07")]
     [item] = campaign.json("--today", "2026-12-08", "due")
     assert "3 calls in a row unanswered" in item["reason"]
     [row] = campaign.json("--today", "2026-12-08", "calls")["calls"]
@@ -440,9 +441,9 @@ def test_unanswered_follow_up_calls_after_a_meeting_change_the_approach(campaign
     send_followups(campaign, "2026-12-03")
     for day in ("2026-12-24", "2026-12-28", "2026-12-30"):
         log(campaign, day, "1", "call", "--outcome", "no-answer")
-    # Due when the next try would have been (two business days on), as a change of approach.
+    # Due the next working day after the third, as a change of approach.
     assert [r for r in due(campaign, "2027-02-01") if r[0] == 1] == [
-        (1, "change-approach", "call", "2027-01-01")
+        (1, "change-approach", "call", "2026-12-31")
     ]
 
 
@@ -763,7 +764,7 @@ def test_skip_a_thank_you_or_a_change_of_approach(campaign):
     assert [r for r in due(campaign, "2026-12-03") if r[1] == "thank-you"] == []
     for day in ("2026-11-30", "2026-12-02", "2026-12-04"):
         log(campaign, day, "4", "call", "--outcome", "no-answer")
-    assert calls_for(campaign, "2026-12-08", 4) == [(4, "change-approach", "call", "2026-12-08")]
+    assert calls_for(campaign, "2026-12-08", 4) == [(4, "change-approach", "call", "2026-12-07")]
     # Dismissing the advice: the next call is a full period away (the receipt check ended).
     log(campaign, "2026-12-08", "4", "skip", "--item", "change-approach")
     assert calls_for(campaign, "2026-12-08", 4, days=365) == []
