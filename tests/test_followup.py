@@ -702,7 +702,7 @@ def test_a_thank_you_a_week_late_leaves_due_with_one_line(campaign, workspace):
     assert thanks not in due(campaign, "2026-12-11")
     human = campaign("--today", "2026-12-11", "due")
     assert (
-        "1 thank-you notes more than 7 days after the interview left the list: #2 Ann Lee."
+        "1 thank-you note more than 7 days after the interview left the list: #2 Ann Lee."
         in human.stderr
     )
     assert send_followups(campaign, "2026-12-11") == 2  # follow-ups to 1 and 5, no thank-you
