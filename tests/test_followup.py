@@ -856,3 +856,16 @@ def test_a_thank_you_sent_late_says_when_the_meeting_was(campaign, workspace):
     assert thanks["Subject"] == "Thank you for meeting with me on November 30, 2026"
     assert "meet with me on November 30, 2026 at Acme Tools" in " ".join(text(thanks).split())
     assert "today" not in text(thanks)
+
+
+def test_a_meeting_agreed_on_the_phone_asks_to_be_logged_once_held(campaign):
+    log(campaign, "2026-12-01", "2", "call", "--outcome", "meeting-set", "--note", "Tue 12/8")
+    assert [r for r in due(campaign, "2026-12-07") if r[0] == 2] == []
+    assert [r for r in due(campaign, "2026-12-08") if r[0] == 2] == [
+        (2, "meeting-to-log", "log", "2026-12-08")
+    ]
+    result = campaign("--today", "2026-12-08", "due")
+    assert "1 meeting to log once held" in result.stderr
+    # Logged: the reminder goes, the thank-you comes.
+    log(campaign, "2026-12-08", "2", "interview", "--with", "Ken Ito, CTO")
+    assert [r[1] for r in due(campaign, "2026-12-08") if r[0] == 2] == ["thank-you"]

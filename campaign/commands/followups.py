@@ -203,7 +203,10 @@ def due(state, horizon, as_json):
         parts.append(f"{plural(unknown, 'unknown send')} to resolve (`campaign unknown`)")
     if mail:
         parts.append(f"{mail} from your mailbox to look at (bounced addresses, possible replies)")
-    calls = len(items) - letters - notes - unknown - mail
+    meetings = sum(i.channel == "log" for i in items)
+    if meetings:
+        parts.append(f"{plural(meetings, 'meeting')} to log once held (`campaign log P interview`)")
+    calls = len(items) - letters - notes - unknown - mail - meetings
     parts.append(f"{plural(calls, 'call')} (`campaign calls`)")
     say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(parts) + ".")
 
