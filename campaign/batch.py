@@ -50,6 +50,17 @@ def members(conn: sqlite3.Connection, batch_id: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+# When no prospect is left for a new batch (the CLI's words, then the web's).
+NONE_LEFT = (
+    "every active prospect already has a batch; import more employers "
+    "(campaign import) to start another."
+)
+NONE_LEFT_WEB = (
+    "Every active prospect already has a batch: import more employers (the Import page) "
+    "to start another."
+)
+
+
 def remaining(conn: sqlite3.Connection) -> int:
     """Active prospects not yet in any batch."""
     return conn.execute(
@@ -68,10 +79,7 @@ def candidates(conn: sqlite3.Connection, size: int, everyone: bool = False) -> l
         () if everyone else (size,),
     ).fetchall()
     if not chosen:
-        raise CampaignError(
-            "every active prospect already has a batch; import more employers "
-            "(campaign import) to start another."
-        )
+        raise CampaignError(NONE_LEFT, web=NONE_LEFT_WEB)
     return chosen
 
 

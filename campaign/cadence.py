@@ -65,19 +65,26 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
             if dedupe in sent:
                 continue
             reason = f"met {person['name']} on {touch.on_date}"
+            web_reason = ""  # the web app's words, where the CLI's name commands
             if person.get("email") or (p.email and same_person(person["name"], name)):
                 channel = "email"
             elif p.postal_code:
                 channel = "post"
             else:
                 channel = "note"
-                reason += (
-                    f"; no email or address for {person['name']}: write it by hand, then "
+                missing = f"; no email or address for {person['name']}: write it by hand, then "
+                web_reason = (
+                    f"{reason}{missing}Mark as posted; or log the interview again on the "
+                    "prospect's page, People met: Name, Title, email"
+                )
+                reason += missing + (
                     "`campaign mailed --followups`; or log the interview again with "
                     '--with "Name, Title, email"'
                 )
             if age > late:
-                reason = f"{reason}; {age} days on, it has lost its point and left the list"
+                lost = f"; {age} days on, it has lost its point and left the list"
+                reason += lost
+                web_reason += lost if web_reason else ""
             add(
                 "thank-you",
                 channel,
@@ -87,6 +94,7 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
                 touch_id=touch.id,
                 person=person,
                 stale=age > late,
+                web_reason=web_reason,
             )
     if ended:
         return out

@@ -84,7 +84,11 @@ def run_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SendError("another `campaign send` is running in this workspace.") from None
+            raise SendError(
+                "another `campaign send` is running in this workspace.",
+                web="another sending run (this page's, or `campaign send` in a terminal) is "
+                "going in this workspace; wait for it to finish.",
+            ) from None
         yield
 
 

@@ -6,6 +6,11 @@ class CampaignError(Exception):
 
     exit_code = 2
 
+    def __init__(self, message: str = "", *, web: str = "") -> None:
+        super().__init__(message)
+        # What the web app shows instead, where `message` names CLI commands or flags.
+        self.web = web or message
+
 
 class WorkspaceError(CampaignError):
     """No workspace, or a broken campaign.toml."""

@@ -97,6 +97,7 @@ class Due:
     origin: str = ""  # the kind it was before it became change-approach
     stale: bool = False  # a thank-you past thank_you_late_days: it left the list
     send_id: int | None = None  # an unknown send to resolve
+    web_reason: str = ""  # the reason in the web app's words, where `reason` names commands
 
     @property
     def ident(self) -> str:
@@ -220,23 +221,29 @@ def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
     """Sends a run died in the middle of: the user says whether they went."""
     from .unknown import listing
 
-    return [
-        Due(
-            u["prospect_id"],
-            u["company"],
-            u["name"],
-            "unknown-send",
-            "resolve",
-            dt.date.fromisoformat(u["attempted_on"]),
-            # The send's id first: `due` cuts a long reason short in its table.
+    out = []
+    for u in listing(conn, only=only):
+        # The send's id first: `due` cuts a long reason short in its table.
+        said = (
             f"send {u['send_id']}, {u['letter']} to {u['recipient'] or 'the post'}: the run "
             f"stopped while sending; look for {u['message_id'] or u['subject']!r} in your Sent "
-            f"folder, then `campaign unknown --sent {u['send_id']}` or `--unsent {u['send_id']}`",
-            dedupe=f"unknown:{u['send_id']}",
-            send_id=u["send_id"],
+            "folder, then "
         )
-        for u in listing(conn, only=only)
-    ]
+        out.append(
+            Due(
+                u["prospect_id"],
+                u["company"],
+                u["name"],
+                "unknown-send",
+                "resolve",
+                dt.date.fromisoformat(u["attempted_on"]),
+                said + f"`campaign unknown --sent {u['send_id']}` or `--unsent {u['send_id']}`",
+                dedupe=f"unknown:{u['send_id']}",
+                send_id=u["send_id"],
+                web_reason=said + "say whether it went",
+            )
+        )
+    return out
 
 
 def first_letter_fields(conn: sqlite3.Connection, prospect_id: int, default: dt.date) -> dict:

@@ -6,8 +6,11 @@ import datetime as dt
 import sqlite3
 
 
-def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
-    """Prospects by status, this week's batch, sends, follow-ups due and touches so far."""
+def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> dict:
+    """Prospects by status, this week's batch, sends, follow-ups due and touches so far.
+
+    `items`: today's follow-ups when the caller has them already (followup.compute's answer).
+    """
     from .batch import find, iso_week
     from .followup import compute
 
@@ -30,7 +33,8 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
         "SELECT count(*) FROM sends WHERE status = 'sent' AND via = 'outbox'"
     ).fetchone()[0]
     touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
-    items = compute(conn, settings.cadence, today)
+    if items is None:
+        items = compute(conn, settings.cadence, today)
     mail = dict(conn.execute("SELECT kind, count(*) FROM mail_seen GROUP BY kind"))
     return {
         "today": today.isoformat(),
@@ -52,8 +56,21 @@ def status(conn: sqlite3.Connection, settings, today: dt.date) -> dict:
     }
 
 
+def dashboard(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> dict:
+    """What the web dashboard shows: status(), the funnel, the letters sent per week, and how
+    many prospects a new batch could take."""
+    from .batch import remaining
+
+    return {
+        "numbers": status(conn, settings, today, items),
+        "waiting": remaining(conn),
+        "funnel": funnel(conn),
+        "weeks": sends_per_week(conn, today),
+    }
+
+
 def funnel(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """Prospects at each stage: all, written to, replied, interviewed, hired."""
+    """Prospects at each stage: all, written to, answered, interviewed, hired."""
     row = conn.execute(
         "SELECT count(*), "
         "count(*) FILTER (WHERE id IN (SELECT prospect_id FROM sends WHERE status = 'sent')), "
@@ -63,7 +80,9 @@ def funnel(conn: sqlite3.Connection) -> list[tuple[str, int]]:
         "count(*) FILTER (WHERE status = 'hired') "
         "FROM prospects"
     ).fetchone()
-    names = ("Prospects", "Written to", "Replied", "Interviewed", "Hired")
+    # Prospects, not events: `status` counts the replies and interviews logged, and one
+    # prospect may have several (or an interview and no reply, which still answered).
+    names = ("Prospects", "Written to", "Answered", "Interviewed", "Hired")
     return list(zip(names, tuple(row), strict=True))
 
 

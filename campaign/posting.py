@@ -44,7 +44,10 @@ def printables(
             )
         ]
     if find(conn, week) is None:
-        raise CampaignError(f"no batch for {week}; run `campaign batch` first.")
+        raise CampaignError(
+            f"no batch for {week}; run `campaign batch` first.",
+            web=f"no batch for {week}; pick it on This week first.",
+        )
     return intro_printables(conn, renderer, today, letter or settings.letter, week, all_channels)
 
 

@@ -122,9 +122,10 @@ def import_rows(
         _write(conn, inserts, updates, stamp)
     except sqlite3.IntegrityError:
         # e.g. a prospect matched by name given an email another prospect already has
+        said = f"{source}: the import would give two prospects the same email; "
         raise SheetError(
-            f"{source}: the import would give two prospects the same email; "
-            "check the emails in your sheet against `campaign prospects`."
+            said + "check the emails in your sheet against `campaign prospects`.",
+            web=said + "check the emails in your sheet against the Prospects page.",
         ) from None
     return result
 

@@ -323,9 +323,13 @@ class Renderer:
             self._checked.add(name)
         if template.example and not self.examples_ok:
             # The shipped letters' achievements are examples: none may reach an employer.
-            raise TemplateError(
+            said = (
                 f"templates/{template.path.name} is still the example letter "
-                f"({template.example}). Nothing was sent or printed; `campaign preview` shows it."
+                f"({template.example}). Nothing was sent or printed; "
+            )
+            raise TemplateError(
+                said + "`campaign preview` shows it.",
+                web=said + "the Letters page shows it; edit the file, then try again.",
             )
         return template
 

@@ -111,10 +111,13 @@ def find_header(cells: list[list[str]], overrides: dict[str, str]) -> int:
     for index, row in enumerate(cells[:50]):
         if _header_score(row, overrides) >= 2:
             return index
-    raise SheetError(
+    expected = (
         "no header row found: expected column headers such as Company, Contact (or First Name "
-        "and Last Name), Email, Address, City, ZIP. Add a header row, or name columns with "
-        '--map "Your Header=company".'
+        "and Last Name), Email, Address, City, ZIP. Add a header row"
+    )
+    raise SheetError(
+        expected + ', or name columns with --map "Your Header=company".',
+        web=expected + " and upload the sheet again.",
     )
 
 
@@ -158,7 +161,7 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
     try:
         header_index = find_header(cells, overrides)
     except SheetError as err:
-        raise SheetError(f"{where}{err}") from None
+        raise SheetError(f"{where}{err}", web=f"{where}{err.web}") from None
     headers = [strip_controls(h)[0].strip() for h in cells[header_index]]
     columns: dict[int, str] = {}
     labels: dict[str, str] = {}
@@ -184,14 +187,21 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
                 )
     found = set(columns.values())
     if "company" not in found:
+        seen = "Headers seen: " + ", ".join(h for h in headers if h)
         raise SheetError(
             f"{where}no Company column found; name it Company (or Employer, Organisation), or pass "
-            '--map "Your Header=company". Headers seen: ' + ", ".join(h for h in headers if h)
+            f'--map "Your Header=company". {seen}',
+            web=f"{where}no Company column found; name it Company (or Employer, Organisation) "
+            f"in the sheet and upload it again. {seen}",
         )
     if not found & {"name", "first_name", "last_name"}:
-        raise SheetError(
+        missing = (
             f"{where}no column for the hiring authority's name (Contact, Name, First Name/"
-            'Last Name); --map "Your Header=name" names one.'
+            "Last Name)"
+        )
+        raise SheetError(
+            missing + '; --map "Your Header=name" names one.',
+            web=missing + ": name one so in the sheet and upload it again.",
         )
 
     def label(target: str) -> str:

@@ -55,18 +55,25 @@ def parse_people(text: str) -> list[dict]:
         email = parts.pop() if len(parts) > 1 and "@" in parts[-1] else ""
         person = {"name": " ".join(parts[0].split()), "title": ", ".join(x for x in parts[1:] if x)}
         if any("@" in x for x in parts) or " " in email:
-            raise CampaignError(f"--with {quote(chunk.strip())}: write it as Name, Title, email.")
+            raise CampaignError(
+                f"--with {quote(chunk.strip())}: write it as Name, Title, email.",
+                web=f"People met: {quote(chunk.strip())}: write it as Name, Title, email.",
+            )
         if email:
             try:
                 validate_email(email, check_deliverability=False)
             except EmailNotValidError:
                 raise CampaignError(
-                    f"--with: {quote(email)} is not an email address (Name, Title, email)."
+                    f"--with: {quote(email)} is not an email address (Name, Title, email).",
+                    web=f"People met: {quote(email)} is not an email address (Name, Title, email).",
                 ) from None
             person["email"] = email
         people.append(person)
     if not people:
-        raise CampaignError('--with needs at least one name, e.g. --with "Ann Lee, CFO".')
+        raise CampaignError(
+            '--with needs at least one name, e.g. --with "Ann Lee, CFO".',
+            web='People met needs at least one name, e.g. "Ann Lee, CFO".',
+        )
     return people
 
 
@@ -95,13 +102,22 @@ def log(
     if event not in EVENTS:
         raise CampaignError(f"unknown event {event!r}; use one of: {', '.join(EVENTS)}.")
     if outcome and event != "call":
-        raise CampaignError("--outcome goes with a call.")
+        raise CampaignError(
+            "--outcome goes with a call.",
+            web="A call outcome goes with the event call: pick call, or (not a call).",
+        )
     if event == "call" and outcome not in OUTCOMES:
-        raise CampaignError(f"a call needs --outcome: one of {', '.join(OUTCOMES)}.")
+        raise CampaignError(
+            f"a call needs --outcome: one of {', '.join(OUTCOMES)}.",
+            web="A call needs its outcome: pick one under Call outcome.",
+        )
     if today is not None and on > today:
         raise CampaignError(f"{on} is after today ({today}): log what has happened, once it has.")
     if item and event != "skip":
-        raise CampaignError("--item goes with skip.")
+        raise CampaignError(
+            "--item goes with skip.",
+            web="A follow-up to dismiss goes with the event skip: pick skip, or (not a skip).",
+        )
     if event == "skip":
         _check_skip(conn, prospect, item, on, cadence)
     met = []
@@ -113,7 +129,10 @@ def log(
             if not person.get("email") and prospect["email"] and same_person(person["name"], name):
                 person["email"] = prospect["email"]
     elif people:
-        raise CampaignError("--with goes with an interview.")
+        raise CampaignError(
+            "--with goes with an interview.",
+            web="People met go with the event interview: pick interview, or clear the field.",
+        )
     with transaction(conn):
         earlier = None if again else _same_day(conn, prospect["id"], event, on, note, item, outcome)
         if earlier is not None and not (
@@ -121,11 +140,14 @@ def log(
         ):
             detail = earlier["item"] or earlier["outcome"]
             what = f"{event} ({detail})" if detail else event
-            raise CampaignError(
+            said = (
                 f"#{prospect['id']} {shorten(prospect['company'], 40)} already has this {what} "
-                f"on {on} "
-                f"(touch {earlier['id']}, logged {earlier['created_at']}); "
-                "pass --again to record it a second time."
+                f"on {on} (touch {earlier['id']}, logged {earlier['created_at']}); "
+            )
+            raise CampaignError(
+                said + "pass --again to record it a second time.",
+                web=said + 'tick "Record it even if the same was logged that day" on the '
+                "prospect's page to record it a second time.",
             )
         same_day = earlier if event == "interview" else None
         if same_day is not None:
@@ -189,7 +211,9 @@ def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) ->
         raise CampaignError(
             f"skip needs --item, one of: {', '.join(SKIPPABLE)}{hint}."
             if not item or item == "unknown-send"
-            else f"--item {quote(item)} is not a follow-up; use one of: {', '.join(SKIPPABLE)}."
+            else f"--item {quote(item)} is not a follow-up; use one of: {', '.join(SKIPPABLE)}.",
+            web="A skip needs the follow-up it dismisses: pick one under Follow-up to dismiss "
+            "(an unknown send is resolved on the Due page).",
         )
     if cadence is None:
         return
@@ -199,7 +223,8 @@ def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) ->
     kinds = [i.kind for i in pending if i.kind in SKIPPABLE]
     if item not in kinds and item not in (i.origin for i in pending):
         listed = ", ".join(dict.fromkeys(kinds)) or "nothing"
+        said = f"#{prospect['id']} {shorten(prospect['company'], 40)} has no {item} to dismiss"
         raise CampaignError(
-            f"#{prospect['id']} {shorten(prospect['company'], 40)} has no {item} to dismiss; "
-            f"pending: {listed} (see `campaign due --days 90`)."
+            f"{said}; pending: {listed} (see `campaign due --days 90`).",
+            web=f"{said}; pending: {listed}.",
         )

@@ -310,7 +310,9 @@ def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str | N
     except UnicodeDecodeError:
         raise SheetError(
             f"{path}: not UTF-8 or Windows-1252 text; save it as CSV UTF-8, "
-            "or pass --encoding NAME."
+            "or pass --encoding NAME.",
+            web=f"{path}: not UTF-8 or Windows-1252 text; save it as CSV UTF-8 (or as .xlsx) "
+            "and upload it again.",
         ) from None
 
 
@@ -362,7 +364,10 @@ def read_cells(
     suffix = path.suffix.lower()
     if suffix in TEXT:
         if sheet:
-            raise SheetError(f"{path}: --sheet is for workbooks; a CSV file has one sheet.")
+            raise SheetError(
+                f"{path}: --sheet is for workbooks; a CSV file has one sheet.",
+                web=f"{path}: a CSV file has one sheet; leave the worksheet name blank.",
+            )
         raw, notes = _read_csv(path, encoding)
     elif suffix in (".xlsx", ".xlsm"):
         raw, notes = read_xlsx(path, sheet), []

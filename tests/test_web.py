@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -132,16 +133,34 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     met = emails[0]
     page.goto(f"{later.base}/prospects/{met['id']}")
     page.get_by_label("Event", exact=True).select_option("interview")
-    page.get_by_label("People met (interview): Name, Title, email; Name, Title").fill(
-        "Ann Lee, CFO; Bo Chan, HR Lead"
+    page.get_by_label("People met (interview): Name, Title, email; ...").fill(
+        "Ann Lee, CFO, ann.lee@example.com; Bo Chan, HR Lead"
     )
     button(page, "Log it").click()
     assert page.get_by_role("status").inner_text() == "Logged interview."
+    # The history says who was met, as `campaign show` does, and names letters in words.
     history = page.locator("main section", has_text="History").inner_text()
-    assert "interview" in history
+    assert "Interview with Ann Lee, Bo Chan" in history
+    assert "met Ann Lee (CFO, ann.lee@example.com)" in history
+    assert "met Bo Chan (HR Lead)" in history
+    assert "First letter by email" in history
     screenshot(page, tmp_path, "prospect")
     thanks = [i for i in run.json("--today", LATER, "due") if i["kind"] == "thank-you"]
-    assert sorted(i["name"] for i in thanks) == ["Ann Lee", "Bo Chan"]
+    # The email decides: Ann's thank-you goes by email, Bo's by post.
+    assert sorted((i["name"], i["channel"]) for i in thanks) == [
+        ("Ann Lee", "email"),
+        ("Bo Chan", "post" if run.json("show", str(met["id"]))["postal_code"] else "note"),
+    ]
+    # Logged twice the same day: the page says what to do on the page, not a CLI flag.
+    for _ in range(2):
+        page.get_by_label("Event", exact=True).select_option("note")
+        page.get_by_label("Note", exact=True).fill("thanked them in person")
+        button(page, "Log it").click()
+    problem = page.locator("main").inner_text()
+    assert "already has this note" in problem
+    assert 'tick "Record it even if the same was logged that day"' in problem
+    assert "--again" not in problem
+    page.goto(f"{later.base}/prospects/{met['id']}")
 
     # The dashboard says what `campaign status --json` says.
     nav(page, "Dashboard")
@@ -151,6 +170,12 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
         "prospects": str(status["prospects"]["total"]),
         "due": str(status["due_today"]),
     }
+    # The cards count what was logged, as `status` does; the funnel counts prospects, an
+    # interview answering the letter as a reply does, and each says so.
+    cards = page.locator("section.cards").inner_text()
+    assert status["replies"] == 0
+    assert re.search(r"\b0\s+replies logged", cards)
+    assert re.search(rf"\b{status['interviews']}\s+interviews? logged", cards)
     for key, value in (
         ("sent-email", status["sent"]["email"]),
         ("sent-post", status["sent"]["post"]),
@@ -163,6 +188,9 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     funnel = page.locator("figure", has_text="The funnel").inner_text()
     assert re.search(r"Written to\s+20\b", funnel)
     assert re.search(r"Interviewed\s+1\b", funnel)
+    assert re.search(r"Answered\s+1\b", funnel)
+    assert "prospects at each stage" in funnel
+    assert "Answered: a reply or an interview logged" in funnel
     screenshot(page, tmp_path, "dashboard")
 
     # The other pages, and the downloads.
@@ -220,6 +248,18 @@ def test_import_shows_every_problem_then_imports_the_good_rows(run, serve, page,
     assert page.get_by_role("alert").inner_text() == (
         "notes.pdf: unknown file type .pdf; use .xlsx, .xlsm, .xls, .ods or .csv."
     )
+
+    # Where the CLI's message names a flag (--map), the page says what to do instead.
+    firms = tmp_path / "firms.csv"
+    firms.write_text("Shop,Contact,Email\nAcme,Ann Lee,ann@acme.example\n", encoding="utf-8")
+    assert "--map" in run("import", str(firms), "--dry-run").stderr
+    page.get_by_label("Spreadsheet").set_input_files(str(firms))
+    button(page, "Check the file").click()
+    said = page.get_by_role("alert").inner_text()
+    assert (
+        "no Company column found; name it Company (or Employer, Organisation) in the sheet" in said
+    )
+    assert "--map" not in said
 
 
 def test_a_hostile_sheet_is_shown_as_text_and_runs_nothing(run, workspace, serve, page, tmp_path):
@@ -349,6 +389,9 @@ def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
     page.goto(served.url)
     nav(page, "Due")
     [third] = run.json("--today", SENT_ON, "unknown")["unknown"]
+    due = page.locator("main").inner_text()
+    assert "in your Sent folder, then say whether it went" in due
+    assert "campaign unknown" not in due  # the CLI's way; here, the buttons
     form = page.get_by_role("form", name=f"Unknown send {third['send_id']}, Company 3")
     form.get_by_role("button", name="It did not go", exact=True).click()
     assert page.get_by_role("status").inner_text() == "Recorded the send as owed again."
@@ -404,3 +447,47 @@ def test_read_my_inbox_records_a_reply_as_campaign_sync_does(
     )
     assert run.json("show", first)["status"] == "replied"
     assert b"\\Seen" not in imap.read()[0][0]  # only read: not even marked as seen
+
+
+def test_when_every_prospect_has_a_batch_the_pages_say_so_as_batch_does(
+    run, workspace, serve, page, tmp_path
+):
+    add_prospects(run, tmp_path, people(2))
+    assert run("--today", TODAY, "batch").exit_code == 0
+    next_week = "2026-12-07"
+    cli = run("--today", next_week, "batch")
+    assert "every active prospect already has a batch" in cli.stderr
+    served = serve(next_week)
+    page.goto(served.url)
+    said = page.locator("#none-left").inner_text()
+    assert said == (
+        "No batch this week. Every active prospect already has a batch: import more employers "
+        "(the Import page) to start another."
+    )
+    assert page.get_by_role("link", name="Pick this week's batch").count() == 0
+    nav(page, "This week")
+    assert page.locator("#none-left").inner_text() == said
+    assert button(page, "Pick this week's batch").count() == 0
+    assert "prospects are waiting" not in page.inner_text("main")
+    screenshot(page, tmp_path, "week-none-left")
+
+
+def test_the_refusal_is_styled_and_still_runs_no_script(workspace, serve, page, tmp_path):
+    """The stylesheet alone is served without the token (it holds nothing of the user's)."""
+    served = serve(TODAY)
+    response = httpx.get(served.base + "/")
+    assert response.status_code == 403
+    assert "script-src 'none'" in response.headers["content-security-policy"]
+    sheet = httpx.get(served.base + "/static/style.css")
+    assert sheet.status_code == 200
+    assert sheet.headers["content-type"].startswith("text/css")
+    assert (
+        httpx.get(
+            served.base + "/static/style.css?x=1", headers={"host": "evil.example"}
+        ).status_code
+        == 403
+    )
+    page.goto(served.base + "/")
+    heading = page.get_by_role("heading", name="Access refused")
+    assert heading.evaluate("h => getComputedStyle(h).fontSize") == "26px"  # style.css's h1
+    screenshot(page, tmp_path, "refused")

@@ -9,6 +9,7 @@ script runs on any page (the Content-Security-Policy forbids them all).
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import sqlite3
 import tempfile
@@ -19,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
+import markupsafe
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..errors import CampaignError
+from .cache import LedgerCache
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -45,6 +48,17 @@ templates = Jinja2Templates(
 )
 
 
+def _whole_dates(text) -> markupsafe.Markup:
+    """`text` escaped, each 2026-12-21 in it kept on one line (browsers break after a hyphen)."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(
+        re.sub(r"\b\d{4}-\d{2}-\d{2}\b", r'<span class="nowrap">\g<0></span>', escaped)
+    )
+
+
+templates.env.filters["whole_dates"] = _whole_dates
+
+
 @dataclass
 class Web:
     """What the server was started with, and what lives as long as it does."""
@@ -56,6 +70,7 @@ class Web:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     uploads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="campaign-up-")))
     runs: dict = field(default_factory=dict)  # sending runs by id (see web/sending.py)
+    cache: LedgerCache = field(default_factory=LedgerCache)  # see cache.py
 
     @property
     def hosts(self) -> set[str]:
@@ -139,6 +154,7 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
+        state = self.state
         response = self.check(request)
         if response is None:
             started = time.perf_counter()
@@ -156,7 +172,11 @@ class Guard:
                     message["headers"] = headers
                 await send(message)
 
-            return await self.app(scope, _limited(receive), send_with_headers)
+            try:
+                return await self.app(scope, _limited(receive), send_with_headers)
+            finally:
+                if request.method == "POST":
+                    state.cache.poke()  # a form may have changed the ledger: warm again
         for key, value in _security_headers(request.url.path):
             response.headers.setdefault(key, value)
         return await response(scope, receive, send)
@@ -170,6 +190,8 @@ class Guard:
                 status_code=403,
                 media_type="text/plain",
             )
+        if request.url.path == "/static/style.css" and request.method in ("GET", "HEAD"):
+            return None  # public, holds nothing of the user's: so the 403 page is styled too
         given = request.query_params.get("token")
         if given is not None and request.method == "GET":
             if not secrets.compare_digest(given, state.token):
@@ -233,7 +255,7 @@ def _security_headers(path: str) -> list[tuple[str, str]]:
 
 
 async def _campaign_error(request: Request, err: Exception) -> Response:
-    return page(request, "error.html", 400, title="Problem", message=str(err))
+    return page(request, "error.html", 400, title="Problem", message=getattr(err, "web", str(err)))
 
 
 async def _http_error(request: Request, err: HTTPException) -> Response:
@@ -270,4 +292,4 @@ def create_app(root: Path, today: str | None, token: str, port: int) -> Starlett
 
 def error_text(err: CampaignError, state: Web) -> str:
     """A library message, with the private upload folder taken out of it."""
-    return str(err).replace(str(state.uploads) + "/", "")
+    return err.web.replace(str(state.uploads) + "/", "")

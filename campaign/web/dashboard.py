@@ -10,26 +10,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..batch import NONE_LEFT_WEB
 from . import charts
 from .app import page, web
 
 
 async def dashboard(request: Request) -> Response:
-    from ..overview import funnel, sends_per_week, status
-
     state = web(request)
-    today = state.today()
-    with state.ledger() as (settings, conn):
-        numbers = status(conn, settings, today)
-        stages = funnel(conn)
-        weeks = sends_per_week(conn, today)
+    shown = state.cache.dashboard(state.settings(), state.today())
     return page(
         request,
         "dashboard.html",
         title="Dashboard",
-        numbers=numbers,
-        funnel=charts.funnel(stages),
-        weeks=charts.columns(weeks),
+        numbers=shown["numbers"],
+        waiting=shown["waiting"],
+        none_left=NONE_LEFT_WEB,
+        funnel=charts.funnel(shown["funnel"]),
+        weeks=charts.columns(shown["weeks"]),
     )
 
 

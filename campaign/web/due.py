@@ -23,17 +23,17 @@ OUTCOME_NAMES = {
 
 
 async def show(request: Request) -> Response:
-    from ..followup import KINDS, compute
+    from ..followup import KINDS
 
     state = web(request)
     today = state.today()
-    with state.ledger() as (settings, conn):
-        items = compute(conn, settings.cadence, today)
+    settings = state.settings()
+    items = state.cache.followups(settings, today)
     groups = []
     for kind, (heading, _) in KINDS.items():
         group = [i for i in items if i.kind == kind]
-        if group:
-            groups.append((heading, group))
+        if group:  # a heading's hint at a command is for the CLI: the page has the buttons
+            groups.append((heading.split(" (`campaign")[0], group))
     return page(
         request,
         "due.html",
@@ -113,15 +113,13 @@ async def read_inbox(request: Request) -> Response:
 
 async def call_sheet(request: Request) -> Response:
     from ..exports import call_rows, call_sheet_pdf
-    from ..followup import compute
 
     state = web(request)
     today = state.today()
     with state.ledger() as (settings, conn), tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "calls.pdf"
-        call_sheet_pdf(
-            call_rows(conn, compute(conn, settings.cadence, today)), out, settings.paper, today
-        )
+        items = list(state.cache.followups(settings, today))
+        call_sheet_pdf(call_rows(conn, items), out, settings.paper, today)
         data = out.read_bytes()
     return attachment(data, f"calls-{today}.pdf", "application/pdf")
 

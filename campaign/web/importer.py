@@ -44,7 +44,7 @@ async def check(request: Request) -> Response:
         parsed, result = _import(state, path, sheet, dry_run=True)
     except CampaignError as err:
         shutil.rmtree(folder, ignore_errors=True)
-        return _problem(request, _clean(str(err), state))
+        return _problem(request, _clean(err.web, state))
     return page(
         request,
         "import_check.html",
@@ -76,7 +76,7 @@ async def confirm(request: Request) -> Response:
             state, files[0], str(data.get("sheet", "")) or None, skip_invalid=skip
         )
     except CampaignError as err:
-        return _problem(request, _clean(str(err), state))
+        return _problem(request, _clean(err.web, state))
     if parsed.errors and not skip:
         return _problem(request, "The sheet has problems: import skipping the invalid rows.")
     shutil.rmtree(folder, ignore_errors=True)

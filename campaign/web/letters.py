@@ -35,7 +35,7 @@ async def show(request: Request) -> Response:
             if prospect is not None:
                 letter = preview(conn, settings, prospect, today, name)
         except CampaignError as err:
-            error = str(err)
+            error = err.web
     shown = {"names": names, "name": name, "prospect": prospect, "letter": letter}
     return page(request, "letters.html", title="Letters", error=error, **shown)
 

@@ -51,7 +51,7 @@ async def one(request: Request) -> Response:
     state = web(request)
     with state.ledger() as (_, conn):
         row = find_prospect(conn, str(request.path_params["id"]))
-        events = history(conn, row["id"])
+        events = history(conn, row["id"], labels=True)
     return page(
         request,
         "prospect.html",

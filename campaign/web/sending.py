@@ -76,7 +76,7 @@ def _work(state, request, expected: int, run: Run) -> None:
             )
         run.summary = summary.as_dict()
     except CampaignError as err:
-        run.error = str(err)
+        run.error = err.web
     except Exception as err:  # shown on the page rather than lost in a thread
         run.error = f"sending stopped: {type(err).__name__}: {err}"
     finally:

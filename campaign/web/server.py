@@ -50,12 +50,14 @@ def serve(
             webbrowser.open(url)
 
     server.startup = startup
+    app.state.web.cache.start(app.state.web.settings, app.state.web.today)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: a normal stop
         pass
     finally:
         sock.close()
+        app.state.web.cache.stop()
         shutil.rmtree(app.state.web.uploads, ignore_errors=True)
     _finish_runs(app.state.web, notify)
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..batch import NONE_LEFT_WEB
 from . import sending
 from .app import form, number, page, see, web
 from .dashboard import attachment
@@ -30,6 +31,7 @@ async def show(request: Request) -> Response:
         batch=batch,
         rows=rows,
         left=left,
+        none_left=NONE_LEFT_WEB,
         size=settings.batch_size,
         emails=sum(r["channel"] == "email" for r in rows),
         posts=[r for r in rows if r["channel"] == "post"],
