@@ -106,6 +106,19 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
         t.kind in ("reply", "interview") or (t.kind == "call" and t.outcome == "meeting-set")
         for t in touches
     )
+    # A meeting agreed on the phone ends the letters; once it has happened, logging it as an
+    # interview brings its thank-yous and follow-up calls (DOMAIN.md: "an interview or
+    # appointment"). Until then, a week on, a reminder to log it.
+    agreed = [t for t in calls if t.outcome == "meeting-set"]
+    if agreed and not any(t.on_date >= agreed[-1].on_date for t in interviews):
+        set_on = _d(agreed[-1].on_date)
+        add(
+            "meeting-to-log",
+            "log",
+            set_on + dt.timedelta(days=7),
+            f"meeting agreed on {set_on}: once it has happened, log it "
+            f'(`campaign log {p.id} interview --with "Name, Title, email"`) for its thank-yous',
+        )
     intro = sent.get(f"intro:{p.id}")
     if intro is not None and intro.sent_on and not replied:
         first = _d(intro.sent_on)
@@ -231,9 +244,12 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
     if unanswered >= cadence["unanswered_calls_limit"] and (
         wants_call or any(i.kind == "receipt-check" and i.channel == "call" for i in out)
     ):
+        # The next working day, not at the retry date: the approach changes now.
+        now = business_days(_d(calls[-1].on_date), 1)
         for item in out:
             if item.channel == "call":
                 item.origin, item.kind = item.kind, "change-approach"
+                item.due = min(item.due, now)
                 item.reason = (
                     f"{unanswered} calls in a row unanswered: write instead, "
                     "ask for the assistant, or try another time of day"

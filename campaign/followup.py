@@ -30,6 +30,7 @@ KINDS = {
     "networking-call": ("Progress calls to networking contacts", None),
     "insider-check-in": ("Check-ins with warm insiders", None),
     "change-approach": ("Unanswered calls: change approach", None),
+    "meeting-to-log": ("Meetings agreed on the phone: log them once they happen", None),
     # From `campaign sync` (issue 11, campaign/maildue.py).
     "bounced": ("Bounced emails: find a new address, or call / write", None),
     "check-reply": ("Possible replies: is it an answer?", None),
@@ -48,6 +49,7 @@ LABELS = {
     "change-approach": "Change approach",
     "bounced": "Email bounced",
     "check-reply": "Check a possible reply",
+    "meeting-to-log": "Log the meeting",
 }
 # The follow-ups made by phone (a receipt check is one for posted letters).
 CALL_KINDS = ("receipt-check", "follow-up-call", "networking-call", "insider-check-in")

@@ -49,6 +49,40 @@ class SendRequest:
     retry_unknown: bool = False
     limit: int | None = None
     dry_run: bool = False
+    read_inbox: bool = True  # follow-ups: read the inbox first (with [imap]), so no one who
+    # answered gets "Following up on my letter..." (issue 11)
+
+
+def _read_inbox_first(settings, conn, today, request, warn, interactive) -> None:
+    """Sync before follow-ups: a reply that arrived since the last sync stops its letters."""
+    from .errors import CampaignError, MailboxError
+    from .sync import run
+
+    if not request.read_inbox:
+        warn("Not reading your inbox first: a reply since the last `campaign sync` is not seen.")
+        return
+    if request.dry_run:
+        warn("Dry run: the inbox is read only when sending; `campaign sync` reads it now.")
+        return
+    try:
+        result, _ = run(settings, conn, today, interactive=interactive)
+    except MailboxError as err:
+        raise CampaignError(
+            f"{err} Follow-ups are not sent without reading your inbox first, so that no one "
+            "who answered gets one: fix the mailbox (`campaign check-mail`), or send without "
+            "reading it (--no-inbox)."
+        ) from None
+    from .text import plural
+
+    found = result.as_dict()
+    words = {
+        "replies": ("reply", "replies"),
+        "bounces": ("bounce", "bounces"),
+        "possible_replies": ("possible reply", "possible replies"),
+    }
+    news = [plural(found[k], *words[k]) for k in words if found[k]]
+    if news:
+        warn(f"Read your inbox first: {', '.join(news)}; their follow-ups are held back.")
 
 
 def _no_progress(total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
@@ -94,6 +128,8 @@ def send_owed(
             f"No batch for this week ({this_week}) yet: run `campaign batch` to pick one. "
             "Sending what earlier batches still owe."
         )
+    if request.followups and settings.imap is not None:
+        _read_inbox_first(settings, conn, today, request, warn, interactive)
     renderer = Renderer(settings)
     with run_lock(settings.root):
         settle_interrupted(conn)

@@ -134,7 +134,7 @@ def log(
             web="People met go with the event interview: pick interview, or clear the field.",
         )
     with transaction(conn):
-        earlier = None if again else _same_day(conn, prospect["id"], event, on, note, item)
+        earlier = None if again else _same_day(conn, prospect["id"], event, on, note, item, outcome)
         if earlier is not None and not (
             event == "interview" and people and json.loads(earlier["people"]) != met
         ):
@@ -190,13 +190,17 @@ def log(
     return touch_id
 
 
-def _same_day(conn, prospect_id: int, event: str, on: dt.date, note: str, item: str):
-    """The touch this one would repeat: same event, prospect and day (a note: same text)."""
+def _same_day(
+    conn, prospect_id: int, event: str, on: dt.date, note: str, item: str, outcome: str = ""
+):
+    """The touch this one would repeat: same event, prospect and day (a note: same text; a
+    call: same outcome, since calling back later the same day is the usual retry)."""
     return conn.execute(
         "SELECT id, outcome, item, people, created_at FROM touches WHERE prospect_id = ? "
         "AND kind = ? AND on_date = ? AND (kind != 'note' OR note = ?) "
-        "AND (kind != 'skip' OR item = ?) ORDER BY id LIMIT 1",
-        (prospect_id, event, on.isoformat(), note, item),
+        "AND (kind != 'skip' OR item = ?) AND (kind != 'call' OR outcome = ?) "
+        "ORDER BY id LIMIT 1",
+        (prospect_id, event, on.isoformat(), note, item, outcome),
     ).fetchone()
 
 

@@ -442,8 +442,9 @@ def test_three_unanswered_calls_in_a_row_change_the_approach(campaign):
     log(campaign, "2026-12-02", "4", "call", "--outcome", "no-answer")
     assert due(campaign, "2026-12-04") == [(4, "receipt-check", "call", "2026-12-04")]
     log(campaign, "2026-12-04", "4", "call", "--outcome", "no-answer")
-    assert due(campaign, "2026-12-07") == []
-    assert due(campaign, "2026-12-08") == [(4, "change-approach", "call", "2026-12-08")]
+    # After the third, the approach changes now: the next working day, not at the retry date.
+    assert due(campaign, "2026-12-04") == []
+    assert due(campaign, "2026-12-07") == [(4, "change-approach", "call", "2026-12-07")]
     [item] = campaign.json("--today", "2026-12-08", "due")
     assert "3 calls in a row unanswered" in item["reason"]
     [row] = campaign.json("--today", "2026-12-08", "calls")["calls"]
@@ -459,9 +460,9 @@ def test_unanswered_follow_up_calls_after_a_meeting_change_the_approach(campaign
     send_followups(campaign, "2026-12-03")
     for day in ("2026-12-24", "2026-12-28", "2026-12-30"):
         log(campaign, day, "1", "call", "--outcome", "no-answer")
-    # Due when the next try would have been (two business days on), as a change of approach.
+    # Due the next working day after the third, as a change of approach.
     assert [r for r in due(campaign, "2027-02-01") if r[0] == 1] == [
-        (1, "change-approach", "call", "2027-01-01")
+        (1, "change-approach", "call", "2026-12-31")
     ]
 
 
@@ -720,7 +721,7 @@ def test_a_thank_you_a_week_late_leaves_due_with_one_line(campaign, workspace):
     assert thanks not in due(campaign, "2026-12-11")
     human = campaign("--today", "2026-12-11", "due")
     assert (
-        "1 thank-you notes more than 7 days after the interview left the list: #2 Ann Lee."
+        "1 thank-you note more than 7 days after the interview left the list: #2 Ann Lee."
         in human.stderr
     )
     assert send_followups(campaign, "2026-12-11") == 2  # follow-ups to 1 and 5, no thank-you
@@ -782,7 +783,7 @@ def test_skip_a_thank_you_or_a_change_of_approach(campaign):
     assert [r for r in due(campaign, "2026-12-03") if r[1] == "thank-you"] == []
     for day in ("2026-11-30", "2026-12-02", "2026-12-04"):
         log(campaign, day, "4", "call", "--outcome", "no-answer")
-    assert calls_for(campaign, "2026-12-08", 4) == [(4, "change-approach", "call", "2026-12-08")]
+    assert calls_for(campaign, "2026-12-08", 4) == [(4, "change-approach", "call", "2026-12-07")]
     # Dismissing the advice: the next call is a full period away (the receipt check ended).
     log(campaign, "2026-12-08", "4", "skip", "--item", "change-approach")
     assert calls_for(campaign, "2026-12-08", 4, days=365) == []
@@ -835,9 +836,10 @@ def test_the_same_event_twice_on_a_day_is_refused_unless_again(campaign, workspa
         )
         assert result.stderr.endswith("pass --again to record it a second time.\n")
     log(campaign, "2026-12-03", "1", "call", "--outcome", "no-answer")
-    again = campaign("--today", "2026-12-03", "log", "1", "call", "--outcome", "spoke")
+    again = campaign("--today", "2026-12-03", "log", "1", "call", "--outcome", "no-answer")
     assert "already has this call (no-answer) on 2026-12-03 (touch 2" in again.stderr
-    log(campaign, "2026-12-03", "1", "call", "--outcome", "spoke", "--again")
+    # Calling back later the same day and getting through is another call, not a repeat.
+    log(campaign, "2026-12-03", "1", "call", "--outcome", "spoke")
     # Two different notes are two events; the same note twice is one.
     log(campaign, "2026-12-03", "1", "note", "--note", "sent the portfolio")
     log(campaign, "2026-12-03", "1", "note", "--note", "asked about the team")
@@ -873,3 +875,16 @@ def test_a_thank_you_sent_late_says_when_the_meeting_was(campaign, workspace):
     assert thanks["Subject"] == "Thank you for meeting with me on November 30, 2026"
     assert "meet with me on November 30, 2026 at Acme Tools" in " ".join(text(thanks).split())
     assert "today" not in text(thanks)
+
+
+def test_a_meeting_agreed_on_the_phone_asks_to_be_logged_once_held(campaign):
+    log(campaign, "2026-12-01", "2", "call", "--outcome", "meeting-set", "--note", "Tue 12/8")
+    assert [r for r in due(campaign, "2026-12-07") if r[0] == 2] == []
+    assert [r for r in due(campaign, "2026-12-08") if r[0] == 2] == [
+        (2, "meeting-to-log", "log", "2026-12-08")
+    ]
+    result = campaign("--today", "2026-12-08", "due")
+    assert "1 meeting to log once held" in result.stderr
+    # Logged: the reminder goes, the thank-you comes.
+    log(campaign, "2026-12-08", "2", "interview", "--with", "Ken Ito, CTO")
+    assert [r[1] for r in due(campaign, "2026-12-08") if r[0] == 2] == ["thank-you"]

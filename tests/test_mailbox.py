@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import add_prospects, use_imap, use_smtp
+from tests.conftest import add_prospects, configure, free_port, use_imap, use_smtp
 from tests.messages import dsn, newsletter, out_of_office, reply
 
 SENT_ON = "2026-12-01"  # a Tuesday
@@ -136,3 +136,35 @@ def test_save_sent_off_and_the_outbox_keep_no_copies(run, workspace, smtp_server
     sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1, save_sent=False)
     assert imap.read("Sent") == []
     assert run.json("--today", "2026-12-02", "sync").get("sent_copies") is None
+
+
+def test_send_followups_reads_the_inbox_first(run, workspace, smtp_server, imap, tmp_path):
+    ids = sent_batch(run, workspace, smtp_server, imap, tmp_path, count=2)
+    # Person 1 answered after the last sync; nobody ran `campaign sync` since.
+    imap.deliver(
+        reply("person1@company1.example.com", "Re: your letter", "We are not hiring, thanks.",
+              in_reply_to=ids["person1@company1.example.com"])
+    )  # fmt: skip
+    result = run("--today", "2026-12-14", "send", "--followups", "--yes", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "Read your inbox first: 1 reply; their follow-ups are held back." in result.stderr
+    assert [m.rcpt_tos for m in smtp_server[2:]] == [["person2@company2.example.com"]]
+    assert (
+        smtp_server.to("person1@company1.example.com")[-1].message["Subject"]
+        == (smtp_server[0].message["Subject"])
+    )  # person 1 had only the first letter
+
+
+def test_send_followups_refuses_when_the_inbox_cannot_be_read(
+    run, workspace, smtp_server, imap, tmp_path
+):
+    sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1)
+    configure(workspace, imap={"port": free_port()})  # nothing listens there: refused
+    result = run("--today", "2026-12-14", "send", "--followups", "--yes")
+    assert result.exit_code == 2
+    assert "Follow-ups are not sent without reading your inbox first" in result.stderr
+    assert len(smtp_server) == 1
+    skipped = run("--today", "2026-12-14", "send", "--followups", "--yes", "--no-inbox")
+    assert skipped.exit_code == 0, skipped.stderr
+    assert "Not reading your inbox first" in skipped.stderr
+    assert len(smtp_server) == 2

@@ -266,3 +266,26 @@ def test_the_smtp_password_serves_imap_only_for_the_same_username(
     other = run("sync", env={"CAMPAIGN_SMTP_PASSWORD": PASSWORD})
     assert other.exit_code == 2
     assert "no IMAP password for someone-else: set CAMPAIGN_IMAP_PASSWORD" in other.stderr
+
+
+def test_a_bounced_address_with_a_postal_one_gets_its_follow_ups_by_post(
+    run, workspace, smtp_server, imap, tmp_path
+):
+    use_imap(workspace, imap)
+    from tests.conftest import use_smtp
+
+    use_smtp(workspace, smtp_server)
+    where = {"Address": "1 Mill Road", "City": "Springfield", "ZIP": "62704", "Phone": "555-0101"}
+    add_prospects(run, tmp_path, rows(1, **where))
+    assert run("--today", SENT_ON, "batch").exit_code == 0
+    assert run("--today", SENT_ON, "send", "--yes").exit_code == 0
+    imap.deliver(dsn("person1@company1.example.com"))
+    assert run.json("--today", "2026-12-02", "sync")["bounces"] == 1
+    # A call nobody answered has not dealt with the bounce: it stays on the list.
+    assert run("--today", "2026-12-02", "log", "1", "call", "--outcome", "no-answer").exit_code == 0
+    due = run.json("--today", "2026-12-15", "due")
+    kinds = {(i["kind"], i["channel"]) for i in due}
+    assert ("bounced", "call") in kinds
+    # The follow-up letter goes by post to the address on file, not to the bounced email.
+    assert ("followup-letter-1", "post") in kinds
+    assert ("followup-letter-1", "email") not in kinds

@@ -158,8 +158,8 @@ def due(state, horizon, as_json):
         late = state.settings.cadence["thank_you_late_days"]
         who = "; ".join(f"#{i.prospect_id} {i.person.get('name') or i.name}" for i in stale)
         say(
-            f"{len(stale)} thank-you notes more than {late} days after the interview left "
-            f"the list: {who}.",
+            f"{plural(len(stale), 'thank-you note')} more than {late} days after the interview "
+            f"left the list: {who}.",
             fg="yellow",
         )
     if not items:
@@ -203,7 +203,10 @@ def due(state, horizon, as_json):
         parts.append(f"{plural(unknown, 'unknown send')} to resolve (`campaign unknown`)")
     if mail:
         parts.append(f"{mail} from your mailbox to look at (bounced addresses, possible replies)")
-    calls = len(items) - letters - notes - unknown - mail
+    meetings = sum(i.channel == "log" for i in items)
+    if meetings:
+        parts.append(f"{plural(meetings, 'meeting')} to log once held (`campaign log P interview`)")
+    calls = len(items) - letters - notes - unknown - mail - meetings
     parts.append(f"{plural(calls, 'call')} (`campaign calls`)")
     say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(parts) + ".")
 
@@ -252,8 +255,10 @@ def status(state, as_json):
     )
     if data["bounces"] or data["auto_replies"] or data["possible_replies"]:
         click.echo(
-            f"  mailbox     {data['bounces']} bounces, {data['auto_replies']} automatic "
-            f"replies, {data['possible_replies']} possible replies (campaign sync)"
+            f"  mailbox     {plural(data['bounces'], 'bounce')}, "
+            f"{plural(data['auto_replies'], 'automatic reply', 'automatic replies')}, "
+            f"{plural(data['possible_replies'], 'possible reply', 'possible replies')} "
+            "(campaign sync)"
         )
 
 
@@ -344,11 +349,11 @@ def export(state, file, horizon, as_json):
     if suffix == ".xlsx":
         items = compute(state.conn, state.settings.cadence, state.today, 3650)
         count = tracker(state.conn, items, state.today, file)
-        what = f"{count} prospects"
+        what = plural(count, "prospect")
     else:
         done = export_ics(state.conn, state.settings.cadence, state.today, file, horizon)
         count = done.events
-        what = f"{count} follow-ups ({done.changed} changed, {done.cancelled} cancelled)"
+        what = f"{plural(count, 'follow-up')} ({done.changed} changed, {done.cancelled} cancelled)"
         extra = {"changed": done.changed, "cancelled": done.cancelled}
     if as_json:
         emit_json({"file": str(file), "count": count, **extra})

@@ -70,7 +70,7 @@ def _report(conn, result, copies, dry_run: bool) -> None:
 
     data = result.as_dict()
     say(
-        f"{'Would record' if dry_run else 'Read'} {plural(data['scanned'], 'new message')}: "
+        f"Read {plural(data['scanned'], 'new message')}: "
         f"{plural(data['replies'], 'reply', 'replies')}, "
         f"{plural(data['auto_replies'], 'automatic reply', 'automatic replies')}, "
         f"{plural(data['bounces'], 'bounce')}, "
@@ -89,10 +89,10 @@ def _report(conn, result, copies, dry_run: bool) -> None:
     for uid, why in result.unreadable:
         say(f"  could not read message {uid}: {why}", fg="red")
     if copies is not None and copies.saved:
-        say(f"Saved {copies.saved} copies of sent emails in your Sent folder.")
+        say(f"Saved {plural(copies.saved, 'copy', 'copies')} of sent emails in your Sent folder.")
     if copies is not None and copies.error:
         say(
-            f"{copies.pending} sent emails are not in your Sent folder yet: {copies.error}",
+            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet: {copies.error}",
             fg="yellow",
         )
 

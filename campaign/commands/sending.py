@@ -197,9 +197,14 @@ def preview(state, prospect, letter, html_file, pdf_file):
     is_flag=True,
     help="Send the follow-up letters due today (see `campaign due`) instead.",
 )
+@click.option(
+    "--no-inbox",
+    is_flag=True,
+    help="With --followups and [imap]: send without reading the inbox first.",
+)
 @json_option
 @pass_state
-def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_json):
+def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_inbox, as_json):
     """Email the letters this week's batch is still owed, each exactly once.
 
     Renders every letter and logs in before the first message goes; asks before
@@ -221,7 +226,9 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, as_
         for job in jobs if dry_run else []:
             say(f"would send to {job.letter.to_name} <{job.letter.to_email}>: {job.letter.subject}")
 
-    request = SendRequest(week, letter, followups, retry_unknown, limit, dry_run)
+    request = SendRequest(
+        week, letter, followups, retry_unknown, limit, dry_run, read_inbox=not no_inbox
+    )
     try:
         summary = send_owed(
             state.settings,
