@@ -224,7 +224,7 @@ def test_preview_of_a_posted_letter_shows_it_as_printed_and_writes_the_pdf(batch
     result = batch("--today", TODAY, "preview", "Dvořák", "--pdf", tmp_path / "one.pdf")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert out.startswith("By post, as printed (letter): ")
+    assert out.startswith("By post: the letter as printed on US Letter, for a window envelope")
     head, rest = out.split("November 23, 2026", 1)
     assert "Jane Doe\n40 Oak Avenue · Springfield, IL 62704" in head
     # The window address block, then the body, then the typed name.

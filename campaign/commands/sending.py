@@ -162,7 +162,8 @@ def preview(state, prospect, letter, html_file, pdf_file):
         echo("")
         echo(rendered.text())
     else:
-        echo(f"By post, as printed ({state.settings.paper}): {rendered.subject}")
+        paper = {"letter": "US Letter", "a4": "A4"}[state.settings.paper]
+        echo(f"By post: the letter as printed on {paper}, for a window envelope")
         echo("-" * 72)
         echo(as_printed(state.settings, row, rendered, state.today))
     if html_file:
