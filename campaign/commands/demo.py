@@ -58,7 +58,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     step("import the sample list of 120 employers", "import", str(sample_list()))
     step("pick this week's top twenty, best priority first", "batch")
     step("what the first of them will receive", "preview")
-    step("email the batch: no [smtp] yet, so each is written to outbox/ as a draft", "send", "--yes")
+    step("email the batch: no [smtp] yet, so each is a draft in outbox/", "send", "--yes")
     step(
         "print the letters for those without email, and record them as posted",
         "print",
