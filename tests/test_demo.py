@@ -38,7 +38,7 @@ def test_demo_runs_the_week_and_reports_where_every_file_landed(tmp_path, worksp
 
     outbox = root / "outbox"
     emls = sorted(outbox.glob("*.eml"))
-    count = int(re.search(r"(\d+) emails \(\.eml\)", said).group(1))
+    count = int(re.search(r"(\d+) email drafts \(\.eml\)", said).group(1))
     assert count == len(emls) == 15
     for path in emls:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)

@@ -90,12 +90,12 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     say(f"  {root / 'templates'}/   the letters; edit them freely")
     say(f"  {root / 'campaign.db'}   the ledger")
     say(
-        f"  {root / 'outbox'}/   {sum(p.suffix == '.eml' for p in outbox)} emails (.eml), "
+        f"  {root / 'outbox'}/   {sum(p.suffix == '.eml' for p in outbox)} email drafts (.eml), "
         "the letters, envelopes and call sheet (.pdf)"
     )
     say(f"  {inbox}/   the sample inbox `campaign sync` read: a reply and a bounce")
     say(f"  {root / 'tracker.xlsx'}")
-    say("Start your own: campaign init my-search")
+    say('Start your own: campaign init my-search --name "Your Name" --email you@example.org')
 
 
 REPLY = """\
