@@ -23,7 +23,6 @@ def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
     """`items` without email follow-ups to bounced addresses, plus bounced and check-reply."""
     from .followup import Due, weekday
 
-    acted = _acted(conn)
     bad = {}
     for row in conn.execute(
         "SELECT p.id, p.company, p.first_name, p.last_name, p.phone, p.bad_email, "
@@ -34,6 +33,14 @@ def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
         "GROUP BY p.id"
     ):
         bad[row["id"]] = row
+    possible = conn.execute(
+        "SELECT m.prospect_id, m.sender, m.subject, m.received_on, p.company, p.first_name, "
+        "p.last_name FROM mail_seen m JOIN prospects p ON p.id = m.prospect_id "
+        "WHERE m.kind = 'possible-reply' AND p.status = 'active' ORDER BY m.received_on"
+    ).fetchall()
+    if not bad and not possible:
+        return items  # the usual case: nothing from the mailbox to add (100,000 prospects)
+    acted = _acted(conn, {*bad, *(row["prospect_id"] for row in possible)})
     kept = []
     for i in items:
         row = bad.get(i.prospect_id)
@@ -66,11 +73,7 @@ def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
                 "(fix the sheet and import it again), or call / write",
             )
         )
-    for row in conn.execute(
-        "SELECT m.prospect_id, m.sender, m.subject, m.received_on, p.company, p.first_name, "
-        "p.last_name FROM mail_seen m JOIN prospects p ON p.id = m.prospect_id "
-        "WHERE m.kind = 'possible-reply' AND p.status = 'active' ORDER BY m.received_on"
-    ):
+    for row in possible:
         pid = row["prospect_id"]
         if acted.get(pid, "") >= row["received_on"]:
             continue
@@ -90,12 +93,14 @@ def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
     return kept
 
 
-def _acted(conn: sqlite3.Connection) -> dict[int, str]:
-    """The latest day the user logged something about each prospect."""
+def _acted(conn: sqlite3.Connection, ids: set[int]) -> dict[int, str]:
+    """The latest day the user logged something about each of the prospects `ids`."""
     marks = ", ".join(f"'{k}'" for k in ACTED)
+    wanted = ", ".join(str(int(i)) for i in ids)
     return dict(
         conn.execute(
             f"SELECT prospect_id, max(on_date) FROM touches WHERE kind IN ({marks}) "
+            f"AND prospect_id IN ({wanted}) "
             f"AND NOT (kind = 'call' AND outcome IN {UNANSWERED!r}) "
             "AND id NOT IN (SELECT touch_id FROM mail_seen WHERE touch_id IS NOT NULL) "
             "GROUP BY prospect_id"
