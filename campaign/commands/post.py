@@ -92,7 +92,9 @@ def print_(
     items = _printables(state, week, letter, all_channels, followups)
     if not items:
         say(
-            "Nothing to print: every letter in scope goes by email "
+            f"Nothing to print: no follow-up letter is due by post on {state.today}."
+            if followups
+            else "Nothing to print: every letter in the batch goes by email "
             "(--all-channels prints them anyway)."
         )
         if as_json:
