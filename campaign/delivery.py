@@ -112,7 +112,7 @@ def plan_intros(
     """Every intro owed by email in the batches of weeks[0]..weeks[1], rendered."""
     rows = conn.execute(
         "SELECT p.*, m.batch_id, b.week, s.status AS send_status, s.recipient AS sent_to, "
-        "s.bounced_on "
+        "s.bounced_on, s.id AS send_id "
         "FROM batch_members m "
         "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
         "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id "

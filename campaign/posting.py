@@ -139,3 +139,33 @@ def print_letters(
             raise
         raise CampaignError(str(err)) from None
     return Printed(len(letters), pages, files, paper, printed, left_out)
+
+
+@dataclass
+class Posted:
+    added: int = 0  # letters recorded as posted now
+    already: int = 0  # recorded before
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (who, why) never printed
+
+
+def record_posted(
+    conn: sqlite3.Connection,
+    settings,
+    today: dt.date,
+    week: str,
+    on: dt.date,
+    *,
+    followups: bool = False,
+    all_channels: bool = False,
+) -> Posted:
+    """Record the printed letters (and hand-written notes) as posted `on`, each once.
+
+    What `campaign mailed` and the web page's Mark as posted both call: a letter whose address
+    cannot fit the envelope window was never printed, so it is never recorded (issue 9).
+    """
+    from .printing import mark_mailed
+
+    items = printables(conn, settings, today, week, None, all_channels, followups, ("post", "note"))
+    items, left_out = fitting(settings, items, today)
+    added = mark_mailed(conn, items, on)
+    return Posted(added, len(items) - added, left_out)

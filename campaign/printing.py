@@ -71,7 +71,8 @@ def intro_printables(conn, renderer, today, letter: str, week: str, all_channels
     rows = conn.execute(
         "SELECT p.*, m.batch_id FROM batch_members m JOIN batches b ON b.id = m.batch_id "
         "JOIN prospects p ON p.id = m.prospect_id WHERE b.week = ? "
-        "AND p.status NOT IN ('rejected', 'closed', 'hired') ORDER BY m.position",
+        # The first letter goes to active prospects only, as `send` has it.
+        "AND p.status = 'active' ORDER BY m.position",
         (week,),
     ).fetchall()
     return [
@@ -98,8 +99,10 @@ def mark_mailed(conn, items: list[Printable], on: dt.date) -> int:
                 "VALUES (?, ?, ?, ?, ?, ?, 'post', 'sent', ?, ?, ?, ?, ?) "
                 "ON CONFLICT (dedupe) DO UPDATE SET channel = 'post', status = 'sent', "
                 "recipient = excluded.recipient, sent_on = excluded.sent_on, "
-                "sent_at = excluded.sent_at, error = '' "
-                "WHERE sends.status IN ('failed', 'deferred')",
+                "sent_at = excluded.sent_at, error = '', bounced_on = NULL "
+                # Refused, not sent yet, or an email that bounced: the letter goes by post now.
+                "WHERE sends.status IN ('failed', 'deferred') "
+                "OR (sends.channel = 'email' AND sends.bounced_on IS NOT NULL)",
                 (
                     item.prospect["id"],
                     item.batch_id,

@@ -132,7 +132,8 @@ def send_owed(
         _read_inbox_first(settings, conn, today, request, warn, interactive)
     renderer = Renderer(settings)
     with run_lock(settings.root):
-        settle_interrupted(conn)
+        if not request.dry_run:  # a dry run touches nothing, not even an interrupted send
+            settle_interrupted(conn)
         if request.followups:
             plan = plan_followups(conn, renderer, settings, today)
         else:

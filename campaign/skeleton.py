@@ -73,7 +73,12 @@ thank_you_late_days = 7            # a thank-you not sent within a week leaves t
 
 
 def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: one line (a detail typed with a line break is folded), escaped."""
+    import json
+
+    from .text import strip_controls
+
+    return json.dumps(" ".join(strip_controls(text)[0].split()), ensure_ascii=False)
 
 
 def config_text(given: dict[str, Any]) -> str:

@@ -302,3 +302,11 @@ def test_settings_messages_say_what_to_type(tmp_path):
     path.write_text(text.replace('name = "Ann Example"', 'name = "Your Name"'))
     result = run("--today", "2026-11-23", "preview")
     assert '[sender] name is still the example "Your Name"' in result.stderr
+
+
+def test_init_details_with_line_breaks_or_quotes_still_make_a_valid_file(tmp_path):
+    result = Run()("init", tmp_path / "q", "--name", 'Jane "JD"\nDoe\\', "--phone", "555\t0100\x00")
+    assert result.exit_code == 0, result.stderr
+    settings = load(tmp_path / "q")
+    assert settings.sender_name == 'Jane "JD" Doe\\'
+    assert settings.sender_phone == "555 0100"

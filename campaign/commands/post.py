@@ -170,8 +170,7 @@ def mailed(state, week, on, followups, all_channels, as_json):
     Example:
       campaign mailed --on 2026-11-24
     """
-    from ..posting import fitting
-    from ..printing import mark_mailed
+    from ..posting import record_posted
     from ..text import shorten
     from ..workspace import parse_date
 
@@ -181,12 +180,18 @@ def mailed(state, week, on, followups, all_channels, as_json):
             f"--on {day} is after today ({state.today}): record letters once they are posted."
         )
     # Hand-written notes (a thank-you with no address known) are recorded here too.
-    items = _printables(state, _week(state, week), None, all_channels, followups, ("post", "note"))
-    items, left_out = fitting(state.settings, items, state.today)
-    added = mark_mailed(state.conn, items, day)
+    posted = record_posted(
+        state.conn,
+        state.settings,
+        state.today,
+        _week(state, week),
+        day,
+        followups=followups,
+        all_channels=all_channels,
+    )
+    added, already, left_out = posted.added, posted.already, posted.left_out
     if as_json:
-        emit_json({"mailed": added, "already": len(items) - added, "on": day.isoformat()})
-    already = len(items) - added
+        emit_json({"mailed": added, "already": already, "on": day.isoformat()})
     say(
         f"Recorded {plural(added, 'letter')} as posted on {day}; "
         f"{already} {'was' if already == 1 else 'were'} already recorded."

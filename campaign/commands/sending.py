@@ -253,14 +253,19 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_
 
 def _report_unknown(plan, retry_unknown: bool) -> None:
     if plan.unknown and not retry_unknown:
+        count = len(plan.unknown)
         say(
-            f"{len(plan.unknown)} sends are unknown: a run stopped while sending them, so they "
-            "may have gone. Check your Sent folder, then say which went with `campaign "
-            "unknown` (or resend them all with `campaign send --retry-unknown`):",
+            f"{plural(count, 'send')} {'is' if count == 1 else 'are'} unknown: a run stopped while "
+            "sending, so it may have gone. Check your Sent folder, then say which went with "
+            "`campaign unknown --sent ID` or `--unsent ID` (or resend with `campaign send "
+            "--retry-unknown`):",
             fg="yellow",
         )
         for row in plan.unknown:
-            say(f"  #{row['id']} {row['company']} <{row['email']}>", fg="yellow")
+            say(
+                f"  send {row['send_id']}: #{row['id']} {row['company']} <{row['email']}>",
+                fg="yellow",
+            )
 
 
 def _confirm(count: int, via: str, settings) -> None:

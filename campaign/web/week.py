@@ -149,19 +149,16 @@ def _pdf(
 async def mailed(request: Request) -> Response:
     """Mark as posted: records the printed letters as sent today, each once."""
     from ..batch import iso_week
-    from ..posting import printables
-    from ..printing import mark_mailed
+    from ..posting import record_posted
 
     data = await form(request)
     followups = data.get("followups") == "1"
     state = web(request)
     today = state.today()
-    channels = ("post", "note")
     with state.ledger() as (settings, conn):
-        items = printables(conn, settings, today, iso_week(today), None, False, followups, channels)
-        added = mark_mailed(conn, items, today)
+        posted = record_posted(conn, settings, today, iso_week(today), today, followups=followups)
     back = "/due" if followups else "/week"
-    return see(back, posted=added, already=len(items) - added)
+    return see(back, posted=posted.added, already=posted.already)
 
 
 routes = [
