@@ -252,12 +252,14 @@ def execute(
             progress()
             if outcome == "sent":
                 summary.sent += 1
+            elif outcome.startswith("unknown:"):
+                summary.unknown += 1
             elif outcome.startswith("failed:"):
                 summary.failed.append((job.letter.to_email, outcome[7:]))
             else:
                 summary.stopped = outcome[9:]
                 break
-    done = summary.sent + len(summary.failed)
+    done = summary.sent + len(summary.failed) + summary.unknown
     summary.owed = len(jobs) - done
     return summary
 
@@ -312,7 +314,7 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=N
 
 def _send_one(conn, settings, job, transport, today, attachments, copies=None) -> str:
     """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
-    from .channels.mail import Refused, Temporary, build_message
+    from .channels.mail import Refused, Temporary, Unanswered, build_message
     from .threads import references
 
     thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
@@ -340,6 +342,13 @@ def _send_one(conn, settings, job, transport, today, attachments, copies=None) -
         except Refused as err:
             _finish(conn, job, "failed", today, str(err))
             return f"failed:{err}"
+        except Unanswered as err:
+            # Handed over, no answer: it may have gone. Never resent on its own; the user
+            # says which (`campaign unknown`), and the run goes on with the next one.
+            _finish(
+                conn, job, "unknown", today, f"the connection dropped before the answer ({err})"
+            )
+            return f"unknown:{err}"
         except Temporary as err:
             problem = str(err)
             continue

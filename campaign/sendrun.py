@@ -172,10 +172,11 @@ def send_owed(
                 summary_copies = saver.finish(conn)
         if saver is not None:
             summary.sent_copies = summary_copies
-    summary.owed = len(plan.jobs) - summary.sent - len(summary.failed)
+    summary.owed = len(plan.jobs) - summary.sent - len(summary.failed) - summary.unknown
     summary.post = plan.post
     summary.post_weeks = plan.post_weeks
-    summary.unknown = len(plan.unknown) if not request.retry_unknown else 0
+    # Those a run left unknown before, and any this run handed over without an answer.
+    summary.unknown += len(plan.unknown) if not request.retry_unknown else 0
     summary.transport, summary.followups = via, request.followups
     return summary
 

@@ -30,6 +30,11 @@ class Temporary(Exception):
     """A dropped connection or a 4xx: worth retrying after a pause."""
 
 
+class Unanswered(Exception):
+    """The message was handed over but the connection dropped before the server answered:
+    it may have been accepted, so it is never resent on its own (it becomes unknown)."""
+
+
 SMTP_LINES = policy.compat32.clone(linesep="\r\n")
 
 
@@ -236,8 +241,10 @@ class Smtp:
                     "take internationalised addresses (SMTPUTF8)"
                 )
             options = ["SMTPUTF8"]
+        handed = _Handover(smtp)
         try:
-            refused = smtp.sendmail(msg.sender, [msg.recipient], msg.data, mail_options=options)
+            with handed:
+                refused = smtp.sendmail(msg.sender, [msg.recipient], msg.data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as err:
             code, reply = next(iter(err.recipients.values()))
             if code >= 500:
@@ -254,7 +261,9 @@ class Smtp:
             if err.smtp_code >= 500:
                 raise Refused(f"{err.smtp_code} {_text(err.smtp_error)}") from None
             raise Temporary(f"{err.smtp_code} {_text(err.smtp_error)}") from None
-        except (smtplib.SMTPServerDisconnected, OSError) as err:
+        except (smtplib.SMTPServerDisconnected, OSError) as err:  # SMTPException is an OSError
+            if handed.over:
+                raise Unanswered(_reason(err)) from None
             raise Temporary(_reason(err)) from None
         if refused:
             code, reply = next(iter(refused.values()))
@@ -266,6 +275,40 @@ class Smtp:
                 self.client.smtp.quit()
             self.client.is_closed = True
             self.client.smtp = None
+
+
+class _Handover:
+    """Knows whether the message's content went out: smtplib's DATA sends the command, then
+    (after the server's 354) the content; a drop after that may still have been accepted."""
+
+    def __init__(self, smtp) -> None:
+        self.smtp = smtp
+        self.sends = 0
+        self.data = False
+
+    @property
+    def over(self) -> bool:
+        return self.data and self.sends >= 2  # the DATA command, then the content
+
+    def __enter__(self):
+        original_putcmd, original_send = self.smtp.putcmd, self.smtp.send
+
+        def putcmd(cmd, args=""):
+            if cmd.lower() == "data":
+                self.data = True
+            return original_putcmd(cmd, args)
+
+        def send(payload):
+            if self.data:
+                self.sends += 1
+            return original_send(payload)
+
+        self.smtp.putcmd, self.smtp.send = putcmd, send
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        del self.smtp.putcmd, self.smtp.send  # back to the class's own methods
+        return False
 
 
 def _text(reply) -> str:

@@ -331,6 +331,12 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
     ]
     if rest:
         say("  " + ", ".join(rest) + ".")
+    if summary.unknown:
+        say(
+            "  Unknown: the connection dropped before the server answered, so it may have "
+            "gone. Look in your Sent folder, then `campaign unknown` says how to record it.",
+            fg="yellow",
+        )
     for who, why in summary.failed:
         say(f"  failed: {who}: {why}", fg="red")
     if summary.failed:
