@@ -11,6 +11,10 @@ from .errors import SheetError
 from .ledger import transaction
 from .sheet import FIELDS, Parsed, person_key
 
+# Details `campaign log` records from calls (the assistant's name, the best time to call): a
+# blank cell in a sheet imported again never erases them.
+LOGGED = ("assistant", "best_time")
+
 
 @dataclass
 class ImportResult:
@@ -101,7 +105,11 @@ def import_rows(
             continue
         old_extras = json.loads(match["extras"])
         extras = {**old_extras, **row.extras}
-        changed = {f: v for f, v in row.fields.items() if match[f] != v}
+        changed = {
+            f: v
+            for f, v in row.fields.items()
+            if match[f] != v and not (f in LOGGED and v == "" and match[f])
+        }
         diff = {f: [match[f], v] for f, v in changed.items()}
         diff.update(
             {k: [old_extras.get(k), v] for k, v in extras.items() if old_extras.get(k) != v}

@@ -605,3 +605,20 @@ def test_show_by_name_or_company_lists_the_matches_when_several(run, ledger, tmp
     assert several.stderr.startswith('campaign: error: 2 prospects match "L": #1 Acme Robotics')
     assert "#2 Beta Labs (Ann Lee)" in several.stderr
     assert "name one by its id." in several.stderr
+
+
+def test_importing_again_keeps_what_calls_logged(run, ledger, tmp_path):
+    path = write_rows_csv(
+        tmp_path / "l.csv",
+        [["Company", "Contact", "Email", "Assistant"], ["Acme", "Ann Lee", "ann@acme.example", ""]],
+    )
+    assert run("import", path).exit_code == 0
+    logged = run(
+        "--today", "2026-11-30", "log", "1", "call", "--outcome", "assistant",
+        "--assistant", "Kim Lee", "--best-time", "mornings",
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.stderr
+    again = run("import", path, "--json")
+    assert json.loads(again.stdout)["unchanged"] == 1
+    row = ledger.execute("SELECT assistant, best_time FROM prospects").fetchone()
+    assert tuple(row) == ("Kim Lee", "mornings")
