@@ -20,11 +20,16 @@ def printables(
     all_channels: bool = False,
     followups: bool = False,
     channels: tuple[str, ...] = ("post",),
+    earlier: bool = False,
 ) -> list:
-    """The week's batch letters for the post (or the follow-ups due by `channels`), rendered."""
+    """The week's batch letters for the post (or the follow-ups due by `channels`), rendered.
+
+    `earlier`: also the post letters of earlier batches never recorded as posted, so a week
+    whose letters were not printed in time is not lost (the web page's Print does this).
+    """
     from .batch import find
     from .followup import due_letters
-    from .printing import Printable, intro_printables
+    from .printing import Printable, earlier_owed, intro_printables
     from .render import Renderer
 
     settings.check_sender(["name", "address"], "posted letters print {it} in the letterhead")
@@ -43,12 +48,16 @@ def printables(
                 conn, renderer, settings.cadence, today, *channels
             )
         ]
+    letter = letter or settings.letter
+    before = earlier_owed(conn, renderer, today, letter, week) if earlier else []
+    if find(conn, week) is None and before:
+        return before
     if find(conn, week) is None:
         raise CampaignError(
             f"no batch for {week}; run `campaign batch` first.",
             web=f"no batch for {week}; pick it on This week first.",
         )
-    return intro_printables(conn, renderer, today, letter or settings.letter, week, all_channels)
+    return before + intro_printables(conn, renderer, today, letter, week, all_channels)
 
 
 def fitting(settings, items: list, today: dt.date, paper: str | None = None):
@@ -157,6 +166,7 @@ def record_posted(
     *,
     followups: bool = False,
     all_channels: bool = False,
+    earlier: bool = False,
 ) -> Posted:
     """Record the printed letters (and hand-written notes) as posted `on`, each once.
 
@@ -165,7 +175,10 @@ def record_posted(
     """
     from .printing import mark_mailed
 
-    items = printables(conn, settings, today, week, None, all_channels, followups, ("post", "note"))
+    channels = ("post", "note")
+    items = printables(
+        conn, settings, today, week, None, all_channels, followups, channels, earlier
+    )
     items, left_out = fitting(settings, items, today)
     added = mark_mailed(conn, items, on)
     return Posted(added, len(items) - added, left_out)

@@ -431,6 +431,29 @@ def test_follow_up_letters_by_post_are_printed_and_marked_from_the_due_page(
     assert run.json("--today", two_weeks, "status")["sent"]["post"] == 10
 
 
+def test_last_weeks_post_letters_not_printed_in_time_are_printed_this_week(
+    run, workspace, serve, page, tmp_path
+):
+    run("import", str(sample_list()))
+    run("--today", TODAY, "batch")
+    run("--today", TODAY, "send", "--yes")  # the emails went; the 5 post letters did not
+    next_week = "2026-12-07"
+    run("--today", next_week, "batch")
+    served = serve(next_week)
+    page.goto(served.url)
+    nav(page, "This week")
+    expect(page.locator("main")).to_contain_text("of them still owed from earlier weeks")
+    printed = print_from(page, tmp_path)
+    owed = [p for p in run.json("--today", TODAY, "batch")["prospects"] if p["channel"] == "post"]
+    assert len(owed) == 5
+    assert all(p["company"] in printed for p in owed)
+    button(page, "Mark as posted").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded")
+    sent = run.json("--today", next_week, "status")["sent"]["post"]
+    posted_now = [p for p in run.json("--today", next_week, "batch")["prospects"]]
+    assert sent == 5 + sum(p["channel"] == "post" for p in posted_now)
+
+
 def test_read_my_inbox_records_a_reply_as_campaign_sync_does(
     run, workspace, serve, page, smtp_server, imap, tmp_path
 ):

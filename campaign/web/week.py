@@ -17,13 +17,16 @@ from .dashboard import attachment
 
 
 async def show(request: Request) -> Response:
-    from ..batch import remaining
+    from ..batch import iso_week, remaining
     from ..overview import batch_progress
+    from ..printing import earlier_rows
 
     state = web(request)
     with state.ledger() as (settings, conn):
         batch, rows = batch_progress(conn, state.today())
         left = remaining(conn)
+        # Earlier weeks' post letters never recorded as posted: Print takes them too.
+        earlier = [dict(r) for r in earlier_rows(conn, iso_week(state.today()))]
     return page(
         request,
         "week.html",
@@ -35,6 +38,7 @@ async def show(request: Request) -> Response:
         size=settings.batch_size,
         emails=sum(r["channel"] == "email" for r in rows),
         posts=[r for r in rows if r["channel"] == "post"],
+        earlier=earlier,
     )
 
 
@@ -129,7 +133,9 @@ def _pdf(
     today = state.today()
     week = iso_week(today)
     with state.ledger() as (settings, conn):
-        items = printables(conn, settings, today, week, None, all_channels, followups)
+        items = printables(
+            conn, settings, today, week, None, all_channels, followups, earlier=not followups
+        )
         items = [i for i in items if only is None or i.prospect["id"] == only]
         if not items:
             raise HTTPException(404, "No letters to print: none of them goes by post.")
@@ -156,7 +162,9 @@ async def mailed(request: Request) -> Response:
     state = web(request)
     today = state.today()
     with state.ledger() as (settings, conn):
-        posted = record_posted(conn, settings, today, iso_week(today), today, followups=followups)
+        posted = record_posted(
+            conn, settings, today, iso_week(today), today, followups=followups, earlier=True
+        )
     back = "/due" if followups else "/week"
     return see(back, posted=posted.added, already=posted.already)
 
