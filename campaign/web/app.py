@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..errors import CampaignError
+from ..text import plural
 from .cache import LedgerCache
 
 HERE = Path(__file__).resolve().parent
@@ -57,6 +58,7 @@ def _whole_dates(text) -> markupsafe.Markup:
 
 
 templates.env.filters["whole_dates"] = _whole_dates
+templates.env.filters["plural"] = plural  # {{ n|plural("letter") }}: "1 letter", "2 letters"
 
 
 @dataclass
