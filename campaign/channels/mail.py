@@ -223,7 +223,12 @@ class Smtp:
                 f"({err.smtp_code} {_text(err.smtp_error)}); check the username and password."
             ) from None
         except (OSError, smtplib.SMTPException) as err:
-            raise SendError(f"cannot connect to {self.description}: {_reason(err)}") from None
+            raise SendError(
+                f"cannot connect to {self.description}: {_reason(err)}; check [smtp] in "
+                "campaign.toml (`campaign check-mail` says what works).",
+                web=f"cannot connect to {self.description}: {_reason(err)}; check host, port "
+                "and security under [smtp] in campaign.toml, in your campaign folder.",
+            ) from None
 
     def reconnect(self) -> None:
         self.close()
