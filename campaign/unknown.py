@@ -28,6 +28,16 @@ def settle(conn: sqlite3.Connection, root: Path) -> int:
         return 0  # the workspace is read-only: list what the ledger says as it is
 
 
+def answer(conn: sqlite3.Connection, root: Path, send_ids: list[int], *, went: bool) -> Resolved:
+    """The user's word on unknown sends, under the sending lock (as `send` itself takes it),
+    so no run is sending while they change: what `campaign unknown` and the Due page call."""
+    from .delivery import run_lock, settle_interrupted
+
+    with run_lock(root):
+        settle_interrupted(conn)
+        return resolve(conn, send_ids, went=went)
+
+
 def listing(conn: sqlite3.Connection, only: int | None = None) -> list[dict]:
     """Every unknown send (of one prospect, with `only`), oldest first."""
     rows = conn.execute(

@@ -27,17 +27,16 @@ def unknown(state, send_ids, went, as_json):
       campaign unknown --sent 41 42
       campaign unknown --unsent 43 && campaign send
     """
-    from ..delivery import run_lock, settle_interrupted
-    from ..unknown import Resolved, listing, resolve
+    from ..unknown import Resolved, answer, listing, settle
 
     conn = state.conn
+    if send_ids and went is None:
+        raise CampaignError("say what happened to them: --sent or --unsent.")
     done = Resolved()
-    with run_lock(state.settings.root):
-        settle_interrupted(conn)
-        if send_ids and went is None:
-            raise CampaignError("say what happened to them: --sent or --unsent.")
-        if went is not None:
-            done = resolve(conn, list(send_ids), went=went)
+    if went is not None:
+        done = answer(conn, state.settings.root, list(send_ids), went=went)
+    else:
+        settle(conn, state.settings.root)
     rows = listing(conn)
     if as_json:
         emit_json({"unknown": rows, "marked_sent": done.sent, "marked_unsent": done.unsent})

@@ -77,13 +77,13 @@ async def call(request: Request) -> Response:
 
 async def unknown(request: Request) -> Response:
     """A send a stopped run left unknown: it went (recorded as sent) or not (owed again)."""
-    from ..unknown import resolve
+    from ..unknown import answer
 
     data = await form(request)
     went = data.get("went") == "1"
     state = web(request)
-    with state.ledger() as (_, conn):
-        resolve(conn, [number(data, "send")], went=went)
+    with state.ledger() as (settings, conn):
+        answer(conn, settings.root, [number(data, "send")], went=went)
     return see("/due", resolved="sent" if went else "owed again")
 
 
