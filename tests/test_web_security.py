@@ -48,7 +48,9 @@ def test_the_link_sets_a_private_cookie_and_pages_carry_a_strict_policy(workspac
     with httpx.Client(base_url=served.base) as http:
         first = http.get(served.url)
         cookie = first.headers["set-cookie"]
-    assert cookie.startswith(f"campaign_token={served.token};")
+    port = served.base.rsplit(":", 1)[1]
+    # One cookie name per port: cookies are not kept apart by port.
+    assert cookie.startswith(f"campaign_token_{port}={served.token};")
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
     with client(served) as http:
@@ -64,7 +66,8 @@ def test_the_link_sets_a_private_cookie_and_pages_carry_a_strict_policy(workspac
 @pytest.mark.parametrize("path", ["/", "/week", "/prospects", "/downloads/tracker.xlsx"])
 def test_without_the_token_every_page_is_refused(workspace, serve, path):
     served = serve(TODAY)
-    for cookies in ({}, {"campaign_token": "guessed"}):
+    port = served.base.rsplit(":", 1)[1]
+    for cookies in ({}, {f"campaign_token_{port}": "guessed"}, {"campaign_token": served.token}):
         response = httpx.get(served.base + path, cookies=cookies)
         assert response.status_code == 403
         assert "Open the link that `campaign serve` printed" in response.text

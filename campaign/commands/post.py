@@ -101,6 +101,9 @@ def print_(
             emit_json({"letters": 0, "pages": 0, "files": [], "mailed": 0})
         return
     name = f"followups-{state.today}" if followups else f"letters-{week}"
+    for wanted in (out, envelopes, labels):
+        if wanted is not None and not wanted.parent.is_dir():
+            raise CampaignError(f"{wanted.parent}: no such folder.")
     out = out or state.settings.outbox / f"{name}.pdf"
     printed = print_letters(
         state.settings,

@@ -145,6 +145,9 @@ def preview(state, prospect, letter, html_file, pdf_file):
     from ..previews import preview as render_preview
 
     conn = state.conn
+    for wanted in (html_file, pdf_file):
+        if wanted is not None and not wanted.parent.is_dir():
+            raise CampaignError(f"{wanted.parent}: no such folder.")
     row = find_prospect(conn, prospect) if prospect else first_of_batch(conn, state.today)
     rendered = render_preview(conn, state.settings, row, state.today, letter)
     if rendered.example:

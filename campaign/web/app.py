@@ -204,9 +204,15 @@ class Guard:
             )
             target = request.url.path + (f"?{query}" if query else "")
             response = RedirectResponse(target, status_code=303)
-            response.set_cookie(COOKIE, state.token, httponly=True, samesite="strict", path="/")
+            # Cookies are not kept apart by port: one name per port, so another local server
+            # never receives this token, and two `campaign serve` never overwrite each other's.
+            response.set_cookie(
+                f"{COOKIE}_{state.port}", state.token, httponly=True, samesite="strict", path="/"
+            )
             return response
-        if not secrets.compare_digest(request.cookies.get(COOKIE, ""), state.token):
+        if not secrets.compare_digest(
+            request.cookies.get(f"{COOKIE}_{state.port}", ""), state.token
+        ):
             return _refused(
                 request, 403, "Open the link that `campaign serve` printed in your terminal."
             )
@@ -216,7 +222,10 @@ class Guard:
             origin = request.headers.get("origin") or _origin_of(request.headers.get("referer"))
             if origin != f"http://{host}":
                 return _refused(request, 403, "A change must come from this app's own pages.")
-            if int(request.headers.get("content-length") or 0) > MAX_UPLOAD + 65536:
+            length = request.headers.get("content-length") or "0"
+            if not length.isdigit():
+                return _refused(request, 400, "The request was malformed; send the form again.")
+            if int(length) > MAX_UPLOAD + 65536:
                 return _refused(request, 413, "That file is larger than 20 MB.")
         return None
 

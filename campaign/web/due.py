@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -112,14 +113,18 @@ async def read_inbox(request: Request) -> Response:
 
 
 async def call_sheet(request: Request) -> Response:
-    from ..exports import call_rows, call_sheet_pdf
+    from ..exports import call_rows, call_script, call_sheet_pdf
 
     state = web(request)
     today = state.today()
     with state.ledger() as (settings, conn), tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "calls.pdf"
         items = list(state.cache.followups(settings, today))
-        call_sheet_pdf(call_rows(conn, items), out, settings.paper, today)
+        rows = call_rows(conn, items)
+        if not rows:
+            raise HTTPException(404, "No calls are due today: there is no call sheet to print.")
+        script = call_script(resume=settings.resume is not None)
+        call_sheet_pdf(rows, out, settings.paper, today, script=script)
         data = out.read_bytes()
     return attachment(data, f"calls-{today}.pdf", "application/pdf")
 
