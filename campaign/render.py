@@ -76,11 +76,6 @@ class Letter:
     signature_lines: list[str] = field(default_factory=list)
     example: str = ""  # set while the template is still the shipped example (see Template)
 
-    @property
-    def markdown(self) -> str:
-        """The body as Markdown source, values in place (for previews)."""
-        return SLOT.sub(lambda m: self.values[int(m.group(1))], self.skeleton)
-
     def tokens(self) -> list[dict]:
         return _parse(self.skeleton)
 

@@ -25,7 +25,7 @@ def fold(header: str) -> str:
     return re.sub(r"[^0-9a-z]", "", header.casefold().replace("#", ""))
 
 
-def slug(header: str) -> str:
+def field_name(header: str) -> str:
     """A template-friendly name for an extra column: "Referred by" → "referred_by"."""
     text = re.sub(r"[^0-9a-zA-Z]+", "_", header.strip()).strip("_").lower()
     return text if text and not text[0].isdigit() else f"col_{text}"
@@ -177,7 +177,7 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
             columns[index] = target
             labels[target] = header
         else:
-            name = slug(header)
+            name = field_name(header)
             while name in FIELDS or name in extras.values() or name in ("name", "address2"):
                 name += "_2"
             extras[index] = name

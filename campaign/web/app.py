@@ -299,8 +299,3 @@ def create_app(root: Path, today: str | None, token: str, port: int) -> Starlett
     app.state.web = state
     app.add_middleware(Guard, state=state)
     return app
-
-
-def error_text(err: CampaignError, state: Web) -> str:
-    """A library message, with the private upload folder taken out of it."""
-    return err.web.replace(str(state.uploads) + "/", "")
