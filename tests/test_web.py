@@ -118,6 +118,10 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     nav(page, "Due")
     screenshot(page, tmp_path, "due")
     called = posts[0]
+    phone = run.json("show", str(called["id"]))["phone"]
+    assert phone
+    row = page.locator("tr", has=page.get_by_role("form", name=f"Call {called['company']}"))
+    expect(row).to_contain_text(phone)  # the number to dial, on the page
     form = page.get_by_role("form", name=f"Call {called['company']}")
     form.get_by_label("Note").fill("sent it to HR")
     # Enter in a box logs no outcome by itself: the history below holds one call, not two.

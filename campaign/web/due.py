@@ -25,11 +25,14 @@ OUTCOME_NAMES = {
 
 async def show(request: Request) -> Response:
     from ..followup import KINDS
+    from ..ledger import phone_book
 
     state = web(request)
     today = state.today()
     settings = state.settings()
     items = state.cache.followups(settings, today)
+    with state.ledger() as (_, conn):  # what a call needs at hand: the number, when to call
+        phones = phone_book(conn, (i.prospect_id for i in items if i.channel == "call"))
     groups = []
     for kind, (heading, _) in KINDS.items():
         group = [i for i in items if i.kind == kind]
@@ -43,6 +46,7 @@ async def show(request: Request) -> Response:
         emails=sum(i.channel == "email" and bool(i.template) for i in items),
         posts=sum(i.channel in ("post", "note") and bool(i.template) for i in items),
         outcomes=OUTCOME_NAMES,
+        phones=phones,
         posted=request.query_params.get("posted"),
         logged=request.query_params.get("logged"),
         resolved=request.query_params.get("resolved"),
