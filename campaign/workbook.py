@@ -361,6 +361,8 @@ def read_cells(
         raise SheetError(f"{path}: no such file.")
     if path.is_dir():
         raise SheetError(f"{path}: is a folder, not a spreadsheet.")
+    if path.stat().st_size == 0:
+        raise SheetError(f"{path}: the file is empty (0 bytes); save your sheet again.")
     suffix = path.suffix.lower()
     if suffix in TEXT:
         if sheet:

@@ -199,3 +199,11 @@ def test_dry_run_lists_new_and_changed_prospects(run, tmp_path):
     assert '  update  row 2: #1 Acme (Ann Lee): phone "555-0101" -> "555-0199"' in result.stderr
     assert "  new     row 3: Beta (Bo Chan)" in result.stderr
     assert 'Kept as extra fields for your letters: "Industry" → {{ industry }}' in result.stderr
+
+
+@pytest.mark.parametrize("name", ["empty.xlsx", "empty.ods", "empty.csv"])
+def test_an_empty_file_says_so(run, tmp_path, name):
+    (tmp_path / name).write_bytes(b"")
+    result = run("import", tmp_path / name)
+    assert result.exit_code == 2
+    assert "the file is empty (0 bytes)" in result.stderr

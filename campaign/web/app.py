@@ -36,6 +36,7 @@ from .cache import LedgerCache
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024
 COOKIE = "campaign_token"
+PUBLIC = ("/static/style.css", "/static/icon.svg")  # hold nothing of the user's
 CSP = (
     "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
     "frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -192,7 +193,7 @@ class Guard:
                 status_code=403,
                 media_type="text/plain",
             )
-        if request.url.path == "/static/style.css" and request.method in ("GET", "HEAD"):
+        if request.url.path in PUBLIC and request.method in ("GET", "HEAD"):
             return None  # public, holds nothing of the user's: so the 403 page is styled too
         given = request.query_params.get("token")
         if given is not None and request.method == "GET":
