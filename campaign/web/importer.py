@@ -41,7 +41,8 @@ async def check(request: Request) -> Response:
     path.write_bytes(content)
     sheet = str(data.get("sheet", "")).strip() or None
     try:
-        parsed, result = _import(state, path, sheet, dry_run=True)
+        # What the import would do with the good rows: the page's second button does that.
+        parsed, result = _import(state, path, sheet, dry_run=True, skip_invalid=True)
     except CampaignError as err:
         shutil.rmtree(folder, ignore_errors=True)
         return _problem(request, _clean(err.web, state))
