@@ -78,6 +78,8 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
         f"Send {len(emails)} emails as Jane Doe <jane.doe@example.org> via "
         f"127.0.0.1:{smtp_server.port}?"
     )
+    # Who gets what, each email listed before anything goes.
+    expect(page.locator("main details")).to_contain_text(emails[0]["company"])
     screenshot(page, tmp_path, "send-confirm")
     assert len(smtp_server) == 0  # asking sends nothing
     button(page, "Send").click()

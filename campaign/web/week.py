@@ -63,9 +63,21 @@ async def confirm(request: Request) -> Response:
     data = await form(request)
     state = web(request)
     followups = data.get("followups") == "1"
+    going: list[dict] = []
+
+    def listed(plan, jobs) -> None:  # who gets what: the page lists each email before it goes
+        going.extend(
+            {"to": j.letter.to_name, "company": j.prospect["company"], "subject": j.letter.subject}
+            for j in jobs
+        )
+
     with state.ledger() as (settings, conn):
         summary = send_owed(
-            settings, conn, state.today(), SendRequest(followups=followups, dry_run=True)
+            settings,
+            conn,
+            state.today(),
+            SendRequest(followups=followups, dry_run=True),
+            on_plan=listed,
         )
         via = transport(settings, interactive=False).description
         sender = f"{settings.sender_name} <{settings.sender_email}>"
@@ -81,6 +93,7 @@ async def confirm(request: Request) -> Response:
         sender=sender,
         drafts=drafts,
         followups=followups,
+        going=going,
     )
 
 
