@@ -47,6 +47,7 @@ async def one(request: Request) -> Response:
     from ..followup import LABELS, OUTCOMES
     from ..ledger import find_prospect, history
     from ..touches import EVENTS, SKIPPABLE
+    from .due import OUTCOME_NAMES
 
     state = web(request)
     with state.ledger() as (_, conn):
@@ -61,6 +62,7 @@ async def one(request: Request) -> Response:
         history=events,
         events=EVENTS,
         outcomes=OUTCOMES,
+        outcome_names=OUTCOME_NAMES,
         skippable={kind: LABELS.get(kind, kind) for kind in SKIPPABLE},
         logged=request.query_params.get("logged"),
     )
