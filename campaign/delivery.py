@@ -101,6 +101,29 @@ def settle_interrupted(conn: sqlite3.Connection) -> int:
         ).rowcount
 
 
+# The columns intro_owed reads, joined from the prospect's first-letter send.
+INTRO_SEND = (
+    "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id",
+    "s.status AS send_status, s.recipient AS sent_to, s.bounced_on, s.id AS send_id",
+)
+
+
+def intro_owed(row, retry_unknown: bool = False) -> bool:
+    """Whether a batch member is still owed its first letter (row: INTRO_SEND's columns)."""
+    status = row["send_status"]
+    changed = status is not None and row["sent_to"].casefold() != row["email"].casefold()
+    return (
+        status is None
+        or status == "deferred"
+        or (status == "unknown" and retry_unknown)
+        # A refused address is tried again only once the user has fixed it and re-imported.
+        or (status == "failed" and changed)
+        # So is a letter that bounced, once the address is corrected (issue 11): the new
+        # address never had it, so it gets the first letter, not "Following up...".
+        or (status == "sent" and row["bounced_on"] is not None and changed)
+    )
+
+
 def plan_intros(
     conn: sqlite3.Connection,
     renderer,
@@ -110,13 +133,11 @@ def plan_intros(
     retry_unknown: bool = False,
 ) -> Plan:
     """Every intro owed by email in the batches of weeks[0]..weeks[1], rendered."""
+    join, columns = INTRO_SEND
     rows = conn.execute(
-        "SELECT p.*, m.batch_id, b.week, s.status AS send_status, s.recipient AS sent_to, "
-        "s.bounced_on, s.id AS send_id "
-        "FROM batch_members m "
+        f"SELECT p.*, m.batch_id, b.week, {columns} FROM batch_members m "
         "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
-        "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id "
-        "WHERE b.week BETWEEN ? AND ? AND p.status = 'active' "
+        f"{join} WHERE b.week BETWEEN ? AND ? AND p.status = 'active' "
         "ORDER BY b.week, m.position",
         weeks,
     ).fetchall()
@@ -125,21 +146,7 @@ def plan_intros(
         status = row["send_status"]
         if status == "unknown":
             plan.unknown.append(row)
-        owed = (
-            status is None
-            or status == "deferred"
-            or (status == "unknown" and retry_unknown)
-            # A refused address is tried again only once the user has fixed it and re-imported.
-            or (status == "failed" and row["sent_to"].casefold() != row["email"].casefold())
-            # So is a letter that bounced, once the address is corrected (issue 11): the new
-            # address never had it, so it gets the first letter, not "Following up...".
-            or (
-                status == "sent"
-                and row["bounced_on"] is not None
-                and row["sent_to"].casefold() != row["email"].casefold()
-            )
-        )
-        if not owed:
+        if not intro_owed(row, retry_unknown):
             continue
         if letter_channel(row["email"]) == "post":
             plan.post += 1

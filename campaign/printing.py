@@ -76,45 +76,40 @@ def intro_printables(conn, renderer, today, letter: str, week: str, all_channels
         (week,),
     ).fetchall()
     return [
-        Printable(
-            row,
-            renderer.render(letter, row, today),
-            f"intro:{row['id']}",
-            "intro",
-            batch_id=row["batch_id"],
-        )
+        _intro(renderer, row, today, letter)
         for row in rows
         if all_channels or letter_channel(row["email"]) == "post"
     ]
 
 
+def _intro(renderer, row, today, letter: str) -> Printable:
+    """A batch member's first letter, rendered, as a Printable."""
+    return Printable(
+        row,
+        renderer.render(letter, row, today),
+        f"intro:{row['id']}",
+        "intro",
+        batch_id=row["batch_id"],
+    )
+
+
 def earlier_rows(conn, week: str) -> list:
     """Prospects of batches before `week` whose post letter was never recorded as posted."""
-    return conn.execute(
-        "SELECT p.*, m.batch_id FROM batch_members m JOIN batches b ON b.id = m.batch_id "
-        "JOIN prospects p ON p.id = m.prospect_id "
-        "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id "
-        "WHERE b.week < ? AND p.status = 'active' AND p.email = '' "
-        "AND (s.id IS NULL OR s.status IN ('failed', 'deferred') "
-        "     OR (s.channel = 'email' AND s.bounced_on IS NOT NULL)) "
-        "ORDER BY b.week, m.position",
+    from .delivery import INTRO_SEND, intro_owed
+
+    join, columns = INTRO_SEND
+    rows = conn.execute(
+        f"SELECT p.*, m.batch_id, {columns} FROM batch_members m "
+        "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
+        f"{join} WHERE b.week < ? AND p.status = 'active' ORDER BY b.week, m.position",
         (week,),
     ).fetchall()
+    return [r for r in rows if letter_channel(r["email"]) == "post" and intro_owed(r)]
 
 
 def earlier_owed(conn, renderer, today, letter: str, week: str) -> list[Printable]:
     """Post letters of batches before `week` still not recorded as posted (none is lost)."""
-    rows = earlier_rows(conn, week)
-    return [
-        Printable(
-            row,
-            renderer.render(letter, row, today),
-            f"intro:{row['id']}",
-            "intro",
-            batch_id=row["batch_id"],
-        )
-        for row in rows
-    ]
+    return [_intro(renderer, row, today, letter) for row in earlier_rows(conn, week)]
 
 
 def mark_mailed(conn, items: list[Printable], on: dt.date) -> int:
