@@ -66,10 +66,16 @@ def fitting(settings, items: list, today: dt.date, paper: str | None = None):
     One letter whose address cannot fit the envelope window is left out and listed; the
     others print, and `mailed` never records a letter that could not be printed (issue 9).
     """
+    fitted, left_out = _fit(settings, items, today, paper)
+    return [item for item, _ in fitted], left_out
+
+
+def _fit(settings, items: list, today: dt.date, paper: str | None = None):
+    """([(item, its channels.post.PostLetter)] that fit the window, [(who, why)] that do not)."""
     from .channels.post import AddressTooLong, fit_address
     from .printing import to_post
 
-    ok, left_out = [], []
+    fitted, left_out = [], []
     for item in items:
         letter = to_post(item, today, settings.sender_name)
         try:
@@ -77,8 +83,8 @@ def fitting(settings, items: list, today: dt.date, paper: str | None = None):
         except (AddressTooLong, ValueError) as err:
             left_out.append((letter.recipient_name, str(err)))
             continue
-        ok.append(item)
-    return ok, left_out
+        fitted.append((item, letter))
+    return fitted, left_out
 
 
 @dataclass
@@ -105,7 +111,6 @@ def print_letters(
     """Write the letters (and envelopes, labels, one PDF per letter) as PDFs; record nothing."""
     from .channels.envelopes import write_envelopes, write_labels
     from .channels.post import Sender, write_letters
-    from .printing import to_post
 
     paper = paper or settings.paper
     sender = Sender(
@@ -118,8 +123,9 @@ def print_letters(
         raise CampaignError(
             f"campaign.toml: the signature image {settings.signature} does not exist."
         )
-    printed, left_out = fitting(settings, items, today, paper)
-    letters = [to_post(item, today, settings.sender_name) for item in printed]
+    fitted, left_out = _fit(settings, items, today, paper)
+    printed = [item for item, _ in fitted]
+    letters = [letter for _, letter in fitted]
     if not letters:
         return Printed(paper=paper, left_out=left_out)
     if settings.resume is not None:

@@ -258,8 +258,9 @@ def write_letters(
     lay = _layout(paper)
     if not letters:
         raise ValueError("there are no letters to print")
-    for letter in letters:
-        check_window(letter, paper)
+    _register_fonts()  # the letterhead and the address fitting measure text in them
+    # Each letter's address is fitted to the window (or refused) by _first_page, below, before
+    # anything is written.
     make_signature: Callable[[], Any] | None = None
     if signature is not None:
         signature = Path(signature)
