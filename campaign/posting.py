@@ -132,7 +132,8 @@ def print_letters(
         from .channels.enclose import check_pdf
 
         check_pdf(settings.resume)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.parent == settings.outbox:  # the workspace's own folder; never one the user named
+        out.parent.mkdir(parents=True, exist_ok=True)
     options = {"paper": paper, "signature": settings.signature, "enclosure": settings.resume}
     try:
         pages = write_letters(letters, sender, out, **options)

@@ -413,6 +413,14 @@ def test_export_needs_xlsx_or_ics(campaign, tmp_path):
     missing = campaign("export", tmp_path / "nowhere" / "tracker.xlsx")
     assert missing.exit_code == 2
     assert "no such folder" in missing.stderr
+    # Every file written goes through atomic.replacing, which refuses a missing folder: the
+    # call sheet too (it was a traceback), and nothing makes the folder up.
+    for out in ("calls.pdf", "calls.xlsx"):
+        sheet = campaign("--today", "2026-11-30", "calls", "--days", "30", "--out",
+                         tmp_path / "nowhere" / out)  # fmt: skip
+        assert sheet.exit_code == 2
+        assert sheet.stderr.strip() == f"campaign: error: {tmp_path / 'nowhere'}: no such folder."
+    assert not (tmp_path / "nowhere").exists()
 
 
 # --- issue 10: calendar updates ----------------------------------------------------------------

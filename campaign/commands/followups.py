@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..atomic import writable
 from ..cli import cli, echo, emit_json, json_option, pass_state, say, table
 from ..errors import CampaignError
 from ..followup import KINDS, OUTCOMES
@@ -343,8 +344,7 @@ def export(state, file, horizon, as_json):
     suffix = file.suffix.lower()
     if suffix not in (".xlsx", ".ics"):
         raise CampaignError(f"{file}: export writes .xlsx (the tracker) or .ics (a calendar).")
-    if not file.parent.is_dir():
-        raise CampaignError(f"{file.parent}: no such folder.")
+    writable(file)
     extra = {}
     if suffix == ".xlsx":
         items = compute(state.conn, state.settings.cadence, state.today, 3650)

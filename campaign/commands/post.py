@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..atomic import writable
 from ..cli import cli, emit_json, json_option, pass_state, say
 from ..errors import CampaignError
 from ..text import plural
@@ -101,9 +102,7 @@ def print_(
             emit_json({"letters": 0, "pages": 0, "files": [], "mailed": 0})
         return
     name = f"followups-{state.today}" if followups else f"letters-{week}"
-    for wanted in (out, envelopes, labels):
-        if wanted is not None and not wanted.parent.is_dir():
-            raise CampaignError(f"{wanted.parent}: no such folder.")
+    writable(out, envelopes, labels)  # every file's folder, before any is written
     out = out or state.settings.outbox / f"{name}.pdf"
     printed = print_letters(
         state.settings,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..atomic import writable
 from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
 from ..errors import CampaignError, Declined
 from ..text import plural
@@ -145,9 +146,7 @@ def preview(state, prospect, letter, html_file, pdf_file):
     from ..previews import preview as render_preview
 
     conn = state.conn
-    for wanted in (html_file, pdf_file):
-        if wanted is not None and not wanted.parent.is_dir():
-            raise CampaignError(f"{wanted.parent}: no such folder.")
+    writable(html_file, pdf_file)
     row = find_prospect(conn, prospect) if prospect else first_of_batch(conn, state.today)
     rendered = render_preview(conn, state.settings, row, state.today, letter)
     if rendered.example:
