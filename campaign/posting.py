@@ -66,11 +66,11 @@ def fitting(settings, items: list, today: dt.date, paper: str | None = None):
     One letter whose address cannot fit the envelope window is left out and listed; the
     others print, and `mailed` never records a letter that could not be printed (issue 9).
     """
-    fitted, left_out = _fit(settings, items, today, paper)
+    fitted, left_out = _fitted(settings, items, today, paper)
     return [item for item, _ in fitted], left_out
 
 
-def _fit(settings, items: list, today: dt.date, paper: str | None = None):
+def _fitted(settings, items: list, today: dt.date, paper: str | None = None):
     """([(item, its channels.post.PostLetter)] that fit the window, [(who, why)] that do not)."""
     from .channels.post import AddressTooLong, fit_address
     from .printing import to_post
@@ -123,7 +123,7 @@ def print_letters(
         raise CampaignError(
             f"campaign.toml: the signature image {settings.signature} does not exist."
         )
-    fitted, left_out = _fit(settings, items, today, paper)
+    fitted, left_out = _fitted(settings, items, today, paper)
     printed = [item for item, _ in fitted]
     letters = [letter for _, letter in fitted]
     if not letters:
