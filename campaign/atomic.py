@@ -10,7 +10,7 @@ from pathlib import Path
 
 def writable(*paths: Path | None) -> None:
     """Refuse, in one line, a file to write whose folder does not exist (never make it up)."""
-    from .errors import CampaignError
+    from campaign.errors import CampaignError
 
     for path in paths:
         if path is not None and not Path(path).parent.is_dir():

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 import sqlite3
 
-from .errors import CampaignError
-from .ledger import transaction
+from campaign.errors import CampaignError
+from campaign.ledger import transaction
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -32,7 +32,7 @@ def parse_week(text: str) -> str:
 
 def channel_for(prospect) -> str:
     """Email where there is an email address, else post."""
-    from .channels import letter_channel
+    from campaign.channels import letter_channel
 
     return letter_channel(prospect["email"])
 

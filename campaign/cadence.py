@@ -10,8 +10,8 @@ import datetime as dt
 import json
 from collections import defaultdict
 
-from . import channels
-from .followup import (
+from campaign import channels
+from campaign.followup import (
     ANSWERED,
     CALL_KINDS,
     ENDED,

@@ -7,8 +7,8 @@ import json
 
 import click
 
-from . import __version__
-from .errors import CampaignError
+from campaign import __version__
+from campaign.errors import CampaignError
 
 
 class UserError(click.ClickException):
@@ -80,14 +80,14 @@ class State:
 
     @functools.cached_property
     def today(self):
-        from .workspace import today
+        from campaign.workspace import today
 
         return today(self.today_arg)
 
     @property
     def settings(self):
         if self._settings is None:
-            from .workspace import find_root, load
+            from campaign.workspace import find_root, load
 
             self._settings = load(find_root(self.workspace_arg))
         return self._settings
@@ -95,7 +95,7 @@ class State:
     @property
     def conn(self):
         if self._conn is None:
-            from .ledger import connect
+            from campaign.ledger import connect
 
             self._conn = connect(self.settings.ledger_path)
         return self._conn
@@ -123,21 +123,21 @@ def emit_json(data) -> None:
 
 def say(message: str = "", **style) -> None:
     """A message for the person at the terminal (stderr, so stdout stays for data)."""
-    from .text import visible
+    from campaign.text import visible
 
     click.secho(visible(message), err=True, **style)
 
 
 def echo(text: str = "") -> None:
     """A line of a command's output on stdout, invisible characters shown as escapes."""
-    from .text import visible
+    from campaign.text import visible
 
     click.echo(visible(text))
 
 
 def table(rows: list[dict], columns: list[tuple[str, str, int]]) -> str:
     """A plain text table: columns are (key, heading, max width)."""
-    from .text import visible
+    from campaign.text import visible
 
     cells = [
         [visible(str(r.get(k) if r.get(k) is not None else "")) for k, _, _ in columns]
@@ -204,4 +204,4 @@ def main() -> None:
 
 
 # Commands live in their own modules and register themselves on `cli`.
-from . import commands  # noqa: E402, F401
+from campaign import commands  # noqa: E402, F401

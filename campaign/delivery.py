@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .channels import letter_channel
-from .errors import SendError
-from .ledger import now, transaction
+from campaign.channels import letter_channel
+from campaign.errors import SendError
+from campaign.ledger import now, transaction
 
 RETRIES = 3  # after the first try, for dropped connections and 4xx replies
 
@@ -188,7 +188,7 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
 
 
 def outbox_name(job: Job, today: dt.date) -> str:
-    from .text import slug
+    from campaign.text import slug
 
     occasion = job.dedupe.replace(":", "-")  # unique: one file per send
     return f"{today.isoformat()}-{occasion}-{slug(job.prospect['company'], 40)}"
@@ -304,7 +304,7 @@ def _record(conn, job: Job, msg, today: dt.date, via: str = "smtp") -> None:
 def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=None) -> None:
     with transaction(conn):
         if copy is not None:  # the bytes the server took, for the Sent folder (issue 11)
-            from .sentcopies import keep
+            from campaign.sentcopies import keep
 
             keep(conn, job.dedupe, copy.message_id, copy.data)
         conn.execute(
@@ -321,8 +321,8 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=N
 
 def _send_one(conn, settings, job, transport, today, attachments, copies=None) -> str:
     """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
-    from .channels.mail import Refused, Temporary, Unanswered, build_message
-    from .threads import references
+    from campaign.channels.mail import Refused, Temporary, Unanswered, build_message
+    from campaign.threads import references
 
     thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
     msg = build_message(

@@ -7,9 +7,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from .atomic import replacing
-from .followup import Due
-from .text import clean
+from campaign.atomic import replacing
+from campaign.followup import Due
+from campaign.text import clean
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CALL_SCRIPT = [
@@ -213,7 +213,7 @@ def tracker(conn: sqlite3.Connection, items: list[Due], today: dt.date, path: Pa
 
 def calendar(items: list[Due], path: Path, today: dt.date) -> int:
     """Due follow-ups as all-day events, untracked; `ics.export` also updates and cancels."""
-    from .ics import _event, write
+    from campaign.ics import _event, write
 
     write([_event(item, None) for item in items], path)
     return len(items)
@@ -307,7 +307,7 @@ def call_sheet_pdf(
     from reportlab.lib.units import inch
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
-    from .channels.post import _register_fonts
+    from campaign.channels.post import _register_fonts
 
     _register_fonts()
     body = ParagraphStyle("b", fontName="DejaVuSerif", fontSize=9.5, leading=12)

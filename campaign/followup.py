@@ -197,7 +197,7 @@ def compute(
         f"FROM prospects WHERE id IN ({scope})",
         Prospect,
     )
-    from .cadence import for_prospect
+    from campaign.cadence import for_prospect
 
     limit = today + dt.timedelta(days=horizon)
     items: list[Due] = []
@@ -207,7 +207,7 @@ def compute(
         if sent or touched or p.role != "employer":
             items += for_prospect(p, sent, touched, cadence, today)
     items += _unknown_sends(conn, only)
-    from .maildue import adjust
+    from campaign.maildue import adjust
 
     items = [
         i for i in adjust(conn, items, today) if i.due <= limit and (keep_stale or not i.stale)
@@ -219,7 +219,7 @@ def compute(
 
 def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
     """Sends a run died in the middle of: the user says whether they went."""
-    from .unknown import listing
+    from campaign.unknown import listing
 
     out = []
     for u in listing(conn, only=only):
@@ -248,7 +248,7 @@ def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
 
 def first_letter_fields(conn: sqlite3.Connection, prospect_id: int, default: dt.date) -> dict:
     """When the first letter went (or `default`, before it has): first_sent, first_sent_long."""
-    from .render import long_date
+    from campaign.render import long_date
 
     first = conn.execute(
         "SELECT min(sent_on) FROM sends WHERE prospect_id = ? AND kind = 'intro' "
@@ -267,7 +267,7 @@ def letter_fields(
     `met_when` is "today" on the day of the interview and "on November 30, 2026" after it,
     so a thank-you written late never says "today" (issue 9: letters say only what is true).
     """
-    from .render import long_date
+    from campaign.render import long_date
 
     fields = first_letter_fields(conn, prospect["id"], item.due)
     if item.person:

@@ -13,10 +13,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import replacing
-from .followup import LABELS, Due, compute
-from .ledger import transaction
-from .text import clean
+from campaign.atomic import replacing
+from campaign.followup import LABELS, Due, compute
+from campaign.ledger import transaction
+from campaign.text import clean
 
 # A cancelled event is exported again for this long, for the user who skipped an import.
 KEEP_CANCELLED_DAYS = 30

@@ -9,12 +9,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .errors import WorkspaceError
+from campaign.errors import WorkspaceError
 
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open the ledger at `path`, creating and migrating it as needed."""
-    from .migrations import migrate
+    from campaign.migrations import migrate
 
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=10)
@@ -47,8 +47,8 @@ def now() -> str:
 
 def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
     """A prospect by id, email, name or company; NotFound (listing them) if not exactly one."""
-    from .errors import NotFound
-    from .text import quote, shorten
+    from campaign.errors import NotFound
+    from campaign.text import quote, shorten
 
     ref = ref.strip().lstrip("#")
     if ref.isdigit():
@@ -83,7 +83,7 @@ def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
 
 def _by_name(conn: sqlite3.Connection, ref: str) -> list[dict]:
     """Prospects whose name or company is `ref` (any case, accents or not), else contains it."""
-    from .text import slug
+    from campaign.text import slug
 
     wanted = slug(ref, 0)
     exact, partial = [], []
@@ -173,7 +173,7 @@ class _Labels:
     """The words for one prospect's sends and touches (history(..., labels=True))."""
 
     def __init__(self, conn: sqlite3.Connection, prospect_id: int) -> None:
-        from .followup import LABELS, LETTER_KINDS
+        from campaign.followup import LABELS, LETTER_KINDS
 
         self.kinds = LABELS  # follow-up kinds: "Follow-up letter 1", "Thank-you note", ...
         self.letters = {template: kind for kind, template in LETTER_KINDS.items()}

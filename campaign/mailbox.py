@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .errors import MailboxError
+from campaign.errors import MailboxError
 
 # What sync needs to classify a message without its body.
 HEADER_FIELDS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .errors import CampaignError
-from .mailbox import APP_PASSWORD_HINT
+from campaign.errors import CampaignError
+from campaign.mailbox import APP_PASSWORD_HINT
 
 
 def _smtp_fix(detail: str, config) -> list[str]:
@@ -35,7 +35,7 @@ def check_smtp(settings, send_test: bool, when: dt.datetime) -> dict:
     from email.message import EmailMessage
     from email.utils import make_msgid
 
-    from .channels.mail import Outgoing, Refused, Smtp, Temporary
+    from campaign.channels.mail import Outgoing, Refused, Smtp, Temporary
 
     config = settings.smtp
     if config is None:
@@ -83,8 +83,8 @@ def check_smtp(settings, send_test: bool, when: dt.datetime) -> dict:
 
 def check_imap(settings) -> dict:
     """Log in to [imap], open the inbox and find the Sent folder."""
-    from .errors import MailboxError
-    from .mailbox import connect
+    from campaign.errors import MailboxError
+    from campaign.mailbox import connect
 
     config = settings.imap
     if config is None:

@@ -197,11 +197,11 @@ STEPS = [create_tables, add_follow_up_tracking, add_mailbox, add_send_transport]
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply the steps this ledger has not had yet; return the schema version."""
-    from .ledger import transaction
+    from campaign.ledger import transaction
 
     done = conn.execute("PRAGMA user_version").fetchone()[0]
     if done > len(STEPS):
-        from .errors import WorkspaceError
+        from campaign.errors import WorkspaceError
 
         raise WorkspaceError(
             f"campaign.db was written by a newer campaign (schema {done}); upgrade campaign."

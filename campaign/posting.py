@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CampaignError
+from campaign.errors import CampaignError
 
 
 def printables(
@@ -27,10 +27,10 @@ def printables(
     `earlier`: also the post letters of earlier batches never recorded as posted, so a week
     whose letters were not printed in time is not lost (the web page's Print does this).
     """
-    from .batch import find
-    from .followup import due_letters
-    from .printing import Printable, earlier_owed, intro_printables
-    from .render import Renderer
+    from campaign.batch import find
+    from campaign.followup import due_letters
+    from campaign.printing import Printable, earlier_owed, intro_printables
+    from campaign.render import Renderer
 
     settings.check_sender(["name", "address"], "posted letters print {it} in the letterhead")
     renderer = Renderer(settings)
@@ -72,8 +72,8 @@ def fitting(settings, items: list, today: dt.date, paper: str | None = None):
 
 def _fitted(settings, items: list, today: dt.date, paper: str | None = None):
     """([(item, its channels.post.PostLetter)] that fit the window, [(who, why)] that do not)."""
-    from .channels.post import AddressTooLong, fit_address
-    from .printing import to_post
+    from campaign.channels.post import AddressTooLong, fit_address
+    from campaign.printing import to_post
 
     fitted, left_out = [], []
     for item in items:
@@ -109,8 +109,8 @@ def print_letters(
     labels: Path | None = None,
 ) -> Printed:
     """Write the letters (and envelopes, labels, one PDF per letter) as PDFs; record nothing."""
-    from .channels.envelopes import write_envelopes, write_labels
-    from .channels.post import Sender, write_letters
+    from campaign.channels.envelopes import write_envelopes, write_labels
+    from campaign.channels.post import Sender, write_letters
 
     paper = paper or settings.paper
     sender = Sender(
@@ -129,7 +129,7 @@ def print_letters(
     if not letters:
         return Printed(paper=paper, left_out=left_out)
     if settings.resume is not None:
-        from .channels.enclose import check_pdf
+        from campaign.channels.enclose import check_pdf
 
         check_pdf(settings.resume)
     if out.parent == settings.outbox:  # the workspace's own folder; never one the user named
@@ -180,7 +180,7 @@ def record_posted(
     What `campaign mailed` and the web page's Mark as posted both call: a letter whose address
     cannot fit the envelope window was never printed, so it is never recorded (issue 9).
     """
-    from .printing import mark_mailed
+    from campaign.printing import mark_mailed
 
     channels = ("post", "note")
     items = printables(

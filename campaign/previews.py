@@ -8,8 +8,8 @@ import sqlite3
 
 def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
     """What follow-up letters name, for a preview: the first letter's date, a person met."""
-    from .followup import first_letter_fields
-    from .render import long_date
+    from campaign.followup import first_letter_fields
+    from campaign.render import long_date
 
     return {
         **first_letter_fields(conn, prospect["id"], today),
@@ -22,7 +22,7 @@ def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
 
 def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: str | None = None):
     """The render.Letter `name` (default: the settings' letter) for `prospect`."""
-    from .render import Renderer
+    from campaign.render import Renderer
 
     extra = letter_extras(conn, prospect, today)
     renderer = Renderer(settings, examples_ok=True)
@@ -31,15 +31,15 @@ def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: 
 
 def printable(prospect, letter):
     """A preview's letter as the Printable that `print` would make of it."""
-    from .printing import Printable
+    from campaign.printing import Printable
 
     return Printable(prospect, letter, f"preview:{prospect['id']}", letter.kind)
 
 
 def as_printed(settings, prospect, letter, today: dt.date, paper: str | None = None) -> str:
     """A posted letter as text, laid out as printed: letterhead, date, window address, body."""
-    from .channels.post import AddressTooLong, fit_address, format_date
-    from .printing import to_post
+    from campaign.channels.post import AddressTooLong, fit_address, format_date
+    from campaign.printing import to_post
 
     paper = paper or settings.paper
     post = to_post(printable(prospect, letter), today, settings.sender_name)
@@ -65,8 +65,8 @@ def as_printed(settings, prospect, letter, today: dt.date, paper: str | None = N
 
 def first_of_batch(conn: sqlite3.Connection, today: dt.date):
     """The first prospect of this week's batch, for a preview without a name."""
-    from .batch import find, iso_week, members
-    from .errors import CampaignError
+    from campaign.batch import find, iso_week, members
+    from campaign.errors import CampaignError
 
     current = find(conn, iso_week(today))
     rows = members(conn, current["id"]) if current else []

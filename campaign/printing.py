@@ -6,10 +6,10 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from .channels import letter_channel
-from .ledger import now, transaction
-from .render import one_line
-from .text import slug
+from campaign.channels import letter_channel
+from campaign.ledger import now, transaction
+from campaign.render import one_line
+from campaign.text import slug
 
 
 @dataclass
@@ -51,7 +51,7 @@ def recipient_lines(prospect, person: dict | None = None) -> list[str]:
 
 def to_post(item: Printable, today: dt.date, sender_name: str):
     """A Printable as the post module's PostLetter."""
-    from .channels.post import PostLetter
+    from campaign.channels.post import PostLetter
 
     p = item.prospect
     who = item.person["name"] if item.person else f"{p['first_name']} {p['last_name']}"
@@ -95,7 +95,7 @@ def _intro(renderer, row, today, letter: str) -> Printable:
 
 def earlier_rows(conn, week: str) -> list:
     """Prospects of batches before `week` whose post letter was never recorded as posted."""
-    from .delivery import INTRO_SEND, intro_owed
+    from campaign.delivery import INTRO_SEND, intro_owed
 
     join, columns = INTRO_SEND
     rows = conn.execute(

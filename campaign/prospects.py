@@ -7,9 +7,9 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from .errors import SheetError
-from .ledger import transaction
-from .sheet import FIELDS, Parsed, person_key
+from campaign.errors import SheetError
+from campaign.ledger import transaction
+from campaign.sheet import FIELDS, Parsed, person_key
 
 # Details `campaign log` records from calls (the assistant's name, the best time to call): a
 # blank cell in a sheet imported again never erases them.

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .delivery import (
+from campaign.delivery import (
     Job,
     Plan,
     Summary,
@@ -26,7 +26,7 @@ from .delivery import (
 
 def plan_followups(conn: sqlite3.Connection, renderer, settings, today: dt.date) -> Plan:
     """The follow-up letters due today by email, rendered; those by post only counted."""
-    from .followup import due_letters
+    from campaign.followup import due_letters
 
     # One pass over the cadence: the email letters to send, the post ones only counted.
     due = due_letters(conn, renderer, settings.cadence, today, "email", "post")
@@ -55,8 +55,8 @@ class SendRequest:
 
 def _read_inbox_first(settings, conn, today, request, warn, interactive) -> None:
     """Sync before follow-ups: a reply that arrived since the last sync stops its letters."""
-    from .errors import CampaignError, MailboxError
-    from .sync import run
+    from campaign.errors import CampaignError, MailboxError
+    from campaign.sync import run
 
     if not request.read_inbox:
         warn("Not reading your inbox first: a reply since the last `campaign sync` is not seen.")
@@ -72,7 +72,7 @@ def _read_inbox_first(settings, conn, today, request, warn, interactive) -> None
             "who answered gets one: fix the mailbox (`campaign check-mail`), or send without "
             "reading it (--no-inbox)."
         ) from None
-    from .text import plural
+    from campaign.text import plural
 
     found = result.as_dict()
     words = {
@@ -109,10 +109,10 @@ def send_owed(
     before the first message (raise to stop); `progress(total)` is a context manager giving
     a function called after each message; `on_plan` sees the plan before anything is sent.
     """
-    from .batch import find, iso_week, parse_week
-    from .channels.mail import transport as make_transport
-    from .errors import CampaignError
-    from .render import Renderer
+    from campaign.batch import find, iso_week, parse_week
+    from campaign.channels.mail import transport as make_transport
+    from campaign.errors import CampaignError
+    from campaign.render import Renderer
 
     if request.followups and (request.week or request.letter):
         raise CampaignError(
@@ -183,13 +183,13 @@ def send_owed(
 
 def _copy_saver(settings, interactive: bool | None):
     """A background saver of sent copies when [imap] save_sent is on (issue 11), else None."""
-    from .sentcopies import Saver, wanted
+    from campaign.sentcopies import Saver, wanted
 
     return Saver(settings, interactive).start() if wanted(settings) else None
 
 
 def _save_leftover_copies(conn: sqlite3.Connection, settings, interactive: bool | None):
     """Copies an earlier run could not save, retried by a run with nothing to send."""
-    from .sentcopies import save_pending, wanted
+    from campaign.sentcopies import save_pending, wanted
 
     return save_pending(conn, settings, interactive) if wanted(settings) else None

@@ -12,8 +12,8 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from .errors import MailboxError
-from .ledger import now, transaction
+from campaign.errors import MailboxError
+from campaign.ledger import now, transaction
 
 
 def wanted(settings) -> bool:
@@ -115,7 +115,7 @@ def _done(conn: sqlite3.Connection, send_ids: list[int]) -> None:
 
 def save_pending(conn: sqlite3.Connection, settings, interactive: bool | None = None) -> Saved:
     """Log in to [imap] and save what is pending; a failure is reported, never raised."""
-    from .mailbox import connect
+    from campaign.mailbox import connect
 
     if not pending(conn):
         return Saved()
@@ -149,7 +149,7 @@ class Saver:
     def start(self) -> Saver:
         import sys
 
-        from .mailbox import Mailbox, imap_password
+        from campaign.mailbox import Mailbox, imap_password
 
         config = self.settings.imap
         interactive = sys.stdin.isatty() if self.interactive is None else self.interactive

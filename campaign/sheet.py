@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import SheetError
-from .headers import ALIASES, FIELDS, LOOKUP  # noqa: F401  (FIELDS is used by others too)
-from .text import quote, strip_controls
-from .workbook import read_cells  # noqa: F401  (the reading half, re-exported)
+from campaign.errors import SheetError
+from campaign.headers import ALIASES, FIELDS, LOOKUP  # noqa: F401  (FIELDS is used by others too)
+from campaign.text import quote, strip_controls
+from campaign.workbook import read_cells  # noqa: F401  (the reading half, re-exported)
 
 MAPPABLE = sorted({*FIELDS, "name", "address2", "ignore"})
 ONE_LINE = set(FIELDS) - {"address", "notes"}

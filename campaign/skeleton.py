@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkspaceError
-from .resources import shipped
-from .workspace import CONFIG, SENDER_EXAMPLES
+from campaign.errors import WorkspaceError
+from campaign.resources import shipped
+from campaign.workspace import CONFIG, SENDER_EXAMPLES
 
 CONFIG_HEAD = """\
 # campaign.toml: the settings of one job search. Lines starting with # are comments.
@@ -76,7 +76,7 @@ def _toml_string(text: str) -> str:
     """A TOML basic string: one line (a detail typed with a line break is folded), escaped."""
     import json
 
-    from .text import strip_controls
+    from campaign.text import strip_controls
 
     return json.dumps(" ".join(strip_controls(text)[0].split()), ensure_ascii=False)
 

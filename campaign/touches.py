@@ -6,10 +6,10 @@ import datetime as dt
 import json
 import sqlite3
 
-from .errors import CampaignError
-from .followup import KINDS, OUTCOMES, same_person
-from .ledger import now, transaction
-from .text import quote, shorten
+from campaign.errors import CampaignError
+from campaign.followup import KINDS, OUTCOMES, same_person
+from campaign.ledger import now, transaction
+from campaign.text import quote, shorten
 
 EVENTS = {
     "call": "a phone call (--outcome, --assistant, --best-time)",
@@ -217,7 +217,7 @@ def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) ->
         )
     if cadence is None:
         return
-    from .followup import compute
+    from campaign.followup import compute
 
     pending = compute(conn, cadence, on, 3650, only=prospect["id"], keep_stale=True)
     kinds = [i.kind for i in pending if i.kind in SKIPPABLE]

@@ -12,14 +12,14 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CampaignError
-from .ledger import transaction
+from campaign.errors import CampaignError
+from campaign.ledger import transaction
 
 
 def settle(conn: sqlite3.Connection, root: Path) -> int:
     """Mark the sends of a run that died as unknown, unless a `campaign send` is running."""
-    from .delivery import run_lock, settle_interrupted
-    from .errors import SendError
+    from campaign.delivery import run_lock, settle_interrupted
+    from campaign.errors import SendError
 
     try:
         with run_lock(root):
@@ -31,7 +31,7 @@ def settle(conn: sqlite3.Connection, root: Path) -> int:
 def answer(conn: sqlite3.Connection, root: Path, send_ids: list[int], *, went: bool) -> Resolved:
     """The user's word on unknown sends, under the sending lock (as `send` itself takes it),
     so no run is sending while they change: what `campaign unknown` and the Due page call."""
-    from .delivery import run_lock, settle_interrupted
+    from campaign.delivery import run_lock, settle_interrupted
 
     with run_lock(root):
         settle_interrupted(conn)

@@ -23,7 +23,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import SheetError
+from campaign.errors import SheetError
 
 EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 TEXT = {".csv", ".tsv", ".txt"}
@@ -167,7 +167,7 @@ def pick_sheet(path: Path, names: list[str], wanted: str | None) -> str:
     for name in names:
         if name.casefold() == wanted.strip().casefold():
             return name
-    from .text import quote
+    from campaign.text import quote
 
     raise SheetError(
         f"{path}: no sheet named {quote(wanted)}; the sheets are: "

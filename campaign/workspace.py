@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkspaceError
+from campaign.errors import WorkspaceError
 
 CONFIG = "campaign.toml"
 LEDGER = "campaign.db"
@@ -106,7 +106,7 @@ class Settings:
 
         `why` says what needs them, with "{it}" where "it" or "them" goes.
         """
-        from .text import quote
+        from campaign.text import quote
 
         for key, attr in SENDER_ATTRS.items():
             value = getattr(self, attr)
@@ -220,7 +220,7 @@ def _did_you_mean(name: str, known: set[str]) -> str:
 
 def check_names(data: dict) -> None:
     """Refuse an unknown section or key, naming the closest known one."""
-    from .text import shorten
+    from campaign.text import shorten
 
     for section, table in data.items():
         if section not in KNOWN:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomic import replacing
-from ..errors import CampaignError
+from campaign.atomic import replacing
+from campaign.errors import CampaignError
 
 
 def check_pdf(path: Path, what: str = "the resume") -> None:

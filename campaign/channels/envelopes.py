@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..atomic import replacing
-from ..text import shorten
-from .post import (
+from campaign.atomic import replacing
+from campaign.channels.post import (
     FONT,
     INCH,
     MM,
@@ -22,6 +21,7 @@ from .post import (
     _register_fonts,
     _width,
 )
+from campaign.text import shorten
 
 
 @dataclass(frozen=True)

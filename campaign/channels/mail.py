@@ -17,9 +17,9 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
-from ..atomic import replacing
-from ..errors import SendError
-from ..render import one_line
+from campaign.atomic import replacing
+from campaign.errors import SendError
+from campaign.render import one_line
 
 
 class Refused(Exception):
@@ -120,7 +120,7 @@ def build_message(
     if draft:
         # Outlook and Thunderbird open such a file as a message ready to send (issue 9).
         msg["X-Unsent"] = "1"
-    from ..threads import thread_headers
+    from campaign.threads import thread_headers
 
     for key, value in thread_headers([one_line(r) for r in references]).items():
         msg[key] = value  # a follow-up joins the first letter's conversation (issue 11)

@@ -301,7 +301,7 @@ def write_letters(
         )
         doc.build(story)
     if enclosure is not None:
-        from .enclose import enclose
+        from campaign.channels.enclose import enclose
 
         return enclose(out, starts, Path(enclosure))
     return doc.page

@@ -1,7 +1,7 @@
 """The CLI's commands, one module per job; importing this registers them on `cli`."""
 
-from ..cli import cli
-from . import (  # noqa: F401
+from campaign.cli import cli
+from campaign.commands import (  # noqa: F401
     demo,
     followups,
     mailbox,

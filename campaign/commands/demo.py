@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, say
+from campaign.cli import cli, say
 
 
 @cli.command()
@@ -29,7 +29,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     Example:
       campaign demo --dir /tmp/demo-search
     """
-    from ..resources import sample_list
+    from campaign.resources import sample_list
 
     root = directory or Path(tempfile.mkdtemp(prefix="campaign-demo-")) / "my-search"
     today = ctx.obj.today_arg
@@ -51,7 +51,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         cli.main([*base, *args], standalone_mode=False, prog_name="campaign")
 
     step("make a workspace", "init", str(root))
-    from ..skeleton import adopt_example_letters
+    from campaign.skeleton import adopt_example_letters
 
     adopt_example_letters(root)
     say("  (the demo sends the example letters as they are; make yours your own first)")

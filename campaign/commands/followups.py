@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from ..atomic import writable
-from ..cli import cli, echo, emit_json, json_option, pass_state, say, table
-from ..errors import CampaignError
-from ..followup import KINDS, OUTCOMES
-from ..text import plural
-from ..touches import EVENTS
+from campaign.atomic import writable
+from campaign.cli import cli, echo, emit_json, json_option, pass_state, say, table
+from campaign.errors import CampaignError
+from campaign.followup import KINDS, OUTCOMES
+from campaign.text import plural
+from campaign.touches import EVENTS
 
 
 @cli.command("log")
@@ -80,9 +80,9 @@ def log_(
       campaign log 12 skip --item receipt-check --note "she confirmed by email"
       campaign log maria@example.com rejected --note "filled internally"
     """
-    from ..ledger import find_prospect
-    from ..touches import log
-    from ..workspace import parse_date
+    from campaign.ledger import find_prospect
+    from campaign.touches import log
+    from campaign.workspace import parse_date
 
     row = find_prospect(state.conn, prospect)
     day = parse_date(on, "--on") if on else state.today
@@ -145,8 +145,8 @@ def due(state, horizon, as_json):
       campaign due
       campaign due --days 7 --json
     """
-    from ..followup import compute
-    from ..unknown import settle
+    from campaign.followup import compute
+    from campaign.unknown import settle
 
     settle(state.conn, state.settings.root)
     items = compute(state.conn, state.settings.cadence, state.today, horizon, keep_stale=True)
@@ -222,8 +222,8 @@ def status(state, as_json):
     Example:
       campaign status
     """
-    from ..batch import find
-    from ..overview import status as numbers
+    from campaign.batch import find
+    from campaign.overview import status as numbers
 
     today = state.today
     data = numbers(state.conn, state.settings, today)
@@ -284,9 +284,15 @@ def calls(state, out, horizon, as_json):
       campaign calls
       campaign calls --out calls.pdf
     """
-    from ..exports import call_rows, call_script, call_sheet_pdf, call_sheet_xlsx, session_estimate
-    from ..followup import compute
-    from ..text import plural
+    from campaign.exports import (
+        call_rows,
+        call_script,
+        call_sheet_pdf,
+        call_sheet_xlsx,
+        session_estimate,
+    )
+    from campaign.followup import compute
+    from campaign.text import plural
 
     items = compute(state.conn, state.settings.cadence, state.today, horizon)
     rows = call_rows(state.conn, items)
@@ -337,9 +343,9 @@ def export(state, file, horizon, as_json):
       campaign export tracker.xlsx
       campaign export followups.ics --days 30
     """
-    from ..exports import tracker
-    from ..followup import compute
-    from ..ics import export as export_ics
+    from campaign.exports import tracker
+    from campaign.followup import compute
+    from campaign.ics import export as export_ics
 
     suffix = file.suffix.lower()
     if suffix not in (".xlsx", ".ics"):

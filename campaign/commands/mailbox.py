@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from campaign.cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
 
 
 @cli.command()
@@ -34,7 +34,7 @@ def sync(state, dry_run, folder, as_json):
       campaign sync
       campaign sync --dry-run --json
     """
-    from ..sync import run
+    from campaign.sync import run
 
     conn = state.conn
     result, copies = run(state.settings, conn, state.today, dry_run=dry_run, folder=folder)
@@ -66,7 +66,7 @@ def _report(conn, result, copies, dry_run: bool) -> None:
         )
     if result.rescanned:
         say("The server renumbered the inbox (UIDVALIDITY changed): it was read again in full.")
-    from ..text import plural
+    from campaign.text import plural
 
     data = result.as_dict()
     say(
@@ -112,7 +112,7 @@ def check_mail(state, send_test, as_json):
       campaign check-mail
       campaign check-mail --send-test    # a test email to [sender] email
     """
-    from ..mailcheck import check_imap, check_smtp
+    from campaign.mailcheck import check_imap, check_smtp
 
     settings = state.settings
     report = {

@@ -6,17 +6,17 @@ from pathlib import Path
 
 import click
 
-from ..atomic import writable
-from ..cli import cli, emit_json, json_option, pass_state, say
-from ..errors import CampaignError
-from ..text import plural
-from .sending import _week, week_option
+from campaign.atomic import writable
+from campaign.cli import cli, emit_json, json_option, pass_state, say
+from campaign.commands.sending import _week, week_option
+from campaign.errors import CampaignError
+from campaign.text import plural
 
 PDF = click.Path(dir_okay=False, path_type=Path)
 
 
 def _printables(state, week, letter, all_channels, followups, channels=("post",)):
-    from ..posting import printables
+    from campaign.posting import printables
 
     return printables(
         state.conn,
@@ -86,8 +86,8 @@ def print_(
       campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
       campaign print --followups --paper a4
     """
-    from ..posting import print_letters
-    from ..printing import mark_mailed as record
+    from campaign.posting import print_letters
+    from campaign.printing import mark_mailed as record
 
     week = _week(state, week)
     items = _printables(state, week, letter, all_channels, followups)
@@ -172,9 +172,9 @@ def mailed(state, week, on, followups, all_channels, as_json):
     Example:
       campaign mailed --on 2026-11-24
     """
-    from ..posting import record_posted
-    from ..text import shorten
-    from ..workspace import parse_date
+    from campaign.posting import record_posted
+    from campaign.text import shorten
+    from campaign.workspace import parse_date
 
     day = parse_date(on, "--on") if on else state.today
     if day > state.today:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
-from ..sheet import FIELDS  # noqa: E402  (no heavy imports at module level)
+from campaign.cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
+from campaign.sheet import FIELDS  # noqa: E402  (no heavy imports at module level)
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
 LIST_FIELDS = ("id", *FIELDS, "status", "role")
@@ -42,7 +42,7 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
       campaign import ~/employers.xlsx
       campaign import leads.csv --map "Boss=name" --dry-run
     """
-    from ..importing import import_file
+    from campaign.importing import import_file
 
     parsed, result = import_file(
         state.conn,
@@ -83,7 +83,7 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
 
 def _say_changes(changes: list[dict]) -> None:
     """Per prospect, what a dry run would do: new, or which fields change (old -> new)."""
-    from ..text import quote, shorten
+    from campaign.text import quote, shorten
 
     for item in changes:
         who = shorten(f"{item['company']} ({item['name']})" if item["name"] else item["company"])
@@ -108,7 +108,7 @@ def prospects_(state, status, as_json):
     Example:
       campaign prospects --status active
     """
-    from ..ledger import list_prospects
+    from campaign.ledger import list_prospects
 
     rows = [_prospect_dict(r) for r in list_prospects(state.conn, status)]
     if as_json:
@@ -166,7 +166,7 @@ def show(state, prospect, as_json):
       campaign show maria.lopez@example.com
       campaign show "Acme Tools"
     """
-    from ..ledger import find_prospect, history
+    from campaign.ledger import find_prospect, history
 
     row = find_prospect(state.conn, prospect)
     data = _prospect_dict(row)
@@ -180,7 +180,7 @@ def show(state, prospect, as_json):
     for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
         if row[key] not in ("", None):
             echo(f"  {key.replace('_', ' '):10} {row[key]}")
-    from ..printing import city_line
+    from campaign.printing import city_line
 
     address = ", ".join(
         x for x in (row["address"].replace("\n", ", "), city_line(row), row["country"]) if x

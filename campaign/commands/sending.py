@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..atomic import writable
-from ..cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
-from ..errors import CampaignError, Declined
-from ..text import plural
+from campaign.atomic import writable
+from campaign.cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
+from campaign.errors import CampaignError, Declined
+from campaign.text import plural
 
 
 def week_option(func):
@@ -22,13 +22,13 @@ def week_option(func):
 
 
 def _week(state, week: str | None) -> str:
-    from ..batch import iso_week, parse_week
+    from campaign.batch import iso_week, parse_week
 
     return parse_week(week) if week else iso_week(state.today)
 
 
 def _member_dict(row) -> dict:
-    from ..batch import channel_for
+    from campaign.batch import channel_for
 
     return {
         "id": row["id"],
@@ -64,7 +64,7 @@ def batch(state, size, week, everyone, dry_run, as_json):
       campaign batch --all          # the large mailing to everyone left
       campaign batch --dry-run      # who would be picked, keeping nothing
     """
-    from ..batch import candidates, find, members, pick, remaining
+    from campaign.batch import candidates, find, members, pick, remaining
 
     week = _week(state, week)
     size = size or state.settings.batch_size
@@ -139,11 +139,11 @@ def preview(state, prospect, letter, html_file, pdf_file):
       campaign preview 12 --letter followup1 --html /tmp/letter.html
       campaign preview "Paper Mill" --pdf /tmp/letter.pdf
     """
-    from ..channels import letter_channel
-    from ..channels.mail import build_message
-    from ..ledger import find_prospect
-    from ..previews import as_printed, first_of_batch, printable
-    from ..previews import preview as render_preview
+    from campaign.channels import letter_channel
+    from campaign.channels.mail import build_message
+    from campaign.ledger import find_prospect
+    from campaign.previews import as_printed, first_of_batch, printable
+    from campaign.previews import preview as render_preview
 
     conn = state.conn
     writable(html_file, pdf_file)
@@ -172,7 +172,7 @@ def preview(state, prospect, letter, html_file, pdf_file):
         html_file.write_text(rendered.html(), encoding="utf-8")
         say(f"Wrote the HTML version to {html_file}")
     if pdf_file:
-        from ..posting import print_letters
+        from campaign.posting import print_letters
 
         printed = print_letters(state.settings, [printable(row, rendered)], state.today, pdf_file)
         if printed.left_out:
@@ -221,8 +221,8 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_
       campaign send --yes --json
       campaign send --followups     # the 2- and 4-week letters, thank-yous... due today
     """
-    from ..batch import iso_week
-    from ..sendrun import SendRequest, send_owed
+    from campaign.batch import iso_week
+    from campaign.sendrun import SendRequest, send_owed
 
     def on_plan(plan, jobs):
         _report_unknown(plan, retry_unknown)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, echo, emit_json, json_option, say
+from campaign.cli import cli, echo, emit_json, json_option, say
 
 
 @cli.command()
@@ -45,17 +45,17 @@ def init(
         --phone "(217) 555-0142" --address "40 Oak Avenue" --address "Springfield, IL 62704"
       campaign init my-search --email jane@gmail.com --provider gmail   # mail servers set
     """
-    from ..ledger import connect
-    from ..skeleton import init
-    from ..text import plural
-    from ..workspace import CONFIG, LEDGER
+    from campaign.ledger import connect
+    from campaign.skeleton import init
+    from campaign.text import plural
+    from campaign.workspace import CONFIG, LEDGER
 
     if provider and not email.strip():
         raise click.UsageError("--provider needs --email: your address there is the login.")
     lines = [x.strip() for line in address for x in line.splitlines() if x.strip()]
     made = init(directory, name.strip(), email=email.strip(), phone=phone.strip(), address=lines)
     if provider:
-        from ..providers import sections
+        from campaign.providers import sections
 
         with (directory / CONFIG).open("a", encoding="utf-8") as config:
             config.write(sections(provider, email.strip()))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..cli import cli, echo, emit_json, json_option, pass_state, say
-from ..errors import CampaignError
+from campaign.cli import cli, echo, emit_json, json_option, pass_state, say
+from campaign.errors import CampaignError
 
 
 @cli.command()
@@ -27,7 +27,7 @@ def unknown(state, send_ids, went, as_json):
       campaign unknown --sent 41 42
       campaign unknown --unsent 43 && campaign send
     """
-    from ..unknown import Resolved, answer, listing, settle
+    from campaign.unknown import Resolved, answer, listing, settle
 
     conn = state.conn
     if send_ids and went is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import cli, pass_state, say
+from campaign.cli import cli, pass_state, say
 
 
 @cli.command()
@@ -29,11 +29,11 @@ def serve(state, port, no_browser):
       campaign serve
       campaign serve --port 8800 --no-browser
     """
-    from ..web.server import serve as run
+    from campaign.web.server import serve as run
 
     root = state.settings.root
     state.today  # noqa: B018  (a bad --today stops here, not on the first page)
-    from ..unknown import settle
+    from campaign.unknown import settle
 
     # A run that died left its sends `sending`: they are unknown now, and the Due page lists
     # them (pages never write on GET, so this is done once, here, as `campaign due` does).

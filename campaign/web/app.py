@@ -29,9 +29,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ..errors import CampaignError
-from ..text import plural
-from .cache import LedgerCache
+from campaign.errors import CampaignError
+from campaign.text import plural
+from campaign.web.cache import LedgerCache
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -80,19 +80,19 @@ class Web:
         return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
 
     def settings(self):
-        from ..workspace import load
+        from campaign.workspace import load
 
         return load(self.root)
 
     def today(self):
-        from ..workspace import today
+        from campaign.workspace import today
 
         return today(self.today_arg)
 
     @contextlib.contextmanager
     def ledger(self) -> Iterator[tuple[object, sqlite3.Connection]]:
         """(settings, connection) for one request: campaign.toml is read afresh each time."""
-        from ..ledger import connect
+        from campaign.ledger import connect
 
         settings = self.settings()
         conn = connect(settings.ledger_path)
@@ -277,7 +277,7 @@ async def _http_error(request: Request, err: HTTPException) -> Response:
 
 def create_app(root: Path, today: str | None, token: str, port: int) -> Starlette:
     """The app for the workspace at `root`; `port` is the one the Host header must name."""
-    from . import dashboard, due, importer, letters, prospects, week
+    from campaign.web import dashboard, due, importer, letters, prospects, week
 
     state = Web(root=root, today_arg=today, token=token, port=port)
     routes = [

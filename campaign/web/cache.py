@@ -41,7 +41,7 @@ class LedgerCache:
 
     def followups(self, settings, today: dt.date, horizon: int = 0) -> tuple:
         """The follow-ups due by today + horizon, as followup.compute lists them."""
-        from ..followup import compute
+        from campaign.followup import compute
 
         return self._get(
             settings,
@@ -52,7 +52,7 @@ class LedgerCache:
 
     def dashboard(self, settings, today: dt.date) -> dict:
         """overview.dashboard: the numbers of `campaign status`, the funnel, sends per week."""
-        from ..overview import dashboard
+        from campaign.overview import dashboard
 
         items = self.followups(settings, today)
         return self._get(
@@ -60,7 +60,7 @@ class LedgerCache:
         )
 
     def _get(self, settings, today: dt.date, what: tuple, make: Callable):
-        from ..ledger import connect
+        from campaign.ledger import connect
 
         key = (today, what, repr(sorted(settings.cadence.items())))
         with self._lock:

@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..batch import NONE_LEFT_WEB
-from . import charts
-from .app import page, web
+from campaign.batch import NONE_LEFT_WEB
+from campaign.web import charts
+from campaign.web.app import page, web
 
 
 async def dashboard(request: Request) -> Response:
@@ -32,8 +32,8 @@ async def dashboard(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     """The tracker workbook or the calendar, made in a private temp folder, never kept."""
-    from ..exports import calendar, tracker
-    from ..followup import compute
+    from campaign.exports import calendar, tracker
+    from campaign.followup import compute
 
     name = request.path_params["name"]
     if name not in ("tracker.xlsx", "followups.ics"):

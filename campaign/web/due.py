@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .app import form, number, page, see, web
-from .dashboard import attachment
-from .week import letters_pdf, mailed
+from campaign.web.app import form, number, page, see, web
+from campaign.web.dashboard import attachment
+from campaign.web.week import letters_pdf, mailed
 
 OUTCOME_NAMES = {
     "no-answer": "No answer",
@@ -24,8 +24,8 @@ OUTCOME_NAMES = {
 
 
 async def show(request: Request) -> Response:
-    from ..followup import KINDS
-    from ..ledger import phone_book
+    from campaign.followup import KINDS
+    from campaign.ledger import phone_book
 
     state = web(request)
     today = state.today()
@@ -57,8 +57,8 @@ async def show(request: Request) -> Response:
 
 async def call(request: Request) -> Response:
     """One call outcome (with its note, best time and assistant), logged today."""
-    from ..ledger import find_prospect
-    from ..touches import log
+    from campaign.ledger import find_prospect
+    from campaign.touches import log
 
     data = await form(request)
     state = web(request)
@@ -82,7 +82,7 @@ async def call(request: Request) -> Response:
 
 async def unknown(request: Request) -> Response:
     """A send a stopped run left unknown: it went (recorded as sent) or not (owed again)."""
-    from ..unknown import answer
+    from campaign.unknown import answer
 
     data = await form(request)
     went = data.get("went") == "1"
@@ -94,8 +94,8 @@ async def unknown(request: Request) -> Response:
 
 async def read_inbox(request: Request) -> Response:
     """What `campaign sync` does: replies, automatic replies and bounces from the inbox."""
-    from ..sync import run
-    from ..text import plural
+    from campaign.sync import run
+    from campaign.text import plural
 
     await form(request)
     state = web(request)
@@ -117,7 +117,7 @@ async def read_inbox(request: Request) -> Response:
 
 
 async def call_sheet(request: Request) -> Response:
-    from ..exports import call_rows, call_script, call_sheet_pdf
+    from campaign.exports import call_rows, call_script, call_sheet_pdf
 
     state = web(request)
     today = state.today()

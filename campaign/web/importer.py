@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import CampaignError
-from .app import MAX_UPLOAD, form, page, see, web
+from campaign.errors import CampaignError
+from campaign.web.app import MAX_UPLOAD, form, page, see, web
 
 
 async def show(request: Request) -> Response:
@@ -92,7 +92,7 @@ async def confirm(request: Request) -> Response:
 
 
 def _import(state, path: Path, sheet: str | None, **options):
-    from ..importing import import_file
+    from campaign.importing import import_file
 
     with state.ledger() as (_, conn):
         return import_file(conn, path, state.today(), sheet=sheet, **options)

@@ -6,15 +6,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from ..errors import CampaignError
-from .app import page, web
+from campaign.errors import CampaignError
+from campaign.web.app import page, web
 
 
 async def show(request: Request) -> Response:
-    from ..ledger import find_prospect
-    from ..previews import first_of_batch, preview
-    from ..render import Renderer
-    from ..search import find_prospects
+    from campaign.ledger import find_prospect
+    from campaign.previews import first_of_batch, preview
+    from campaign.render import Renderer
+    from campaign.search import find_prospects
 
     state = web(request)
     today = state.today()
@@ -42,8 +42,8 @@ async def show(request: Request) -> Response:
 
 async def email_html(request: Request) -> Response:
     """The email's HTML exactly as it goes, for the sandboxed preview frame."""
-    from ..ledger import find_prospect
-    from ..previews import preview
+    from campaign.ledger import find_prospect
+    from campaign.previews import preview
 
     state = web(request)
     with state.ledger() as (settings, conn):

@@ -8,13 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .app import form, page, see, web
+from campaign.web.app import form, page, see, web
 
 PER_PAGE = 50
 
 
 async def listing(request: Request) -> Response:
-    from ..search import SORTS, find_prospects
+    from campaign.search import SORTS, find_prospects
 
     query = request.query_params
     text = query.get("q", "")[:200]
@@ -44,10 +44,10 @@ async def listing(request: Request) -> Response:
 
 
 async def one(request: Request) -> Response:
-    from ..followup import LABELS, OUTCOMES
-    from ..ledger import find_prospect, history
-    from ..touches import EVENTS, SKIPPABLE
-    from .due import OUTCOME_NAMES
+    from campaign.followup import LABELS, OUTCOMES
+    from campaign.ledger import find_prospect, history
+    from campaign.touches import EVENTS, SKIPPABLE
+    from campaign.web.due import OUTCOME_NAMES
 
     state = web(request)
     with state.ledger() as (_, conn):
@@ -70,9 +70,9 @@ async def one(request: Request) -> Response:
 
 async def log_event(request: Request) -> Response:
     """Log any event `campaign log` knows for this prospect."""
-    from ..ledger import find_prospect
-    from ..touches import log
-    from ..workspace import parse_date
+    from campaign.ledger import find_prospect
+    from campaign.touches import log
+    from campaign.workspace import parse_date
 
     data = await form(request)
     state = web(request)

@@ -8,7 +8,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import CampaignError
+from campaign.errors import CampaignError
 
 
 def serve(
@@ -22,7 +22,7 @@ def serve(
     """Serve the workspace at `root` until Ctrl-C; announce(url) once it is listening."""
     import uvicorn
 
-    from .app import create_app
+    from campaign.web.app import create_app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -10,16 +10,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..batch import NONE_LEFT_WEB
-from . import sending
-from .app import form, number, page, see, web
-from .dashboard import attachment
+from campaign.batch import NONE_LEFT_WEB
+from campaign.web import sending
+from campaign.web.app import form, number, page, see, web
+from campaign.web.dashboard import attachment
 
 
 async def show(request: Request) -> Response:
-    from ..batch import iso_week, remaining
-    from ..overview import batch_progress
-    from ..printing import earlier_rows
+    from campaign.batch import iso_week, remaining
+    from campaign.overview import batch_progress
+    from campaign.printing import earlier_rows
 
     state = web(request)
     with state.ledger() as (settings, conn):
@@ -43,8 +43,8 @@ async def show(request: Request) -> Response:
 
 
 async def pick(request: Request) -> Response:
-    from ..batch import iso_week
-    from ..batch import pick as pick_batch
+    from campaign.batch import iso_week
+    from campaign.batch import pick as pick_batch
 
     data = await form(request)
     state = web(request)
@@ -57,8 +57,8 @@ async def pick(request: Request) -> Response:
 
 async def confirm(request: Request) -> Response:
     """The question before sending: how many, as whom, through which server."""
-    from ..channels.mail import transport
-    from ..sendrun import SendRequest, send_owed
+    from campaign.channels.mail import transport
+    from campaign.sendrun import SendRequest, send_owed
 
     data = await form(request)
     state = web(request)
@@ -98,7 +98,7 @@ async def confirm(request: Request) -> Response:
 
 
 async def send(request: Request) -> Response:
-    from ..sendrun import SendRequest
+    from campaign.sendrun import SendRequest
 
     data = await form(request)
     followups = data.get("followups") == "1"
@@ -139,8 +139,8 @@ def _pdf(
     all_channels=False,
     extra: str = "",
 ):
-    from ..batch import iso_week
-    from ..posting import print_letters, printables
+    from campaign.batch import iso_week
+    from campaign.posting import print_letters, printables
 
     state = web(request)
     today = state.today()
@@ -167,8 +167,8 @@ def _pdf(
 
 async def mailed(request: Request) -> Response:
     """Mark as posted: records the printed letters as sent today, each once."""
-    from ..batch import iso_week
-    from ..posting import record_posted
+    from campaign.batch import iso_week
+    from campaign.posting import record_posted
 
     data = await form(request)
     followups = data.get("followups") == "1"
