@@ -146,7 +146,7 @@ def first_paint(url: str) -> tuple[float, float, float]:
 
 
 def sample_workspace(script: str, folder: Path, env: dict) -> Path:
-    from campaign.resources import sample_list
+    from campaign.util.resources import sample_list
 
     root = folder / "sample"
     run([script, "init", str(root), *SENDER], env)

@@ -123,21 +123,21 @@ def emit_json(data) -> None:
 
 def say(message: str = "", **style) -> None:
     """A message for the person at the terminal (stderr, so stdout stays for data)."""
-    from campaign.text import visible
+    from campaign.util.text import visible
 
     click.secho(visible(message), err=True, **style)
 
 
 def echo(text: str = "") -> None:
     """A line of a command's output on stdout, invisible characters shown as escapes."""
-    from campaign.text import visible
+    from campaign.util.text import visible
 
     click.echo(visible(text))
 
 
 def table(rows: list[dict], columns: list[tuple[str, str, int]]) -> str:
     """A plain text table: columns are (key, heading, max width)."""
-    from campaign.text import visible
+    from campaign.util.text import visible
 
     cells = [
         [visible(str(r.get(k) if r.get(k) is not None else "")) for k, _, _ in columns]

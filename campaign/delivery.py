@@ -188,7 +188,7 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
 
 
 def outbox_name(job: Job, today: dt.date) -> str:
-    from campaign.text import slug
+    from campaign.util.text import slug
 
     occasion = job.dedupe.replace(":", "-")  # unique: one file per send
     return f"{today.isoformat()}-{occasion}-{slug(job.prospect['company'], 40)}"

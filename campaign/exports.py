@@ -7,9 +7,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from campaign.atomic import replacing
 from campaign.followup import Due
-from campaign.text import clean
+from campaign.util.atomic import replacing
+from campaign.util.text import clean
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CALL_SCRIPT = [

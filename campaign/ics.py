@@ -13,10 +13,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from campaign.atomic import replacing
 from campaign.followup import LABELS, Due, compute
 from campaign.ledger import transaction
-from campaign.text import clean
+from campaign.util.atomic import replacing
+from campaign.util.text import clean
 
 # A cancelled event is exported again for this long, for the user who skipped an import.
 KEEP_CANCELLED_DAYS = 30

@@ -48,7 +48,7 @@ def now() -> str:
 def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
     """A prospect by id, email, name or company; NotFound (listing them) if not exactly one."""
     from campaign.errors import NotFound
-    from campaign.text import quote, shorten
+    from campaign.util.text import quote, shorten
 
     ref = ref.strip().lstrip("#")
     if ref.isdigit():
@@ -83,7 +83,7 @@ def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
 
 def _by_name(conn: sqlite3.Connection, ref: str) -> list[dict]:
     """Prospects whose name or company is `ref` (any case, accents or not), else contains it."""
-    from campaign.text import slug
+    from campaign.util.text import slug
 
     wanted = slug(ref, 0)
     exact, partial = [], []

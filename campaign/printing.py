@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from campaign.channels import letter_channel
 from campaign.ledger import now, transaction
 from campaign.render import one_line
-from campaign.text import slug
+from campaign.util.text import slug
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 
 from campaign.errors import TemplateError
 from campaign.sheet import FIELDS
-from campaign.text import clean, shorten
+from campaign.util.text import clean, shorten
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
 
@@ -41,7 +41,7 @@ def salutation(first_name: str, last_name: str) -> str:
 
 def one_line(text: str) -> str:
     """Fold CR, LF and tabs into single spaces: a value can never start a new header."""
-    from campaign.text import strip_controls
+    from campaign.util.text import strip_controls
 
     return " ".join(strip_controls(str(text))[0].split())
 

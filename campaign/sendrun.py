@@ -72,7 +72,7 @@ def _read_inbox_first(settings, conn, today, request, warn, interactive) -> None
             "who answered gets one: fix the mailbox (`campaign check-mail`), or send without "
             "reading it (--no-inbox)."
         ) from None
-    from campaign.text import plural
+    from campaign.util.text import plural
 
     found = result.as_dict()
     words = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from campaign.errors import SheetError
 from campaign.headers import ALIASES, FIELDS, LOOKUP  # noqa: F401  (FIELDS is used by others too)
-from campaign.text import quote, strip_controls
+from campaign.util.text import quote, strip_controls
 from campaign.workbook import read_cells  # noqa: F401  (the reading half, re-exported)
 
 MAPPABLE = sorted({*FIELDS, "name", "address2", "ignore"})

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.errors import WorkspaceError
-from campaign.resources import shipped
+from campaign.util.resources import shipped
 from campaign.workspace import CONFIG, SENDER_EXAMPLES
 
 CONFIG_HEAD = """\
@@ -76,7 +76,7 @@ def _toml_string(text: str) -> str:
     """A TOML basic string: one line (a detail typed with a line break is folded), escaped."""
     import json
 
-    from campaign.text import strip_controls
+    from campaign.util.text import strip_controls
 
     return json.dumps(" ".join(strip_controls(text)[0].split()), ensure_ascii=False)
 

@@ -9,7 +9,7 @@ import sqlite3
 from campaign.errors import CampaignError
 from campaign.followup import KINDS, OUTCOMES, same_person
 from campaign.ledger import now, transaction
-from campaign.text import quote, shorten
+from campaign.util.text import quote, shorten
 
 EVENTS = {
     "call": "a phone call (--outcome, --assistant, --best-time)",

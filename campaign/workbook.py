@@ -167,7 +167,7 @@ def pick_sheet(path: Path, names: list[str], wanted: str | None) -> str:
     for name in names:
         if name.casefold() == wanted.strip().casefold():
             return name
-    from campaign.text import quote
+    from campaign.util.text import quote
 
     raise SheetError(
         f"{path}: no sheet named {quote(wanted)}; the sheets are: "

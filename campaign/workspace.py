@@ -106,7 +106,7 @@ class Settings:
 
         `why` says what needs them, with "{it}" where "it" or "them" goes.
         """
-        from campaign.text import quote
+        from campaign.util.text import quote
 
         for key, attr in SENDER_ATTRS.items():
             value = getattr(self, attr)
@@ -220,7 +220,7 @@ def _did_you_mean(name: str, known: set[str]) -> str:
 
 def check_names(data: dict) -> None:
     """Refuse an unknown section or key, naming the closest known one."""
-    from campaign.text import shorten
+    from campaign.util.text import shorten
 
     for section, table in data.items():
         if section not in KNOWN:

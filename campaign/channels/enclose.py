@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from campaign.atomic import replacing
 from campaign.errors import CampaignError
+from campaign.util.atomic import replacing
 
 
 def check_pdf(path: Path, what: str = "the resume") -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from campaign.atomic import replacing
 from campaign.channels.post import (
     FONT,
     INCH,
@@ -21,7 +20,8 @@ from campaign.channels.post import (
     _register_fonts,
     _width,
 )
-from campaign.text import shorten
+from campaign.util.atomic import replacing
+from campaign.util.text import shorten
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
-from campaign.atomic import replacing
 from campaign.errors import SendError
 from campaign.render import one_line
+from campaign.util.atomic import replacing
 
 
 class Refused(Exception):

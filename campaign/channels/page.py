@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from importlib.resources import files
 
 from campaign.errors import CampaignError
-from campaign.text import shorten
+from campaign.util.text import shorten
 
 INCH = 72.0
 MM = 72 / 25.4
@@ -189,7 +189,7 @@ def fit_address(letter: PostLetter, paper: str) -> tuple[list[str], float]:
     A line too wide wraps to a second line, and the block shrinks from 10 pt down to 8 pt
     (issue 9); past that, AddressTooLong says which letter and why, in one short line.
     """
-    from campaign.text import quote
+    from campaign.util.text import quote
 
     layout = _layout(paper)
     _register_fonts()

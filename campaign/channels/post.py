@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from campaign.atomic import replacing
-
 # reportlab loads inside the functions below, so importing this module stays free. The page's
 # geometry, fonts and address fitting live in page.py; the names below are used here or by
 # callers that import them from this module.
@@ -43,7 +41,8 @@ from campaign.channels.page import (  # noqa: F401
     check_window,
     fit_address,
 )
-from campaign.text import shorten
+from campaign.util.atomic import replacing
+from campaign.util.text import shorten
 
 
 def format_date(day: datetime.date, paper: str) -> str:

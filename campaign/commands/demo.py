@@ -29,7 +29,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     Example:
       campaign demo --dir /tmp/demo-search
     """
-    from campaign.resources import sample_list
+    from campaign.util.resources import sample_list
 
     root = directory or Path(tempfile.mkdtemp(prefix="campaign-demo-")) / "my-search"
     today = ctx.obj.today_arg

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from campaign.atomic import writable
 from campaign.cli import cli, echo, emit_json, json_option, pass_state, say, table
 from campaign.errors import CampaignError
 from campaign.followup import KINDS, OUTCOMES
-from campaign.text import plural
 from campaign.touches import EVENTS
+from campaign.util.atomic import writable
+from campaign.util.text import plural
 
 
 @cli.command("log")
@@ -292,7 +292,7 @@ def calls(state, out, horizon, as_json):
         session_estimate,
     )
     from campaign.followup import compute
-    from campaign.text import plural
+    from campaign.util.text import plural
 
     items = compute(state.conn, state.settings.cadence, state.today, horizon)
     rows = call_rows(state.conn, items)

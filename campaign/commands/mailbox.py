@@ -66,7 +66,7 @@ def _report(conn, result, copies, dry_run: bool) -> None:
         )
     if result.rescanned:
         say("The server renumbered the inbox (UIDVALIDITY changed): it was read again in full.")
-    from campaign.text import plural
+    from campaign.util.text import plural
 
     data = result.as_dict()
     say(

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from campaign.atomic import writable
 from campaign.cli import cli, emit_json, json_option, pass_state, say
 from campaign.commands.sending import _week, week_option
 from campaign.errors import CampaignError
-from campaign.text import plural
+from campaign.util.atomic import writable
+from campaign.util.text import plural
 
 PDF = click.Path(dir_okay=False, path_type=Path)
 
@@ -173,7 +173,7 @@ def mailed(state, week, on, followups, all_channels, as_json):
       campaign mailed --on 2026-11-24
     """
     from campaign.posting import record_posted
-    from campaign.text import shorten
+    from campaign.util.text import shorten
     from campaign.workspace import parse_date
 
     day = parse_date(on, "--on") if on else state.today

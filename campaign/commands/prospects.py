@@ -83,7 +83,7 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
 
 def _say_changes(changes: list[dict]) -> None:
     """Per prospect, what a dry run would do: new, or which fields change (old -> new)."""
-    from campaign.text import quote, shorten
+    from campaign.util.text import quote, shorten
 
     for item in changes:
         who = shorten(f"{item['company']} ({item['name']})" if item["name"] else item["company"])

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from campaign.atomic import writable
 from campaign.cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
 from campaign.errors import CampaignError, Declined
-from campaign.text import plural
+from campaign.util.atomic import writable
+from campaign.util.text import plural
 
 
 def week_option(func):

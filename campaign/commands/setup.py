@@ -47,7 +47,7 @@ def init(
     """
     from campaign.ledger import connect
     from campaign.skeleton import init
-    from campaign.text import plural
+    from campaign.util.text import plural
     from campaign.workspace import CONFIG, LEDGER
 
     if provider and not email.strip():

@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from campaign.errors import CampaignError
-from campaign.text import plural
+from campaign.util.text import plural
 from campaign.web.cache import LedgerCache
 
 HERE = Path(__file__).resolve().parent

@@ -95,7 +95,7 @@ async def unknown(request: Request) -> Response:
 async def read_inbox(request: Request) -> Response:
     """What `campaign sync` does: replies, automatic replies and bounces from the inbox."""
     from campaign.sync import run
-    from campaign.text import plural
+    from campaign.util.text import plural
 
     await form(request)
     state = web(request)

@@ -1,0 +1,1 @@
+"""Small helpers every package uses: text made safe for output, atomic files, shipped resources."""
