@@ -3,7 +3,7 @@
 Run: python bench/bench_due.py [--profile]
 
 Two ledgers are built straight into campaign.db (a workspace made by `campaign init`, opened with
-campaign.ledger.connect, then bulk INSERTs): 200 prospects with a year of weekly batches, receipt
+campaign.ledger.db.connect, then bulk INSERTs): 200 prospects with a year of weekly batches, receipt
 checks, follow-up letters, replies, interviews with their thank-yous and follow-up calls,
 networking contacts and warm insiders; and 100,000 prospects with the same activity per
 prospect. Each command runs as the installed `campaign` script in a subprocess, start-up
@@ -181,7 +181,7 @@ class Ledger:
                 self.touch(pid, "call", day, rand.choice(["spoke", "no-answer"]))
 
     def write(self, conn) -> None:
-        from campaign.ledger import transaction
+        from campaign.ledger.transaction import transaction
 
         with transaction(conn):
             conn.executemany(
@@ -265,7 +265,7 @@ def main() -> None:
         for count, target in SIZES:
             root = folder / f"ws{count}"
             timed([script, "init", str(root), "--name", "Jane Doe"], env)
-            from campaign.ledger import connect
+            from campaign.ledger.db import connect
 
             ledger = Ledger(count)
             built = time.perf_counter()

@@ -162,7 +162,7 @@ def sample_workspace(script: str, folder: Path, env: dict) -> Path:
 
 def large(script: str, folder: Path, env: dict, year_old: bool) -> Path:
     """100,000 prospects: only imported (the week's batch then sent), or a year of activity."""
-    from campaign.ledger import connect
+    from campaign.ledger.db import connect
 
     root = folder / ("year" if year_old else "fresh")
     run([script, "init", str(root), *SENDER], env)

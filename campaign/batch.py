@@ -7,7 +7,7 @@ import re
 import sqlite3
 
 from campaign.errors import CampaignError
-from campaign.ledger import transaction
+from campaign.ledger.transaction import transaction
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 

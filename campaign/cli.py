@@ -95,7 +95,7 @@ class State:
     @property
     def conn(self):
         if self._conn is None:
-            from campaign.ledger import connect
+            from campaign.ledger.db import connect
 
             self._conn = connect(self.settings.ledger_path)
         return self._conn

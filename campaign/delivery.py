@@ -19,7 +19,7 @@ from pathlib import Path
 
 from campaign.channels import letter_channel
 from campaign.errors import SendError
-from campaign.ledger import now, transaction
+from campaign.ledger.transaction import now, transaction
 
 RETRIES = 3  # after the first try, for dropped connections and 4xx replies
 

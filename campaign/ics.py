@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from campaign.followup import LABELS, Due, compute
-from campaign.ledger import transaction
+from campaign.ledger.transaction import transaction
 from campaign.util.atomic import replacing
 from campaign.util.text import clean
 

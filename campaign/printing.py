@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from campaign.channels import letter_channel
-from campaign.ledger import now, transaction
+from campaign.ledger.transaction import now, transaction
 from campaign.render import one_line
 from campaign.util.text import slug
 

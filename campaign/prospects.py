@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from campaign.errors import SheetError
-from campaign.ledger import transaction
+from campaign.ledger.transaction import transaction
 from campaign.sheet import FIELDS, Parsed, person_key
 
 # Details `campaign log` records from calls (the assistant's name, the best time to call): a

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from campaign.errors import MailboxError
-from campaign.ledger import now, transaction
+from campaign.ledger.transaction import now, transaction
 
 
 def wanted(settings) -> bool:

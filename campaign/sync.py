@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from campaign.errors import MailboxError
 from campaign.inbox import Headers, Known, bounced, match, read_headers, snippet
-from campaign.ledger import now, transaction
+from campaign.ledger.transaction import now, transaction
 from campaign.mailbox import chunks
 
 BATCH = 1000  # UIDs whose headers are fetched at once

@@ -8,7 +8,7 @@ import sqlite3
 
 from campaign.errors import CampaignError
 from campaign.followup import KINDS, OUTCOMES, same_person
-from campaign.ledger import now, transaction
+from campaign.ledger.transaction import now, transaction
 from campaign.util.text import quote, shorten
 
 EVENTS = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campaign.errors import CampaignError
-from campaign.ledger import transaction
+from campaign.ledger.transaction import transaction
 
 
 def settle(conn: sqlite3.Connection, root: Path) -> int:

@@ -82,7 +82,7 @@ def run(workspace: Path) -> Run:
 
 @pytest.fixture
 def ledger(workspace: Path):
-    from campaign.ledger import connect
+    from campaign.ledger.db import connect
 
     conn = connect(workspace / "campaign.db")
     yield conn

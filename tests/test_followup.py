@@ -263,7 +263,8 @@ def test_thank_you_email_to_the_person_met_by_name(campaign, workspace):
 
 
 def test_history_in_words_names_the_letters_and_whom_each_thank_you_went_to(campaign, workspace):
-    from campaign.ledger import connect, history
+    from campaign.ledger.db import connect
+    from campaign.reports.history import history
 
     log(campaign, "2026-12-03", "2", "interview", "--with", "Ann Lee, CFO, ann@birch.example")
     send_followups(campaign, "2026-12-03")

@@ -1,4 +1,4 @@
-"""campaign.migrations and campaign.ledger.connect: schema versions, pragmas, atomic steps."""
+"""The ledger's schema steps and connect(): versions, pragmas, atomic steps."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
-from campaign import migrations
+from campaign.ledger import migrations
 from campaign.errors import WorkspaceError
-from campaign.ledger import connect
-from campaign.migrations import STEPS, migrate
+from campaign.ledger.db import connect
+from campaign.ledger.migrations import STEPS, migrate
 from tests.conftest import Run
 
 TABLES = {"prospects", "batches", "batch_members", "sends", "touches"}

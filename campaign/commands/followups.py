@@ -80,7 +80,7 @@ def log_(
       campaign log 12 skip --item receipt-check --note "she confirmed by email"
       campaign log maria@example.com rejected --note "filled internally"
     """
-    from campaign.ledger import find_prospect
+    from campaign.ledger.queries import find_prospect
     from campaign.touches import log
     from campaign.workspace import parse_date
 

@@ -108,7 +108,7 @@ def prospects_(state, status, as_json):
     Example:
       campaign prospects --status active
     """
-    from campaign.ledger import list_prospects
+    from campaign.ledger.queries import list_prospects
 
     rows = [_prospect_dict(r) for r in list_prospects(state.conn, status)]
     if as_json:
@@ -166,7 +166,8 @@ def show(state, prospect, as_json):
       campaign show maria.lopez@example.com
       campaign show "Acme Tools"
     """
-    from campaign.ledger import find_prospect, history
+    from campaign.ledger.queries import find_prospect
+    from campaign.reports.history import history
 
     row = find_prospect(state.conn, prospect)
     data = _prospect_dict(row)

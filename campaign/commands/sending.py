@@ -141,7 +141,7 @@ def preview(state, prospect, letter, html_file, pdf_file):
     """
     from campaign.channels import letter_channel
     from campaign.channels.mail import build_message
-    from campaign.ledger import find_prospect
+    from campaign.ledger.queries import find_prospect
     from campaign.previews import as_printed, first_of_batch, printable
     from campaign.previews import preview as render_preview
 

@@ -45,7 +45,7 @@ def init(
         --phone "(217) 555-0142" --address "40 Oak Avenue" --address "Springfield, IL 62704"
       campaign init my-search --email jane@gmail.com --provider gmail   # mail servers set
     """
-    from campaign.ledger import connect
+    from campaign.ledger.db import connect
     from campaign.skeleton import init
     from campaign.util.text import plural
     from campaign.workspace import CONFIG, LEDGER

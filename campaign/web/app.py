@@ -92,7 +92,7 @@ class Web:
     @contextlib.contextmanager
     def ledger(self) -> Iterator[tuple[object, sqlite3.Connection]]:
         """(settings, connection) for one request: campaign.toml is read afresh each time."""
-        from campaign.ledger import connect
+        from campaign.ledger.db import connect
 
         settings = self.settings()
         conn = connect(settings.ledger_path)

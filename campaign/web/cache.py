@@ -60,7 +60,7 @@ class LedgerCache:
         )
 
     def _get(self, settings, today: dt.date, what: tuple, make: Callable):
-        from campaign.ledger import connect
+        from campaign.ledger.db import connect
 
         key = (today, what, repr(sorted(settings.cadence.items())))
         with self._lock:

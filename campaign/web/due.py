@@ -25,7 +25,7 @@ OUTCOME_NAMES = {
 
 async def show(request: Request) -> Response:
     from campaign.followup import KINDS
-    from campaign.ledger import phone_book
+    from campaign.ledger.queries import phone_book
 
     state = web(request)
     today = state.today()
@@ -57,7 +57,7 @@ async def show(request: Request) -> Response:
 
 async def call(request: Request) -> Response:
     """One call outcome (with its note, best time and assistant), logged today."""
-    from campaign.ledger import find_prospect
+    from campaign.ledger.queries import find_prospect
     from campaign.touches import log
 
     data = await form(request)

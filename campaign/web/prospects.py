@@ -14,7 +14,7 @@ PER_PAGE = 50
 
 
 async def listing(request: Request) -> Response:
-    from campaign.search import SORTS, find_prospects
+    from campaign.ledger.search import SORTS, find_prospects
 
     query = request.query_params
     text = query.get("q", "")[:200]
@@ -45,7 +45,8 @@ async def listing(request: Request) -> Response:
 
 async def one(request: Request) -> Response:
     from campaign.followup import LABELS, OUTCOMES
-    from campaign.ledger import find_prospect, history
+    from campaign.ledger.queries import find_prospect
+    from campaign.reports.history import history
     from campaign.touches import EVENTS, SKIPPABLE
     from campaign.web.due import OUTCOME_NAMES
 
@@ -70,7 +71,7 @@ async def one(request: Request) -> Response:
 
 async def log_event(request: Request) -> Response:
     """Log any event `campaign log` knows for this prospect."""
-    from campaign.ledger import find_prospect
+    from campaign.ledger.queries import find_prospect
     from campaign.touches import log
     from campaign.workspace import parse_date
 

@@ -197,7 +197,7 @@ STEPS = [create_tables, add_follow_up_tracking, add_mailbox, add_send_transport]
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply the steps this ledger has not had yet; return the schema version."""
-    from campaign.ledger import transaction
+    from campaign.ledger.transaction import transaction
 
     done = conn.execute("PRAGMA user_version").fetchone()[0]
     if done > len(STEPS):

@@ -1,0 +1,1 @@
+"""The ledger, campaign.db: connect (and migrate), transactions, named queries, search."""

@@ -1,0 +1,87 @@
+"""Named queries: a prospect by id, email or name; the list best first; a phone book."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+
+def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
+    """A prospect by id, email, name or company; NotFound (listing them) if not exactly one."""
+    from campaign.errors import NotFound
+    from campaign.util.text import quote, shorten
+
+    ref = ref.strip().lstrip("#")
+    if ref.isdigit():
+        row = conn.execute("SELECT * FROM prospects WHERE id = ?", (int(ref),)).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT * FROM prospects WHERE lower(email) = lower(?)", (ref,)
+        ).fetchone()
+        if row is None and ref:
+            matches = _by_name(conn, ref)
+            if len(matches) > 1:
+                shown = "; ".join(
+                    f"#{m['id']} {shorten(m['company'], 40)} ({shorten(m['name'], 30)})"
+                    for m in matches[:10]
+                )
+                more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+                raise NotFound(
+                    f"{len(matches)} prospects match {quote(ref)}: {shown}{more}; "
+                    "name one by its id."
+                )
+            if matches:
+                row = conn.execute(
+                    "SELECT * FROM prospects WHERE id = ?", (matches[0]["id"],)
+                ).fetchone()
+    if row is None:
+        raise NotFound(
+            f"no prospect {quote(ref)}; `campaign prospects` lists them with their ids.",
+            web=f"no prospect {quote(ref)}; the Prospects page lists them.",
+        )
+    return row
+
+
+def _by_name(conn: sqlite3.Connection, ref: str) -> list[dict]:
+    """Prospects whose name or company is `ref` (any case, accents or not), else contains it."""
+    from campaign.util.text import slug
+
+    wanted = slug(ref, 0)
+    exact, partial = [], []
+    for pid, company, first, last in conn.execute(
+        "SELECT id, company, first_name, last_name FROM prospects ORDER BY id"
+    ):
+        name = f"{first} {last}".strip()
+        found = {"id": pid, "company": company, "name": name}
+        texts = (slug(company, 0), slug(name, 0))
+        if wanted in texts:
+            exact.append(found)
+        elif any(wanted in text for text in texts):
+            partial.append(found)
+    return exact or partial
+
+
+def list_prospects(conn: sqlite3.Connection, status: str | None = None) -> list[sqlite3.Row]:
+    """Prospects best first: priority (blank last), then list order."""
+    sql = "SELECT * FROM prospects"
+    args: tuple = ()
+    if status:
+        sql += " WHERE status = ?"
+        args = (status,)
+    sql += " ORDER BY priority IS NULL, priority, list_order"
+    return conn.execute(sql, args).fetchall()
+
+
+def phone_book(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, dict]:
+    """Phone, assistant and best time of the prospects `ids`, in one query (a call list)."""
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    return {
+        row["id"]: dict(row)
+        for row in conn.execute(
+            f"SELECT id, phone, assistant, best_time FROM prospects WHERE id IN ({marks})",
+            wanted,
+        )
+    }

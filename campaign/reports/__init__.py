@@ -1,0 +1,1 @@
+"""What the ledger says, for people: status, history, tracker, call sheet, calendar."""
