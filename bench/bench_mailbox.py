@@ -65,7 +65,7 @@ def workspace(base: Path, name: str, rows: int, smtp_port: int, server: Dovecot,
     details = ["--name", "Jane Doe", "--email", "jane.doe@example.org", "--phone", "217-555-0142",
                "--address", "1 Oak St", "--address", "Springfield, IL 62704"]  # fmt: skip
     subprocess.run([*CAMPAIGN, "init", str(root), *details], check=True, capture_output=True)
-    from campaign.skeleton import adopt_example_letters
+    from campaign.workspace.skeleton import adopt_example_letters
 
     adopt_example_letters(root)  # the example letters, taken as they are
     sheet = base / f"{name}.csv"

@@ -113,7 +113,7 @@ def campaign_workspace(folder: Path, data: list[dict], port: int, env: dict) -> 
     """A workspace with the rows imported (CLI) and one batch of all of them picked."""
     root = folder / "ws"
     check([*CAMPAIGN, "init", str(root), *SENDER], env=env)
-    from campaign.skeleton import adopt_example_letters
+    from campaign.workspace.skeleton import adopt_example_letters
 
     adopt_example_letters(root)  # the example letters, taken as they are
     sheet = write_csv(

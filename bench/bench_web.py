@@ -150,7 +150,7 @@ def sample_workspace(script: str, folder: Path, env: dict) -> Path:
 
     root = folder / "sample"
     run([script, "init", str(root), *SENDER], env)
-    from campaign.skeleton import adopt_example_letters
+    from campaign.workspace.skeleton import adopt_example_letters
 
     adopt_example_letters(root)  # the example letters, taken as they are
     base = [script, "--workspace", str(root), "--today", TODAY]
@@ -166,7 +166,7 @@ def large(script: str, folder: Path, env: dict, year_old: bool) -> Path:
 
     root = folder / ("year" if year_old else "fresh")
     run([script, "init", str(root), *SENDER], env)
-    from campaign.skeleton import adopt_example_letters
+    from campaign.workspace.skeleton import adopt_example_letters
 
     adopt_example_letters(root)  # the example letters, taken as they are
     ledger = Ledger(100_000)

@@ -80,14 +80,14 @@ class State:
 
     @functools.cached_property
     def today(self):
-        from campaign.workspace import today
+        from campaign.workspace.settings import today
 
         return today(self.today_arg)
 
     @property
     def settings(self):
         if self._settings is None:
-            from campaign.workspace import find_root, load
+            from campaign.workspace.settings import find_root, load
 
             self._settings = load(find_root(self.workspace_arg))
         return self._settings

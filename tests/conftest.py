@@ -69,7 +69,7 @@ def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     result = CliRunner().invoke(cli, ["init", str(root), *SENDER], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    from campaign.skeleton import adopt_example_letters
+    from campaign.workspace.skeleton import adopt_example_letters
 
     adopt_example_letters(root)
     return root

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campaign.workspace import load
+from campaign.workspace.settings import load
 from tests.conftest import Run, use_imap, use_smtp
 
 

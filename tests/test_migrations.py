@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from campaign.ledger import migrations
 from campaign.errors import WorkspaceError
+from campaign.ledger import migrations
 from campaign.ledger.db import connect
 from campaign.ledger.migrations import STEPS, migrate
 from tests.conftest import Run

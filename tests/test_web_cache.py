@@ -8,7 +8,7 @@ import datetime as dt
 from campaign.followup import compute
 from campaign.overview import dashboard
 from campaign.web.cache import LedgerCache
-from campaign.workspace import load
+from campaign.workspace.settings import load
 from tests.conftest import add_prospects, people
 
 TODAY = "2026-11-30"

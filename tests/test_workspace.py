@@ -1,4 +1,4 @@
-"""campaign.workspace: finding the workspace, reading campaign.toml, and today's date."""
+"""campaign.workspace.settings: finding the workspace, reading campaign.toml, and today's date."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import email.policy
 import pytest
 
 from campaign.errors import WorkspaceError
-from campaign.skeleton import init
-from campaign.workspace import CONFIG, DEFAULT_CADENCE, find_root, load, today
+from campaign.workspace.settings import CONFIG, DEFAULT_CADENCE, find_root, load, today
+from campaign.workspace.skeleton import init
 from tests.conftest import Run
 
 

@@ -51,7 +51,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         cli.main([*base, *args], standalone_mode=False, prog_name="campaign")
 
     step("make a workspace", "init", str(root))
-    from campaign.skeleton import adopt_example_letters
+    from campaign.workspace.skeleton import adopt_example_letters
 
     adopt_example_letters(root)
     say("  (the demo sends the example letters as they are; make yours your own first)")

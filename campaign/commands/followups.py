@@ -82,7 +82,7 @@ def log_(
     """
     from campaign.ledger.queries import find_prospect
     from campaign.touches import log
-    from campaign.workspace import parse_date
+    from campaign.workspace.settings import parse_date
 
     row = find_prospect(state.conn, prospect)
     day = parse_date(on, "--on") if on else state.today

@@ -174,7 +174,7 @@ def mailed(state, week, on, followups, all_channels, as_json):
     """
     from campaign.posting import record_posted
     from campaign.util.text import shorten
-    from campaign.workspace import parse_date
+    from campaign.workspace.settings import parse_date
 
     day = parse_date(on, "--on") if on else state.today
     if day > state.today:

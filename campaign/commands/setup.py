@@ -46,16 +46,16 @@ def init(
       campaign init my-search --email jane@gmail.com --provider gmail   # mail servers set
     """
     from campaign.ledger.db import connect
-    from campaign.skeleton import init
     from campaign.util.text import plural
-    from campaign.workspace import CONFIG, LEDGER
+    from campaign.workspace.settings import CONFIG, LEDGER
+    from campaign.workspace.skeleton import init
 
     if provider and not email.strip():
         raise click.UsageError("--provider needs --email: your address there is the login.")
     lines = [x.strip() for line in address for x in line.splitlines() if x.strip()]
     made = init(directory, name.strip(), email=email.strip(), phone=phone.strip(), address=lines)
     if provider:
-        from campaign.providers import sections
+        from campaign.workspace.providers import sections
 
         with (directory / CONFIG).open("a", encoding="utf-8") as config:
             config.write(sections(provider, email.strip()))

@@ -80,12 +80,12 @@ class Web:
         return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
 
     def settings(self):
-        from campaign.workspace import load
+        from campaign.workspace.settings import load
 
         return load(self.root)
 
     def today(self):
-        from campaign.workspace import today
+        from campaign.workspace.settings import today
 
         return today(self.today_arg)
 

@@ -73,7 +73,7 @@ async def log_event(request: Request) -> Response:
     """Log any event `campaign log` knows for this prospect."""
     from campaign.ledger.queries import find_prospect
     from campaign.touches import log
-    from campaign.workspace import parse_date
+    from campaign.workspace.settings import parse_date
 
     data = await form(request)
     state = web(request)

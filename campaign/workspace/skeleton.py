@@ -8,7 +8,7 @@ from typing import Any
 
 from campaign.errors import WorkspaceError
 from campaign.util.resources import shipped
-from campaign.workspace import CONFIG, SENDER_EXAMPLES
+from campaign.workspace.settings import CONFIG, SENDER_EXAMPLES
 
 CONFIG_HEAD = """\
 # campaign.toml: the settings of one job search. Lines starting with # are comments.
