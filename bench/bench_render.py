@@ -17,9 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from campaign.render import Renderer, _parse  # noqa: E402
-from campaign.sheet import FIELDS  # noqa: E402
-from campaign.workspace.settings import load  # noqa: E402  # noqa: E402
-from campaign.workspace.skeleton import adopt_example_letters, init  # noqa: E402  # noqa: E402
+from campaign.sheets.headers import FIELDS  # noqa: E402
+from campaign.workspace.settings import load  # noqa: E402
+from campaign.workspace.skeleton import adopt_example_letters, init  # noqa: E402
 
 NAMES = [("Maria", "Lopez"), ("Zoë", "Łukasiewicz"), ("", "Smith"), ("Þórr", "Jónsson")]
 TITLES = ["Director of Operations", "", "Chief Financial Officer", "Head of Logistics"]

@@ -21,8 +21,9 @@ def import_file(
     dry_run: bool = False,
 ):
     """(parsed sheet, prospects.ImportResult); `source` names the file in messages."""
-    from campaign.prospects import import_rows
-    from campaign.sheet import parse, read_cells
+    from campaign.sheets.prospects import import_rows
+    from campaign.sheets.rows import parse
+    from campaign.sheets.workbook import read_cells
 
     source = source or path.name
     cells, notes = read_cells(path, sheet=sheet, encoding=encoding)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.errors import TemplateError
-from campaign.sheet import FIELDS
+from campaign.sheets.headers import FIELDS
 from campaign.util.text import clean, shorten
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown

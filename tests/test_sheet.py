@@ -1,4 +1,4 @@
-"""campaign.sheet: real files read back as text cells, headers found, rows checked."""
+"""campaign.sheets.rows: real files read back as text cells, headers found, rows checked."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from campaign.errors import SheetError
-from campaign.sheet import fold, parse, parse_map, read_cells, split_name
+from campaign.sheets.rows import fold, parse, parse_map, split_name
+from campaign.sheets.workbook import read_cells
 from tests.conftest import write_csv, write_xlsx
 
 

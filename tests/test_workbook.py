@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from campaign.sheet import read_cells
-from campaign.workbook import displayed
+from campaign.sheets.workbook import displayed, read_cells
 
 HEADER = ["Company", "Contact", "Address", "City", "State", "ZIP", "Phone"]
 

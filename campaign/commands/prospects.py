@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from campaign.cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
-from campaign.sheet import FIELDS  # noqa: E402  (no heavy imports at module level)
+from campaign.sheets.headers import FIELDS  # noqa: E402  (no heavy imports at module level)
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
 LIST_FIELDS = ("id", *FIELDS, "status", "role")

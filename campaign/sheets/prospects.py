@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from campaign.errors import SheetError
 from campaign.ledger.transaction import transaction
-from campaign.sheet import FIELDS, Parsed, person_key
+from campaign.sheets.headers import FIELDS
+from campaign.sheets.rows import Parsed, person_key
 
 # Details `campaign log` records from calls (the assistant's name, the best time to call): a
 # blank cell in a sheet imported again never erases them.

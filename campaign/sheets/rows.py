@@ -10,9 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from campaign.errors import SheetError
-from campaign.headers import ALIASES, FIELDS, LOOKUP  # noqa: F401  (FIELDS is used by others too)
+from campaign.sheets.headers import FIELDS, LOOKUP
 from campaign.util.text import quote, strip_controls
-from campaign.workbook import read_cells  # noqa: F401  (the reading half, re-exported)
 
 MAPPABLE = sorted({*FIELDS, "name", "address2", "ignore"})
 ONE_LINE = set(FIELDS) - {"address", "notes"}

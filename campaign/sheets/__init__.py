@@ -1,0 +1,1 @@
+"""Spreadsheets: files read as the user sees them, headers mapped, rows checked, stored."""
