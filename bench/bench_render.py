@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from campaign.render import Renderer, _parse  # noqa: E402
+from campaign.letters.render import Renderer, _parse  # noqa: E402
 from campaign.sheets.headers import FIELDS  # noqa: E402
 from campaign.workspace.settings import load  # noqa: E402
 from campaign.workspace.skeleton import adopt_example_letters, init  # noqa: E402

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 from collections import defaultdict
 
-from campaign import channels
 from campaign.followup import (
     ANSWERED,
     CALL_KINDS,
@@ -21,6 +20,7 @@ from campaign.followup import (
     same_person,
     weekday,
 )
+from campaign.letters.channel import letter_channel
 
 _d = dt.date.fromisoformat
 
@@ -47,7 +47,7 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
             return None
         return max((day for day in skips[kind] if day >= since), default=None)
 
-    letter_channel = channels.letter_channel(p.email)
+    by_letter = letter_channel(p.email)
     ended = p.status in ENDED
     # DOMAIN.md: "a thank-you note to every person met (a panel means one note each) | the
     # same day"; "a week after the interview it has lost its point, so it leaves the list".
@@ -163,7 +163,7 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
             if key not in sent and dismissed is None:
                 add(
                     f"followup-letter-{number}",
-                    letter_channel,
+                    by_letter,
                     due,
                     f"first letter went {first}; no reply yet",
                     dedupe=key,
@@ -203,7 +203,7 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
         ):
             add(
                 "article-note",
-                letter_channel,
+                by_letter,
                 _d(spoke[cadence["article_after_calls"] - 1].on_date),
                 f"{len(spoke)} calls since the meeting, no opening",
                 dedupe=f"article:{p.id}",

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from campaign.channels import letter_channel
 from campaign.errors import SendError
 from campaign.ledger.transaction import now, transaction
+from campaign.letters.batch import INTRO_SEND, intro_owed
+from campaign.letters.channel import letter_channel
 
 RETRIES = 3  # after the first try, for dropped connections and 4xx replies
 
@@ -99,29 +100,6 @@ def settle_interrupted(conn: sqlite3.Connection) -> int:
             "UPDATE sends SET status = 'unknown', error = 'the run stopped while sending' "
             "WHERE status = 'sending'"
         ).rowcount
-
-
-# The columns intro_owed reads, joined from the prospect's first-letter send.
-INTRO_SEND = (
-    "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id",
-    "s.status AS send_status, s.recipient AS sent_to, s.bounced_on, s.id AS send_id",
-)
-
-
-def intro_owed(row, retry_unknown: bool = False) -> bool:
-    """Whether a batch member is still owed its first letter (row: INTRO_SEND's columns)."""
-    status = row["send_status"]
-    changed = status is not None and row["sent_to"].casefold() != row["email"].casefold()
-    return (
-        status is None
-        or status == "deferred"
-        or (status == "unknown" and retry_unknown)
-        # A refused address is tried again only once the user has fixed it and re-imported.
-        or (status == "failed" and changed)
-        # So is a letter that bounced, once the address is corrected (issue 11): the new
-        # address never had it, so it gets the first letter, not "Following up...".
-        or (status == "sent" and row["bounced_on"] is not None and changed)
-    )
 
 
 def plan_intros(

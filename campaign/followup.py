@@ -248,7 +248,7 @@ def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
 
 def first_letter_fields(conn: sqlite3.Connection, prospect_id: int, default: dt.date) -> dict:
     """When the first letter went (or `default`, before it has): first_sent, first_sent_long."""
-    from campaign.render import long_date
+    from campaign.letters.render import long_date
 
     first = conn.execute(
         "SELECT min(sent_on) FROM sends WHERE prospect_id = ? AND kind = 'intro' "
@@ -267,7 +267,7 @@ def letter_fields(
     `met_when` is "today" on the day of the interview and "on November 30, 2026" after it,
     so a thank-you written late never says "today" (issue 9: letters say only what is true).
     """
-    from campaign.render import long_date
+    from campaign.letters.render import long_date
 
     fields = first_letter_fields(conn, prospect["id"], item.due)
     if item.person:

@@ -11,8 +11,8 @@ def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> di
 
     `items`: today's follow-ups when the caller has them already (followup.compute's answer).
     """
-    from campaign.batch import find, iso_week
     from campaign.followup import compute
+    from campaign.letters.batch import find, iso_week
 
     by_status = dict(conn.execute("SELECT status, count(*) FROM prospects GROUP BY status"))
     week = iso_week(today)
@@ -59,7 +59,7 @@ def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> di
 def dashboard(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> dict:
     """What the web dashboard shows: status(), the funnel, the letters sent per week, and how
     many prospects a new batch could take."""
-    from campaign.batch import remaining
+    from campaign.letters.batch import remaining
 
     return {
         "numbers": status(conn, settings, today, items),
@@ -107,7 +107,7 @@ def sends_per_week(conn: sqlite3.Connection, today: dt.date, weeks: int = 12) ->
 
 def batch_progress(conn: sqlite3.Connection, today: dt.date) -> tuple[sqlite3.Row | None, list]:
     """This week's batch and its prospects, each with its channel and intro send status."""
-    from campaign.batch import channel_for, find, iso_week, members
+    from campaign.letters.batch import channel_for, find, iso_week, members
 
     batch = find(conn, iso_week(today))
     if batch is None:

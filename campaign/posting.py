@@ -27,10 +27,10 @@ def printables(
     `earlier`: also the post letters of earlier batches never recorded as posted, so a week
     whose letters were not printed in time is not lost (the web page's Print does this).
     """
-    from campaign.batch import find
     from campaign.followup import due_letters
+    from campaign.letters.batch import find
+    from campaign.letters.render import Renderer
     from campaign.printing import Printable, earlier_owed, intro_printables
-    from campaign.render import Renderer
 
     settings.check_sender(["name", "address"], "posted letters print {it} in the letterhead")
     renderer = Renderer(settings)

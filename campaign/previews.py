@@ -9,7 +9,7 @@ import sqlite3
 def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
     """What follow-up letters name, for a preview: the first letter's date, a person met."""
     from campaign.followup import first_letter_fields
-    from campaign.render import long_date
+    from campaign.letters.render import long_date
 
     return {
         **first_letter_fields(conn, prospect["id"], today),
@@ -22,7 +22,7 @@ def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
 
 def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: str | None = None):
     """The render.Letter `name` (default: the settings' letter) for `prospect`."""
-    from campaign.render import Renderer
+    from campaign.letters.render import Renderer
 
     extra = letter_extras(conn, prospect, today)
     renderer = Renderer(settings, examples_ok=True)
@@ -65,8 +65,8 @@ def as_printed(settings, prospect, letter, today: dt.date, paper: str | None = N
 
 def first_of_batch(conn: sqlite3.Connection, today: dt.date):
     """The first prospect of this week's batch, for a preview without a name."""
-    from campaign.batch import find, iso_week, members
     from campaign.errors import CampaignError
+    from campaign.letters.batch import find, iso_week, members
 
     current = find(conn, iso_week(today))
     rows = members(conn, current["id"]) if current else []

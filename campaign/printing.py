@@ -6,9 +6,9 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from campaign.channels import letter_channel
 from campaign.ledger.transaction import now, transaction
-from campaign.render import one_line
+from campaign.letters.channel import letter_channel
+from campaign.letters.render import one_line
 from campaign.util.text import slug
 
 
@@ -95,7 +95,7 @@ def _intro(renderer, row, today, letter: str) -> Printable:
 
 def earlier_rows(conn, week: str) -> list:
     """Prospects of batches before `week` whose post letter was never recorded as posted."""
-    from campaign.delivery import INTRO_SEND, intro_owed
+    from campaign.letters.batch import INTRO_SEND, intro_owed
 
     join, columns = INTRO_SEND
     rows = conn.execute(

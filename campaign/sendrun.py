@@ -109,10 +109,10 @@ def send_owed(
     before the first message (raise to stop); `progress(total)` is a context manager giving
     a function called after each message; `on_plan` sees the plan before anything is sent.
     """
-    from campaign.batch import find, iso_week, parse_week
     from campaign.channels.mail import transport as make_transport
     from campaign.errors import CampaignError
-    from campaign.render import Renderer
+    from campaign.letters.batch import find, iso_week, parse_week
+    from campaign.letters.render import Renderer
 
     if request.followups and (request.week or request.letter):
         raise CampaignError(

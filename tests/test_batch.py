@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from campaign.batch import iso_week
+from campaign.letters.batch import iso_week
 from tests.conftest import add_prospects, people
 
 MONDAY = "2026-11-23"  # 2026-W48

@@ -115,7 +115,7 @@ def test_bold_italic_and_bullets_in_html_not_in_text(run, workspace, tmp_path, s
 
 def test_blocks_for_the_printed_letter(workspace, tmp_path, run, ledger):
     from campaign.ledger.queries import find_prospect
-    from campaign.render import Renderer
+    from campaign.letters.render import Renderer
     from campaign.workspace.settings import load
 
     write_template(

@@ -18,7 +18,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from campaign.errors import SendError
-from campaign.render import one_line
+from campaign.letters.render import one_line
 from campaign.util.atomic import replacing
 
 

@@ -222,7 +222,7 @@ def status(state, as_json):
     Example:
       campaign status
     """
-    from campaign.batch import find
+    from campaign.letters.batch import find
     from campaign.overview import status as numbers
 
     today = state.today

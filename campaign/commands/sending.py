@@ -22,13 +22,13 @@ def week_option(func):
 
 
 def _week(state, week: str | None) -> str:
-    from campaign.batch import iso_week, parse_week
+    from campaign.letters.batch import iso_week, parse_week
 
     return parse_week(week) if week else iso_week(state.today)
 
 
 def _member_dict(row) -> dict:
-    from campaign.batch import channel_for
+    from campaign.letters.batch import channel_for
 
     return {
         "id": row["id"],
@@ -64,7 +64,7 @@ def batch(state, size, week, everyone, dry_run, as_json):
       campaign batch --all          # the large mailing to everyone left
       campaign batch --dry-run      # who would be picked, keeping nothing
     """
-    from campaign.batch import candidates, find, members, pick, remaining
+    from campaign.letters.batch import candidates, find, members, pick, remaining
 
     week = _week(state, week)
     size = size or state.settings.batch_size
@@ -139,9 +139,9 @@ def preview(state, prospect, letter, html_file, pdf_file):
       campaign preview 12 --letter followup1 --html /tmp/letter.html
       campaign preview "Paper Mill" --pdf /tmp/letter.pdf
     """
-    from campaign.channels import letter_channel
     from campaign.channels.mail import build_message
     from campaign.ledger.queries import find_prospect
+    from campaign.letters.channel import letter_channel
     from campaign.previews import as_printed, first_of_batch, printable
     from campaign.previews import preview as render_preview
 
@@ -221,7 +221,7 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_
       campaign send --yes --json
       campaign send --followups     # the 2- and 4-week letters, thank-yous... due today
     """
-    from campaign.batch import iso_week
+    from campaign.letters.batch import iso_week
     from campaign.sendrun import SendRequest, send_owed
 
     def on_plan(plan, jobs):

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.batch import NONE_LEFT_WEB
+from campaign.letters.batch import NONE_LEFT_WEB
 from campaign.web import charts
 from campaign.web.app import page, web
 

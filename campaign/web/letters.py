@@ -13,8 +13,8 @@ from campaign.web.app import page, web
 async def show(request: Request) -> Response:
     from campaign.ledger.queries import find_prospect
     from campaign.ledger.search import find_prospects
+    from campaign.letters.render import Renderer
     from campaign.previews import first_of_batch, preview
-    from campaign.render import Renderer
 
     state = web(request)
     today = state.today()

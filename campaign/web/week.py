@@ -10,14 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.batch import NONE_LEFT_WEB
+from campaign.letters.batch import NONE_LEFT_WEB
 from campaign.web import sending
 from campaign.web.app import form, number, page, see, web
 from campaign.web.dashboard import attachment
 
 
 async def show(request: Request) -> Response:
-    from campaign.batch import iso_week, remaining
+    from campaign.letters.batch import iso_week, remaining
     from campaign.overview import batch_progress
     from campaign.printing import earlier_rows
 
@@ -43,8 +43,8 @@ async def show(request: Request) -> Response:
 
 
 async def pick(request: Request) -> Response:
-    from campaign.batch import iso_week
-    from campaign.batch import pick as pick_batch
+    from campaign.letters.batch import iso_week
+    from campaign.letters.batch import pick as pick_batch
 
     data = await form(request)
     state = web(request)
@@ -139,7 +139,7 @@ def _pdf(
     all_channels=False,
     extra: str = "",
 ):
-    from campaign.batch import iso_week
+    from campaign.letters.batch import iso_week
     from campaign.posting import print_letters, printables
 
     state = web(request)
@@ -167,7 +167,7 @@ def _pdf(
 
 async def mailed(request: Request) -> Response:
     """Mark as posted: records the printed letters as sent today, each once."""
-    from campaign.batch import iso_week
+    from campaign.letters.batch import iso_week
     from campaign.posting import record_posted
 
     data = await form(request)

@@ -32,7 +32,7 @@ def parse_week(text: str) -> str:
 
 def channel_for(prospect) -> str:
     """Email where there is an email address, else post."""
-    from campaign.channels import letter_channel
+    from campaign.letters.channel import letter_channel
 
     return letter_channel(prospect["email"])
 
@@ -104,3 +104,26 @@ def pick(
             [(batch_id, p["id"], n, channel_for(p)) for n, p in enumerate(chosen, 1)],
         )
     return find(conn, week), True
+
+
+# The columns intro_owed reads, joined from the prospect's first-letter send.
+INTRO_SEND = (
+    "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id",
+    "s.status AS send_status, s.recipient AS sent_to, s.bounced_on, s.id AS send_id",
+)
+
+
+def intro_owed(row, retry_unknown: bool = False) -> bool:
+    """Whether a batch member is still owed its first letter (row: INTRO_SEND's columns)."""
+    status = row["send_status"]
+    changed = status is not None and row["sent_to"].casefold() != row["email"].casefold()
+    return (
+        status is None
+        or status == "deferred"
+        or (status == "unknown" and retry_unknown)
+        # A refused address is tried again only once the user has fixed it and re-imported.
+        or (status == "failed" and changed)
+        # So is a letter that bounced, once the address is corrected (issue 11): the new
+        # address never had it, so it gets the first letter, not "Following up...".
+        or (status == "sent" and row["bounced_on"] is not None and changed)
+    )
