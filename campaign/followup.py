@@ -219,7 +219,7 @@ def compute(
 
 def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
     """Sends a run died in the middle of: the user says whether they went."""
-    from campaign.unknown import listing
+    from campaign.email.unknown import listing
 
     out = []
     for u in listing(conn, only=only):

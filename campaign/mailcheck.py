@@ -35,7 +35,8 @@ def check_smtp(settings, send_test: bool, when: dt.datetime) -> dict:
     from email.message import EmailMessage
     from email.utils import make_msgid
 
-    from campaign.channels.mail import Outgoing, Refused, Smtp, Temporary
+    from campaign.email.message import Outgoing
+    from campaign.email.transport import Refused, Smtp, Temporary
 
     config = settings.smtp
     if config is None:

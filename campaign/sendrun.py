@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from campaign.delivery import (
+from campaign.email.delivery import (
     Job,
     Plan,
     Summary,
@@ -109,7 +109,7 @@ def send_owed(
     before the first message (raise to stop); `progress(total)` is a context manager giving
     a function called after each message; `on_plan` sees the plan before anything is sent.
     """
-    from campaign.channels.mail import transport as make_transport
+    from campaign.email.transport import transport as make_transport
     from campaign.errors import CampaignError
     from campaign.letters.batch import find, iso_week, parse_week
     from campaign.letters.render import Renderer

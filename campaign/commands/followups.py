@@ -145,8 +145,8 @@ def due(state, horizon, as_json):
       campaign due
       campaign due --days 7 --json
     """
+    from campaign.email.unknown import settle
     from campaign.followup import compute
-    from campaign.unknown import settle
 
     settle(state.conn, state.settings.root)
     items = compute(state.conn, state.settings.cadence, state.today, horizon, keep_stale=True)

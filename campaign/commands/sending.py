@@ -139,7 +139,7 @@ def preview(state, prospect, letter, html_file, pdf_file):
       campaign preview 12 --letter followup1 --html /tmp/letter.html
       campaign preview "Paper Mill" --pdf /tmp/letter.pdf
     """
-    from campaign.channels.mail import build_message
+    from campaign.email.message import build_message
     from campaign.ledger.queries import find_prospect
     from campaign.letters.channel import letter_channel
     from campaign.previews import as_printed, first_of_batch, printable

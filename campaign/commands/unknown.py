@@ -27,7 +27,7 @@ def unknown(state, send_ids, went, as_json):
       campaign unknown --sent 41 42
       campaign unknown --unsent 43 && campaign send
     """
-    from campaign.unknown import Resolved, answer, listing, settle
+    from campaign.email.unknown import Resolved, answer, listing, settle
 
     conn = state.conn
     if send_ids and went is None:

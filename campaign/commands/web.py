@@ -33,7 +33,7 @@ def serve(state, port, no_browser):
 
     root = state.settings.root
     state.today  # noqa: B018  (a bad --today stops here, not on the first page)
-    from campaign.unknown import settle
+    from campaign.email.unknown import settle
 
     # A run that died left its sends `sending`: they are unknown now, and the Due page lists
     # them (pages never write on GET, so this is done once, here, as `campaign due` does).

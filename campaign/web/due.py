@@ -82,7 +82,7 @@ async def call(request: Request) -> Response:
 
 async def unknown(request: Request) -> Response:
     """A send a stopped run left unknown: it went (recorded as sent) or not (owed again)."""
-    from campaign.unknown import answer
+    from campaign.email.unknown import answer
 
     data = await form(request)
     went = data.get("went") == "1"

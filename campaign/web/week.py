@@ -57,7 +57,7 @@ async def pick(request: Request) -> Response:
 
 async def confirm(request: Request) -> Response:
     """The question before sending: how many, as whom, through which server."""
-    from campaign.channels.mail import transport
+    from campaign.email.transport import transport
     from campaign.sendrun import SendRequest, send_owed
 
     data = await form(request)

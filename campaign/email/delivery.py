@@ -299,8 +299,9 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=N
 
 def _send_one(conn, settings, job, transport, today, attachments, copies=None) -> str:
     """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
-    from campaign.channels.mail import Refused, Temporary, Unanswered, build_message
-    from campaign.threads import references
+    from campaign.email.message import build_message
+    from campaign.email.threads import references
+    from campaign.email.transport import Refused, Temporary, Unanswered
 
     thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
     msg = build_message(

@@ -18,7 +18,7 @@ from campaign.ledger.transaction import transaction
 
 def settle(conn: sqlite3.Connection, root: Path) -> int:
     """Mark the sends of a run that died as unknown, unless a `campaign send` is running."""
-    from campaign.delivery import run_lock, settle_interrupted
+    from campaign.email.delivery import run_lock, settle_interrupted
     from campaign.errors import SendError
 
     try:
@@ -31,7 +31,7 @@ def settle(conn: sqlite3.Connection, root: Path) -> int:
 def answer(conn: sqlite3.Connection, root: Path, send_ids: list[int], *, went: bool) -> Resolved:
     """The user's word on unknown sends, under the sending lock (as `send` itself takes it),
     so no run is sending while they change: what `campaign unknown` and the Due page call."""
-    from campaign.delivery import run_lock, settle_interrupted
+    from campaign.email.delivery import run_lock, settle_interrupted
 
     with run_lock(root):
         settle_interrupted(conn)

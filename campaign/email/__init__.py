@@ -1,0 +1,1 @@
+"""Email: messages built from letters, the SMTP and outbox transports, exactly-once delivery."""
