@@ -14,7 +14,8 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from campaign.channels.post import PostLetter, Sender, write_letters  # noqa: E402
+from campaign.post.letters import write_letters  # noqa: E402
+from campaign.post.page import PostLetter, Sender
 
 SENDER = Sender(
     name="Jane Q. Doe",

@@ -307,9 +307,9 @@ def call_sheet_pdf(
     from reportlab.lib.units import inch
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
-    from campaign.channels.post import _register_fonts
+    from campaign.post.page import register_fonts
 
-    _register_fonts()
+    register_fonts()
     body = ParagraphStyle("b", fontName="DejaVuSerif", fontSize=9.5, leading=12)
     head = ParagraphStyle("h", parent=body, fontName="DejaVuSerif-Bold", fontSize=14, leading=18)
     story = [

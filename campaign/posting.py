@@ -30,7 +30,7 @@ def printables(
     from campaign.followup import due_letters
     from campaign.letters.batch import find
     from campaign.letters.render import Renderer
-    from campaign.printing import Printable, earlier_owed, intro_printables
+    from campaign.post.printables import Printable, earlier_owed, intro_printables
 
     settings.check_sender(["name", "address"], "posted letters print {it} in the letterhead")
     renderer = Renderer(settings)
@@ -71,9 +71,9 @@ def fitting(settings, items: list, today: dt.date, paper: str | None = None):
 
 
 def _fitted(settings, items: list, today: dt.date, paper: str | None = None):
-    """([(item, its channels.post.PostLetter)] that fit the window, [(who, why)] that do not)."""
-    from campaign.channels.post import AddressTooLong, fit_address
-    from campaign.printing import to_post
+    """([(item, its post.page.PostLetter)] that fit the window, [(who, why)] that do not)."""
+    from campaign.post.page import AddressTooLong, fit_address
+    from campaign.post.printables import to_post
 
     fitted, left_out = [], []
     for item in items:
@@ -109,8 +109,9 @@ def print_letters(
     labels: Path | None = None,
 ) -> Printed:
     """Write the letters (and envelopes, labels, one PDF per letter) as PDFs; record nothing."""
-    from campaign.channels.envelopes import write_envelopes, write_labels
-    from campaign.channels.post import Sender, write_letters
+    from campaign.post.envelopes import write_envelopes, write_labels
+    from campaign.post.letters import write_letters
+    from campaign.post.page import Sender
 
     paper = paper or settings.paper
     sender = Sender(
@@ -129,7 +130,7 @@ def print_letters(
     if not letters:
         return Printed(paper=paper, left_out=left_out)
     if settings.resume is not None:
-        from campaign.channels.enclose import check_pdf
+        from campaign.post.enclose import check_pdf
 
         check_pdf(settings.resume)
     if out.parent == settings.outbox:  # the workspace's own folder; never one the user named
@@ -180,7 +181,7 @@ def record_posted(
     What `campaign mailed` and the web page's Mark as posted both call: a letter whose address
     cannot fit the envelope window was never printed, so it is never recorded (issue 9).
     """
-    from campaign.printing import mark_mailed
+    from campaign.post.printables import mark_mailed
 
     channels = ("post", "note")
     items = printables(

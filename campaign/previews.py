@@ -31,15 +31,16 @@ def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: 
 
 def printable(prospect, letter):
     """A preview's letter as the Printable that `print` would make of it."""
-    from campaign.printing import Printable
+    from campaign.post.printables import Printable
 
     return Printable(prospect, letter, f"preview:{prospect['id']}", letter.kind)
 
 
 def as_printed(settings, prospect, letter, today: dt.date, paper: str | None = None) -> str:
     """A posted letter as text, laid out as printed: letterhead, date, window address, body."""
-    from campaign.channels.post import AddressTooLong, fit_address, format_date
-    from campaign.printing import to_post
+    from campaign.post.letters import format_date
+    from campaign.post.page import AddressTooLong, fit_address
+    from campaign.post.printables import to_post
 
     paper = paper or settings.paper
     post = to_post(printable(prospect, letter), today, settings.sender_name)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from campaign.channels.envelopes import AVERY_5160, AVERY_L7160, write_envelopes, write_labels
-from campaign.channels.post import (
+from campaign.post.envelopes import AVERY_5160, AVERY_L7160, write_envelopes, write_labels
+from campaign.post.letters import write_letters
+from campaign.post.page import (
     A4_ADDRESS_ZONE,
     A4_WINDOW,
     LETTER_WINDOW,
@@ -20,7 +21,6 @@ from campaign.channels.post import (
     PostLetter,
     Sender,
     check_window,
-    write_letters,
 )
 
 SENDER = Sender(
@@ -311,7 +311,7 @@ def test_nine_line_address_is_too_long(tmp_path):
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 def test_a_wide_address_line_wraps_or_shrinks_to_fit(paper):
-    from campaign.channels.post import MIN_ADDRESS_SIZE, fit_address
+    from campaign.post.page import MIN_ADDRESS_SIZE, fit_address
 
     wide = "Department of Strategic Workforce Planning and Organisational Development"
     lines, size = fit_address(letter([MARIA[0], wide, *MARIA[2:]]), paper)

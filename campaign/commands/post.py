@@ -86,8 +86,8 @@ def print_(
       campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
       campaign print --followups --paper a4
     """
+    from campaign.post.printables import mark_mailed as record
     from campaign.posting import print_letters
-    from campaign.printing import mark_mailed as record
 
     week = _week(state, week)
     items = _printables(state, week, letter, all_channels, followups)

@@ -181,7 +181,7 @@ def show(state, prospect, as_json):
     for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
         if row[key] not in ("", None):
             echo(f"  {key.replace('_', ' '):10} {row[key]}")
-    from campaign.printing import city_line
+    from campaign.post.printables import city_line
 
     address = ", ".join(
         x for x in (row["address"].replace("\n", ", "), city_line(row), row["country"]) if x

@@ -19,7 +19,7 @@ from campaign.web.dashboard import attachment
 async def show(request: Request) -> Response:
     from campaign.letters.batch import iso_week, remaining
     from campaign.overview import batch_progress
-    from campaign.printing import earlier_rows
+    from campaign.post.printables import earlier_rows
 
     state = web(request)
     with state.ledger() as (settings, conn):

@@ -142,7 +142,7 @@ def _layout(paper: str) -> _Layout:
 
 
 @cache
-def _register_fonts() -> None:
+def register_fonts() -> None:
     """Register the shipped DejaVu Serif family with reportlab, once per process."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -192,7 +192,7 @@ def fit_address(letter: PostLetter, paper: str) -> tuple[list[str], float]:
     from campaign.util.text import quote
 
     layout = _layout(paper)
-    _register_fonts()
+    register_fonts()
     who, lines = shorten(letter.recipient_name, 40), letter.recipient_lines
     if not lines:
         raise ValueError(f"{who} ({letter.key}): the letter has no address")

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from campaign.channels.post import (
+from campaign.post.letters import _binary_streams
+from campaign.post.page import (
     FONT,
     INCH,
     MM,
     AddressTooLong,
     PostLetter,
     Sender,
-    _binary_streams,
     _layout,
-    _register_fonts,
     _width,
+    register_fonts,
 )
 from campaign.util.atomic import replacing
 from campaign.util.text import shorten
@@ -106,7 +106,7 @@ def write_envelopes(
     """Write one envelope per letter (#10 for letter, DL for a4) into a PDF; return pages."""
     _layout(paper)
     _require_addresses(letters, "envelopes")
-    _register_fonts()
+    register_fonts()
     env_w, env_h = ENVELOPES[paper]
     margin = 0.375 * INCH
     back = [sender.name, *sender.address_lines]
@@ -129,7 +129,7 @@ def write_labels(letters: Sequence[PostLetter], out: Path, *, paper: str = "lett
     """Write address labels (Avery 5160 for letter, L7160 for a4) into a PDF; return pages."""
     _layout(paper)
     _require_addresses(letters, "labels")
-    _register_fonts()
+    register_fonts()
     sheet = LABELS[paper]
     pad_x, pad_y = 0.12 * INCH, 0.06 * INCH
     room_w, room_h = sheet.width - 2 * pad_x, sheet.height - 2 * pad_y

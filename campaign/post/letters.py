@@ -11,13 +11,10 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 # reportlab loads inside the functions below, so importing this module stays free. The page's
-# geometry, fonts and address fitting live in page.py; the names below are used here or by
-# callers that import them from this module.
-from campaign.channels.page import (  # noqa: F401
+# geometry, fonts and address fitting live in page.py.
+from campaign.post.page import (
     _LAYOUTS,
     _MONTHS,
-    A4_ADDRESS_ZONE,
-    A4_WINDOW,
     ADDRESS_LEADING,
     ADDRESS_SIZE,
     BODY_LEADING,
@@ -25,21 +22,14 @@ from campaign.channels.page import (  # noqa: F401
     FONT,
     FONT_BOLD,
     INCH,
-    LETTER_WINDOW,
-    MIN_ADDRESS_SIZE,
-    MM,
-    PAPERS,
     SIGNATURE_HEIGHT,
     SIGNATURE_MAX_WIDTH,
-    AddressTooLong,
-    Box,
     PostLetter,
     Sender,
     _layout,
-    _register_fonts,
     _width,
-    check_window,
     fit_address,
+    register_fonts,
 )
 from campaign.util.atomic import replacing
 from campaign.util.text import shorten
@@ -257,7 +247,7 @@ def write_letters(
     lay = _layout(paper)
     if not letters:
         raise ValueError("there are no letters to print")
-    _register_fonts()  # the letterhead and the address fitting measure text in them
+    register_fonts()  # the letterhead and the address fitting measure text in them
     # Each letter's address is fitted to the window (or refused) by _first_page, below, before
     # anything is written.
     make_signature: Callable[[], Any] | None = None
@@ -300,7 +290,7 @@ def write_letters(
         )
         doc.build(story)
     if enclosure is not None:
-        from campaign.channels.enclose import enclose
+        from campaign.post.enclose import enclose
 
         return enclose(out, starts, Path(enclosure))
     return doc.page

@@ -51,7 +51,7 @@ def recipient_lines(prospect, person: dict | None = None) -> list[str]:
 
 def to_post(item: Printable, today: dt.date, sender_name: str):
     """A Printable as the post module's PostLetter."""
-    from campaign.channels.post import PostLetter
+    from campaign.post.page import PostLetter
 
     p = item.prospect
     who = item.person["name"] if item.person else f"{p['first_name']} {p['last_name']}"

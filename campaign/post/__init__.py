@@ -1,0 +1,1 @@
+"""Letters for the post: page layout, signed PDF letters, envelopes and labels, enclosures."""
