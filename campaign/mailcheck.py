@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from campaign.errors import CampaignError
-from campaign.mailbox import APP_PASSWORD_HINT
+from campaign.mailbox.imap import APP_PASSWORD_HINT
 
 
 def _smtp_fix(detail: str, config) -> list[str]:
@@ -85,7 +85,7 @@ def check_smtp(settings, send_test: bool, when: dt.datetime) -> dict:
 def check_imap(settings) -> dict:
     """Log in to [imap], open the inbox and find the Sent folder."""
     from campaign.errors import MailboxError
-    from campaign.mailbox import connect
+    from campaign.mailbox.imap import connect
 
     config = settings.imap
     if config is None:

@@ -56,7 +56,7 @@ class SendRequest:
 def _read_inbox_first(settings, conn, today, request, warn, interactive) -> None:
     """Sync before follow-ups: a reply that arrived since the last sync stops its letters."""
     from campaign.errors import CampaignError, MailboxError
-    from campaign.sync import run
+    from campaign.mailbox.sync import run
 
     if not request.read_inbox:
         warn("Not reading your inbox first: a reply since the last `campaign sync` is not seen.")
@@ -183,13 +183,13 @@ def send_owed(
 
 def _copy_saver(settings, interactive: bool | None):
     """A background saver of sent copies when [imap] save_sent is on (issue 11), else None."""
-    from campaign.sentcopies import Saver, wanted
+    from campaign.mailbox.sentcopies import Saver, wanted
 
     return Saver(settings, interactive).start() if wanted(settings) else None
 
 
 def _save_leftover_copies(conn: sqlite3.Connection, settings, interactive: bool | None):
     """Copies an earlier run could not save, retried by a run with nothing to send."""
-    from campaign.sentcopies import save_pending, wanted
+    from campaign.mailbox.sentcopies import save_pending, wanted
 
     return save_pending(conn, settings, interactive) if wanted(settings) else None

@@ -7,7 +7,7 @@ import datetime as dt
 import socket
 import threading
 
-from campaign import sync as sync_module
+from campaign.mailbox import sync as sync_module
 from tests.conftest import add_prospects, configure, use_imap
 from tests.dovecot import PASSWORD
 from tests.messages import dsn, reply

@@ -34,7 +34,7 @@ def sync(state, dry_run, folder, as_json):
       campaign sync
       campaign sync --dry-run --json
     """
-    from campaign.sync import run
+    from campaign.mailbox.sync import run
 
     conn = state.conn
     result, copies = run(state.settings, conn, state.today, dry_run=dry_run, folder=folder)

@@ -165,6 +165,23 @@ def preflight(settings, jobs: list[Job]) -> list[Path]:
     return attachments
 
 
+def keep(conn: sqlite3.Connection, dedupe: str, message_id: str, data: bytes) -> None:
+    """Keep the bytes of the send `dedupe` for the Sent folder; call inside its transaction.
+
+    mailbox.sentcopies appends them to the Sent folder after the run.
+
+    attempts starts at 1: a Saver may append it any moment now, so whoever retries it later
+    first looks for it in the Sent folder, and a copy is never saved twice.
+    """
+    conn.execute(
+        "INSERT INTO sent_copies (send_id, message_id, data, attempts) "
+        "SELECT id, ?, ?, 1 FROM sends WHERE dedupe = ? "
+        "ON CONFLICT (send_id) DO UPDATE SET message_id = excluded.message_id, "
+        "data = excluded.data, saved_at = NULL, attempts = 1, error = ''",
+        (message_id, data, dedupe),
+    )
+
+
 def outbox_name(job: Job, today: dt.date) -> str:
     from campaign.util.text import slug
 
@@ -282,8 +299,6 @@ def _record(conn, job: Job, msg, today: dt.date, via: str = "smtp") -> None:
 def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=None) -> None:
     with transaction(conn):
         if copy is not None:  # the bytes the server took, for the Sent folder (issue 11)
-            from campaign.sentcopies import keep
-
             keep(conn, job.dedupe, copy.message_id, copy.data)
         conn.execute(
             "UPDATE sends SET status = ?, error = ?, sent_on = ?, sent_at = ? WHERE dedupe = ?",

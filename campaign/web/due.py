@@ -94,7 +94,7 @@ async def unknown(request: Request) -> Response:
 
 async def read_inbox(request: Request) -> Response:
     """What `campaign sync` does: replies, automatic replies and bounces from the inbox."""
-    from campaign.sync import run
+    from campaign.mailbox.sync import run
     from campaign.util.text import plural
 
     await form(request)

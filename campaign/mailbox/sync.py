@@ -13,9 +13,9 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from campaign.errors import MailboxError
-from campaign.inbox import Headers, Known, bounced, match, read_headers, snippet
 from campaign.ledger.transaction import now, transaction
-from campaign.mailbox import chunks
+from campaign.mailbox.classify import Headers, Known, bounced, match, read_headers, snippet
+from campaign.mailbox.imap import chunks
 
 BATCH = 1000  # UIDs whose headers are fetched at once
 KINDS = {"reply": "replies", "auto-reply": "auto_replies", "bounce": "bounces"}
@@ -127,8 +127,8 @@ def run(settings, conn: sqlite3.Connection, today: dt.date, *, dry_run: bool = F
     `folder`: a folder of .eml files read instead of the IMAP inbox (the demo). Returns the
     Result and the sentcopies.Saved (None when no copies are kept or on a dry run).
     """
-    from campaign.mailbox import connect
-    from campaign.sentcopies import save, wanted
+    from campaign.mailbox.imap import connect
+    from campaign.mailbox.sentcopies import save, wanted
 
     if folder is not None:
         source = FolderMailbox(folder)
@@ -245,7 +245,7 @@ class FolderMailbox:
         return list(range(last + 1, len(self.files) + 1))
 
     def headers(self, uids: list[int]):
-        from campaign.mailbox import Header
+        from campaign.mailbox.imap import Header
 
         for uid in uids:
             raw = self.files[uid - 1].read_bytes()

@@ -21,21 +21,6 @@ def wanted(settings) -> bool:
     return settings.smtp is not None and settings.imap is not None and settings.imap.save_sent
 
 
-def keep(conn: sqlite3.Connection, dedupe: str, message_id: str, data: bytes) -> None:
-    """Keep the bytes of the send `dedupe` for the Sent folder; call inside its transaction.
-
-    attempts starts at 1: a Saver may append it any moment now, so whoever retries it later
-    first looks for it in the Sent folder, and a copy is never saved twice.
-    """
-    conn.execute(
-        "INSERT INTO sent_copies (send_id, message_id, data, attempts) "
-        "SELECT id, ?, ?, 1 FROM sends WHERE dedupe = ? "
-        "ON CONFLICT (send_id) DO UPDATE SET message_id = excluded.message_id, "
-        "data = excluded.data, saved_at = NULL, attempts = 1, error = ''",
-        (message_id, data, dedupe),
-    )
-
-
 @dataclass
 class Saved:
     saved: int = 0
@@ -115,7 +100,7 @@ def _done(conn: sqlite3.Connection, send_ids: list[int]) -> None:
 
 def save_pending(conn: sqlite3.Connection, settings, interactive: bool | None = None) -> Saved:
     """Log in to [imap] and save what is pending; a failure is reported, never raised."""
-    from campaign.mailbox import connect
+    from campaign.mailbox.imap import connect
 
     if not pending(conn):
         return Saved()
@@ -149,7 +134,7 @@ class Saver:
     def start(self) -> Saver:
         import sys
 
-        from campaign.mailbox import Mailbox, imap_password
+        from campaign.mailbox.imap import Mailbox, imap_password
 
         config = self.settings.imap
         interactive = sys.stdin.isatty() if self.interactive is None else self.interactive
