@@ -7,7 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from campaign.followup import Due
+from campaign.followups.items import Due
 from campaign.util.atomic import replacing
 from campaign.util.text import clean
 

@@ -13,7 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from campaign.followup import LABELS, Due, compute
+from campaign.followups.due import compute
+from campaign.followups.items import LABELS, Due
 from campaign.ledger.transaction import transaction
 from campaign.util.atomic import replacing
 from campaign.util.text import clean

@@ -11,7 +11,7 @@ def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> di
 
     `items`: today's follow-ups when the caller has them already (followup.compute's answer).
     """
-    from campaign.followup import compute
+    from campaign.followups.due import compute
     from campaign.letters.batch import find, iso_week
 
     by_status = dict(conn.execute("SELECT status, count(*) FROM prospects GROUP BY status"))

@@ -27,7 +27,7 @@ def printables(
     `earlier`: also the post letters of earlier batches never recorded as posted, so a week
     whose letters were not printed in time is not lost (the web page's Print does this).
     """
-    from campaign.followup import due_letters
+    from campaign.followups.due import due_letters
     from campaign.letters.batch import find
     from campaign.letters.render import Renderer
     from campaign.post.printables import Printable, earlier_owed, intro_printables

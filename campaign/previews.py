@@ -8,7 +8,7 @@ import sqlite3
 
 def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
     """What follow-up letters name, for a preview: the first letter's date, a person met."""
-    from campaign.followup import first_letter_fields
+    from campaign.followups.due import first_letter_fields
     from campaign.letters.render import long_date
 
     return {

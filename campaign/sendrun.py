@@ -26,7 +26,7 @@ from campaign.email.delivery import (
 
 def plan_followups(conn: sqlite3.Connection, renderer, settings, today: dt.date) -> Plan:
     """The follow-up letters due today by email, rendered; those by post only counted."""
-    from campaign.followup import due_letters
+    from campaign.followups.due import due_letters
 
     # One pass over the cadence: the email letters to send, the post ones only counted.
     due = due_letters(conn, renderer, settings.cadence, today, "email", "post")

@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 from pypdf import PdfReader
 
-from campaign.followup import weekday
+from campaign.followups.items import weekday
 from tests.conftest import write_csv
 
 SENT = "2026-11-25"  # a Wednesday: the receipt check (+3) lands on Saturday 2026-11-28

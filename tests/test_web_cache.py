@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from campaign.followup import compute
+from campaign.followups.due import compute
 from campaign.overview import dashboard
 from campaign.web.cache import LedgerCache
 from campaign.workspace.settings import load

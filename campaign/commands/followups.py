@@ -8,8 +8,8 @@ import click
 
 from campaign.cli import cli, echo, emit_json, json_option, pass_state, say, table
 from campaign.errors import CampaignError
-from campaign.followup import KINDS, OUTCOMES
-from campaign.touches import EVENTS
+from campaign.followups.items import KINDS, OUTCOMES
+from campaign.followups.touches import EVENTS
 from campaign.util.atomic import writable
 from campaign.util.text import plural
 
@@ -80,8 +80,8 @@ def log_(
       campaign log 12 skip --item receipt-check --note "she confirmed by email"
       campaign log maria@example.com rejected --note "filled internally"
     """
+    from campaign.followups.touches import log
     from campaign.ledger.queries import find_prospect
-    from campaign.touches import log
     from campaign.workspace.settings import parse_date
 
     row = find_prospect(state.conn, prospect)
@@ -146,7 +146,7 @@ def due(state, horizon, as_json):
       campaign due --days 7 --json
     """
     from campaign.email.unknown import settle
-    from campaign.followup import compute
+    from campaign.followups.due import compute
 
     settle(state.conn, state.settings.root)
     items = compute(state.conn, state.settings.cadence, state.today, horizon, keep_stale=True)
@@ -291,7 +291,7 @@ def calls(state, out, horizon, as_json):
         call_sheet_xlsx,
         session_estimate,
     )
-    from campaign.followup import compute
+    from campaign.followups.due import compute
     from campaign.util.text import plural
 
     items = compute(state.conn, state.settings.cadence, state.today, horizon)
@@ -344,7 +344,7 @@ def export(state, file, horizon, as_json):
       campaign export followups.ics --days 30
     """
     from campaign.exports import tracker
-    from campaign.followup import compute
+    from campaign.followups.due import compute
     from campaign.ics import export as export_ics
 
     suffix = file.suffix.lower()

@@ -68,7 +68,7 @@ class _Labels:
     """The words for one prospect's sends and touches (history(..., labels=True))."""
 
     def __init__(self, conn: sqlite3.Connection, prospect_id: int) -> None:
-        from campaign.followup import LABELS, LETTER_KINDS
+        from campaign.followups.items import LABELS, LETTER_KINDS
 
         self.kinds = LABELS  # follow-up kinds: "Follow-up letter 1", "Thank-you note", ...
         self.letters = {template: kind for kind, template in LETTER_KINDS.items()}

@@ -41,7 +41,7 @@ class LedgerCache:
 
     def followups(self, settings, today: dt.date, horizon: int = 0) -> tuple:
         """The follow-ups due by today + horizon, as followup.compute lists them."""
-        from campaign.followup import compute
+        from campaign.followups.due import compute
 
         return self._get(
             settings,

@@ -33,7 +33,7 @@ async def dashboard(request: Request) -> Response:
 async def download(request: Request) -> Response:
     """The tracker workbook or the calendar, made in a private temp folder, never kept."""
     from campaign.exports import calendar, tracker
-    from campaign.followup import compute
+    from campaign.followups.due import compute
 
     name = request.path_params["name"]
     if name not in ("tracker.xlsx", "followups.ics"):

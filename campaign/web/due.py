@@ -24,7 +24,7 @@ OUTCOME_NAMES = {
 
 
 async def show(request: Request) -> Response:
-    from campaign.followup import KINDS
+    from campaign.followups.items import KINDS
     from campaign.ledger.queries import phone_book
 
     state = web(request)
@@ -57,8 +57,8 @@ async def show(request: Request) -> Response:
 
 async def call(request: Request) -> Response:
     """One call outcome (with its note, best time and assistant), logged today."""
+    from campaign.followups.touches import log
     from campaign.ledger.queries import find_prospect
-    from campaign.touches import log
 
     data = await form(request)
     state = web(request)

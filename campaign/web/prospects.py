@@ -44,10 +44,10 @@ async def listing(request: Request) -> Response:
 
 
 async def one(request: Request) -> Response:
-    from campaign.followup import LABELS, OUTCOMES
+    from campaign.followups.items import LABELS, OUTCOMES
+    from campaign.followups.touches import EVENTS, SKIPPABLE
     from campaign.ledger.queries import find_prospect
     from campaign.reports.history import history
-    from campaign.touches import EVENTS, SKIPPABLE
     from campaign.web.due import OUTCOME_NAMES
 
     state = web(request)
@@ -71,8 +71,8 @@ async def one(request: Request) -> Response:
 
 async def log_event(request: Request) -> Response:
     """Log any event `campaign log` knows for this prospect."""
+    from campaign.followups.touches import log
     from campaign.ledger.queries import find_prospect
-    from campaign.touches import log
     from campaign.workspace.settings import parse_date
 
     data = await form(request)

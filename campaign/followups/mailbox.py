@@ -21,7 +21,7 @@ BY_POST = ("followup-letter-1", "followup-letter-2", "article-note")
 
 def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
     """`items` without email follow-ups to bounced addresses, plus bounced and check-reply."""
-    from campaign.followup import Due, weekday
+    from campaign.followups.items import Due, weekday
 
     bad = {}
     for row in conn.execute(

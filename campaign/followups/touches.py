@@ -7,7 +7,7 @@ import json
 import sqlite3
 
 from campaign.errors import CampaignError
-from campaign.followup import KINDS, OUTCOMES, same_person
+from campaign.followups.items import KINDS, OUTCOMES, same_person
 from campaign.ledger.transaction import now, transaction
 from campaign.util.text import quote, shorten
 
@@ -217,7 +217,7 @@ def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) ->
         )
     if cadence is None:
         return
-    from campaign.followup import compute
+    from campaign.followups.due import compute
 
     pending = compute(conn, cadence, on, 3650, only=prospect["id"], keep_stale=True)
     kinds = [i.kind for i in pending if i.kind in SKIPPABLE]

@@ -10,122 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict, namedtuple
-from dataclasses import dataclass, field
 
-# Statuses that end the follow-up for an employer; the record stays.
-ENDED = ("rejected", "closed", "hired")
-ANSWERED = ("spoke", "assistant", "meeting-set")
-UNANSWERED = ("no-answer", "left-message")
-OUTCOMES = (*UNANSWERED, *ANSWERED)
-
-KINDS = {
-    # kind: (heading, template for letters or None for calls)
-    "unknown-send": ("Sends to resolve: did they go? (`campaign unknown`)", None),
-    "thank-you": ("Thank-you notes (same day)", "thankyou"),
-    "receipt-check": ("Receipt checks: did the letter arrive?", "receipt"),
-    "followup-letter-1": ("Follow-up letters, 2 weeks", "followup1"),
-    "followup-letter-2": ("Follow-up letters, 4 weeks", "followup2"),
-    "follow-up-call": ("Follow-up calls after a meeting", None),
-    "article-note": ("Notes with an article", "article"),
-    "networking-call": ("Progress calls to networking contacts", None),
-    "insider-check-in": ("Check-ins with warm insiders", None),
-    "change-approach": ("Unanswered calls: change approach", None),
-    "meeting-to-log": ("Meetings agreed on the phone: log them once they happen", None),
-    # From `campaign sync` (issue 11, campaign/maildue.py).
-    "bounced": ("Bounced emails: find a new address, or call / write", None),
-    "check-reply": ("Possible replies: is it an answer?", None),
-}
-# Short names for one follow-up, e.g. in a calendar.
-LABELS = {
-    "unknown-send": "Resolve an unknown send",
-    "thank-you": "Thank-you note",
-    "receipt-check": "Receipt check",
-    "followup-letter-1": "Follow-up letter 1",
-    "followup-letter-2": "Follow-up letter 2",
-    "follow-up-call": "Follow-up call",
-    "article-note": "Note with an article",
-    "networking-call": "Progress call",
-    "insider-check-in": "Insider check-in",
-    "change-approach": "Change approach",
-    "bounced": "Email bounced",
-    "check-reply": "Check a possible reply",
-    "meeting-to-log": "Log the meeting",
-}
-# The follow-ups made by phone (a receipt check is one for posted letters).
-CALL_KINDS = ("receipt-check", "follow-up-call", "networking-call", "insider-check-in")
-LETTER_KINDS = {
-    "thank-you": "thankyou",
-    "receipt-check": "receipt",
-    "followup-letter-1": "followup1",
-    "followup-letter-2": "followup2",
-    "article-note": "article",
-}
-
-
-def weekday(day: dt.date) -> dt.date:
-    """Saturday and Sunday move to Monday."""
-    return day + dt.timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
-
-
-def business_days(day: dt.date, count: int) -> dt.date:
-    """`count` working days (Monday to Friday) after `day`."""
-    while count > 0:
-        day += dt.timedelta(days=1)
-        count -= day.weekday() < 5
-    return day
-
-
-def same_person(a: str, b: str) -> bool:
-    """Names equal but for case and spacing ("hans  weber" is Hans Weber)."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold() != ""
-
-
-@dataclass
-class Due:
-    """One follow-up that the cadence says is due (or coming)."""
-
-    prospect_id: int
-    company: str
-    name: str
-    kind: str
-    channel: str  # email, post, call, note (no address: write it by hand), inbox (check-reply)
-    due: dt.date
-    reason: str
-    dedupe: str = ""  # for letters: the send's occasion, so it goes once
-    touch_id: int | None = None
-    person: dict = field(default_factory=dict)  # a thank-you's addressee
-    origin: str = ""  # the kind it was before it became change-approach
-    stale: bool = False  # a thank-you past thank_you_late_days: it left the list
-    send_id: int | None = None  # an unknown send to resolve
-    web_reason: str = ""  # the reason in the web app's words, where `reason` names commands
-
-    @property
-    def ident(self) -> str:
-        """Stable across runs: the same follow-up keeps it while its date moves."""
-        return self.dedupe or f"{self.origin or self.kind}:{self.prospect_id}"
-
-    @property
-    def template(self) -> str | None:
-        return LETTER_KINDS.get(self.kind) if self.channel != "call" else None
-
-    def as_dict(self, today: dt.date) -> dict:
-        return {
-            "prospect_id": self.prospect_id,
-            "company": self.company,
-            "name": self.person.get("name") or self.name,
-            "kind": self.kind,
-            "channel": self.channel,
-            "due": self.due.isoformat(),
-            "days_overdue": (today - self.due).days,
-            "reason": self.reason,
-            **({"person": self.person} if self.person else {}),
-            **({"send_id": self.send_id} if self.send_id is not None else {}),
-        }
-
-
-def _d(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
-
+from campaign.followups.items import KINDS, Due, _d
 
 # Light rows: attribute access, no sqlite3.Row lookups by name (100,000 prospects, issue 6).
 Sent = namedtuple("Sent", "dedupe channel sent_on")
@@ -197,7 +83,7 @@ def compute(
         f"FROM prospects WHERE id IN ({scope})",
         Prospect,
     )
-    from campaign.cadence import for_prospect
+    from campaign.followups.cadence import for_prospect
 
     limit = today + dt.timedelta(days=horizon)
     items: list[Due] = []
@@ -207,7 +93,7 @@ def compute(
         if sent or touched or p.role != "employer":
             items += for_prospect(p, sent, touched, cadence, today)
     items += _unknown_sends(conn, only)
-    from campaign.maildue import adjust
+    from campaign.followups.mailbox import adjust
 
     items = [
         i for i in adjust(conn, items, today) if i.due <= limit and (keep_stale or not i.stale)

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
-from campaign.followup import (
+from campaign.followups.items import (
     ANSWERED,
     CALL_KINDS,
     ENDED,

@@ -1,0 +1,1 @@
+"""Follow-ups: the cadence table, what is due and when, stages, and the touches users log."""
