@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from campaign.exports import session_estimate
+from campaign.reports.calls import session_estimate
 from tests.conftest import write_csv
 
 SENT = "2026-11-25"  # a Wednesday

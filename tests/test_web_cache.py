@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from campaign.followups.due import compute
-from campaign.overview import dashboard
+from campaign.reports.status import dashboard
 from campaign.web.cache import LedgerCache
 from campaign.workspace.settings import load
 from tests.conftest import add_prospects, people

@@ -223,7 +223,7 @@ def status(state, as_json):
       campaign status
     """
     from campaign.letters.batch import find
-    from campaign.overview import status as numbers
+    from campaign.reports.status import status as numbers
 
     today = state.today
     data = numbers(state.conn, state.settings, today)
@@ -284,14 +284,14 @@ def calls(state, out, horizon, as_json):
       campaign calls
       campaign calls --out calls.pdf
     """
-    from campaign.exports import (
+    from campaign.followups.due import compute
+    from campaign.reports.calls import (
         call_rows,
         call_script,
         call_sheet_pdf,
         call_sheet_xlsx,
         session_estimate,
     )
-    from campaign.followups.due import compute
     from campaign.util.text import plural
 
     items = compute(state.conn, state.settings.cadence, state.today, horizon)
@@ -343,9 +343,9 @@ def export(state, file, horizon, as_json):
       campaign export tracker.xlsx
       campaign export followups.ics --days 30
     """
-    from campaign.exports import tracker
     from campaign.followups.due import compute
-    from campaign.ics import export as export_ics
+    from campaign.reports.calendar import export as export_ics
+    from campaign.reports.tracker import tracker
 
     suffix = file.suffix.lower()
     if suffix not in (".xlsx", ".ics"):

@@ -52,7 +52,7 @@ class LedgerCache:
 
     def dashboard(self, settings, today: dt.date) -> dict:
         """overview.dashboard: the numbers of `campaign status`, the funnel, sends per week."""
-        from campaign.overview import dashboard
+        from campaign.reports.status import dashboard
 
         items = self.followups(settings, today)
         return self._get(

@@ -32,8 +32,9 @@ async def dashboard(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     """The tracker workbook or the calendar, made in a private temp folder, never kept."""
-    from campaign.exports import calendar, tracker
     from campaign.followups.due import compute
+    from campaign.reports.calendar import calendar
+    from campaign.reports.tracker import tracker
 
     name = request.path_params["name"]
     if name not in ("tracker.xlsx", "followups.ics"):

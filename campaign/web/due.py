@@ -117,7 +117,7 @@ async def read_inbox(request: Request) -> Response:
 
 
 async def call_sheet(request: Request) -> Response:
-    from campaign.exports import call_rows, call_script, call_sheet_pdf
+    from campaign.reports.calls import call_rows, call_script, call_sheet_pdf
 
     state = web(request)
     today = state.today()

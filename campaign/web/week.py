@@ -18,8 +18,8 @@ from campaign.web.dashboard import attachment
 
 async def show(request: Request) -> Response:
     from campaign.letters.batch import iso_week, remaining
-    from campaign.overview import batch_progress
     from campaign.post.printables import earlier_rows
+    from campaign.reports.status import batch_progress
 
     state = web(request)
     with state.ledger() as (settings, conn):
