@@ -112,7 +112,7 @@ def check_mail(state, send_test, as_json):
       campaign check-mail
       campaign check-mail --send-test    # a test email to [sender] email
     """
-    from campaign.mailcheck import check_imap, check_smtp
+    from campaign.actions.checkmail import check_imap, check_smtp
 
     settings = state.settings
     report = {

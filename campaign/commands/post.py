@@ -16,7 +16,7 @@ PDF = click.Path(dir_okay=False, path_type=Path)
 
 
 def _printables(state, week, letter, all_channels, followups, channels=("post",)):
-    from campaign.posting import printables
+    from campaign.actions.printing import printables
 
     return printables(
         state.conn,
@@ -86,8 +86,8 @@ def print_(
       campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
       campaign print --followups --paper a4
     """
+    from campaign.actions.printing import print_letters
     from campaign.post.printables import mark_mailed as record
-    from campaign.posting import print_letters
 
     week = _week(state, week)
     items = _printables(state, week, letter, all_channels, followups)
@@ -172,7 +172,7 @@ def mailed(state, week, on, followups, all_channels, as_json):
     Example:
       campaign mailed --on 2026-11-24
     """
-    from campaign.posting import record_posted
+    from campaign.actions.printing import record_posted
     from campaign.util.text import shorten
     from campaign.workspace.settings import parse_date
 

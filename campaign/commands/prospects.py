@@ -42,7 +42,7 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
       campaign import ~/employers.xlsx
       campaign import leads.csv --map "Boss=name" --dry-run
     """
-    from campaign.importing import import_file
+    from campaign.actions.importing import import_file
 
     parsed, result = import_file(
         state.conn,

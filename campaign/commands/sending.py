@@ -139,11 +139,11 @@ def preview(state, prospect, letter, html_file, pdf_file):
       campaign preview 12 --letter followup1 --html /tmp/letter.html
       campaign preview "Paper Mill" --pdf /tmp/letter.pdf
     """
+    from campaign.actions.preview import as_printed, first_of_batch, printable
+    from campaign.actions.preview import preview as render_preview
     from campaign.email.message import build_message
     from campaign.ledger.queries import find_prospect
     from campaign.letters.channel import letter_channel
-    from campaign.previews import as_printed, first_of_batch, printable
-    from campaign.previews import preview as render_preview
 
     conn = state.conn
     writable(html_file, pdf_file)
@@ -172,7 +172,7 @@ def preview(state, prospect, letter, html_file, pdf_file):
         html_file.write_text(rendered.html(), encoding="utf-8")
         say(f"Wrote the HTML version to {html_file}")
     if pdf_file:
-        from campaign.posting import print_letters
+        from campaign.actions.printing import print_letters
 
         printed = print_letters(state.settings, [printable(row, rendered)], state.today, pdf_file)
         if printed.left_out:
@@ -221,8 +221,8 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_
       campaign send --yes --json
       campaign send --followups     # the 2- and 4-week letters, thank-yous... due today
     """
+    from campaign.actions.send import SendRequest, send_owed
     from campaign.letters.batch import iso_week
-    from campaign.sendrun import SendRequest, send_owed
 
     def on_plan(plan, jobs):
         _report_unknown(plan, retry_unknown)

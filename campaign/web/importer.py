@@ -92,7 +92,7 @@ async def confirm(request: Request) -> Response:
 
 
 def _import(state, path: Path, sheet: str | None, **options):
-    from campaign.importing import import_file
+    from campaign.actions.importing import import_file
 
     with state.ledger() as (_, conn):
         return import_file(conn, path, state.today(), sheet=sheet, **options)

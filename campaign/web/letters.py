@@ -11,10 +11,10 @@ from campaign.web.app import page, web
 
 
 async def show(request: Request) -> Response:
+    from campaign.actions.preview import first_of_batch, preview
     from campaign.ledger.queries import find_prospect
     from campaign.ledger.search import find_prospects
     from campaign.letters.render import Renderer
-    from campaign.previews import first_of_batch, preview
 
     state = web(request)
     today = state.today()
@@ -42,8 +42,8 @@ async def show(request: Request) -> Response:
 
 async def email_html(request: Request) -> Response:
     """The email's HTML exactly as it goes, for the sandboxed preview frame."""
+    from campaign.actions.preview import preview
     from campaign.ledger.queries import find_prospect
-    from campaign.previews import preview
 
     state = web(request)
     with state.ledger() as (settings, conn):

@@ -44,8 +44,8 @@ def start(state, request, expected: int, what: str) -> str:
 
 
 def _work(state, request, expected: int, run: Run) -> None:
+    from campaign.actions.send import send_owed
     from campaign.errors import CampaignError
-    from campaign.sendrun import send_owed
 
     def confirm(count: int, via: str) -> None:
         if count > expected:

@@ -57,8 +57,8 @@ async def pick(request: Request) -> Response:
 
 async def confirm(request: Request) -> Response:
     """The question before sending: how many, as whom, through which server."""
+    from campaign.actions.send import SendRequest, send_owed
     from campaign.email.transport import transport
-    from campaign.sendrun import SendRequest, send_owed
 
     data = await form(request)
     state = web(request)
@@ -98,7 +98,7 @@ async def confirm(request: Request) -> Response:
 
 
 async def send(request: Request) -> Response:
-    from campaign.sendrun import SendRequest
+    from campaign.actions.send import SendRequest
 
     data = await form(request)
     followups = data.get("followups") == "1"
@@ -139,8 +139,8 @@ def _pdf(
     all_channels=False,
     extra: str = "",
 ):
+    from campaign.actions.printing import print_letters, printables
     from campaign.letters.batch import iso_week
-    from campaign.posting import print_letters, printables
 
     state = web(request)
     today = state.today()
@@ -167,8 +167,8 @@ def _pdf(
 
 async def mailed(request: Request) -> Response:
     """Mark as posted: records the printed letters as sent today, each once."""
+    from campaign.actions.printing import record_posted
     from campaign.letters.batch import iso_week
-    from campaign.posting import record_posted
 
     data = await form(request)
     followups = data.get("followups") == "1"
