@@ -147,7 +147,7 @@ def register_fonts() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    folder = files("campaign").joinpath("fonts")
+    folder = files("campaign.post").joinpath("fonts")
     for name, filename in _FONT_FILES.items():
         font = TTFont(name, str(folder.joinpath(filename)))
         # Merged letters measure the same words thousands of times; widths never change.

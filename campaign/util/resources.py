@@ -1,4 +1,4 @@
-"""Where the shipped templates, sample list and fonts are, installed or in a checkout."""
+"""Where the shipped templates and sample list are, installed or in a checkout."""
 
 from pathlib import Path
 
