@@ -232,7 +232,7 @@ def timed(args: list[str], env: dict) -> tuple[float, str]:
 
 def profile(root: Path, command: str) -> str:
     """The command in-process under cProfile: where the time goes."""
-    from campaign.cli import cli
+    from campaign.cli.main import cli
 
     profiler = cProfile.Profile()
     args = ["--workspace", str(root), "--today", TODAY.isoformat(), command, "--json"]

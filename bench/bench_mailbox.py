@@ -31,14 +31,14 @@ from tests.dovecot import PASSWORD, Dovecot  # noqa: E402
 from tests.messages import newsletter, reply  # noqa: E402
 
 TODAY = "2026-12-01"
-CAMPAIGN = [sys.executable, "-c", "from campaign.cli import main; main()"]
+CAMPAIGN = [sys.executable, "-c", "from campaign.cli.main import main; main()"]
 
 
 def campaign(root: Path, *args: str) -> tuple[float, float, str]:
     """Run one command; (seconds, peak MiB, stdout)."""
     code = (
         "import resource, sys\n"
-        "from campaign.cli import main\n"
+        "from campaign.cli.main import main\n"
         "try:\n    main()\n"
         "finally:\n"
         "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 TODAY = "2026-11-23"
-CAMPAIGN = [sys.executable, "-c", "from campaign.cli import main; main()"]
+CAMPAIGN = [sys.executable, "-c", "from campaign.cli.main import main; main()"]
 
 MAILMERGE_TEMPLATE = """\
 TO: {{first_name}} {{last_name}} <{{email}}>

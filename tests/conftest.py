@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from campaign.cli import cli
+from campaign.cli.main import cli
 
 
 @pytest.fixture(autouse=True)

@@ -559,7 +559,7 @@ def spawn_send(workspace, *args) -> subprocess.Popen:
         [
             sys.executable,
             "-c",
-            "from campaign.cli import main; main()",
+            "from campaign.cli.main import main; main()",
             "--workspace",
             str(workspace),
             "--today",

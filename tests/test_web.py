@@ -374,7 +374,7 @@ def test_port_is_the_one_asked_for_and_a_busy_port_is_one_clear_line(run, serve)
 
 def test_the_cli_does_not_load_the_web_stack():
     code = (
-        "import sys, campaign.cli; "
+        "import sys, campaign.cli.main; "
         "print(sorted(m for m in ('starlette', 'uvicorn', 'campaign.web') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 
-from campaign.cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
+from campaign.cli.options import dry_run_option, json_option, pass_state
+from campaign.cli.output import echo, emit_json, say, table
 from campaign.sheets.headers import FIELDS  # noqa: E402  (no heavy imports at module level)
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
 LIST_FIELDS = ("id", *FIELDS, "status", "role")
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--sheet", metavar="NAME", help="The worksheet to read (default: the first).")
 @click.option(
@@ -97,7 +98,7 @@ def _say_changes(changes: list[dict]) -> None:
         say(f"  update  row {item['row']}: #{item['prospect_id']} {who}: {diffs}")
 
 
-@cli.command("prospects")
+@click.command("prospects")
 @click.option("--status", type=click.Choice(STATUSES), help="Only prospects with this status.")
 @json_option
 @pass_state
@@ -150,7 +151,7 @@ def _prospect_dict(row) -> dict:
     return data
 
 
-@cli.command()
+@click.command()
 @click.argument("prospect")
 @json_option
 @pass_state

@@ -9,22 +9,11 @@ from pathlib import Path
 
 import click
 
-from campaign.cli import cli, dry_run_option, echo, emit_json, json_option, pass_state, say, table
+from campaign.cli.options import chosen_week, dry_run_option, json_option, pass_state, week_option
+from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError, Declined
 from campaign.util.atomic import writable
 from campaign.util.text import plural
-
-
-def week_option(func):
-    return click.option(
-        "--week", metavar="YYYY-Www", help="The week (default: this week), e.g. 2026-W48."
-    )(func)
-
-
-def _week(state, week: str | None) -> str:
-    from campaign.letters.batch import iso_week, parse_week
-
-    return parse_week(week) if week else iso_week(state.today)
 
 
 def _member_dict(row) -> dict:
@@ -43,7 +32,7 @@ def _member_dict(row) -> dict:
     }
 
 
-@cli.command()
+@click.command()
 @click.option("--size", type=click.IntRange(min=1), help="How many (default: batch_size, 20).")
 @week_option
 @click.option(
@@ -66,7 +55,7 @@ def batch(state, size, week, everyone, dry_run, as_json):
     """
     from campaign.letters.batch import candidates, find, members, pick, remaining
 
-    week = _week(state, week)
+    week = chosen_week(state, week)
     size = size or state.settings.batch_size
     if dry_run and find(state.conn, week) is None:
         picked = candidates(state.conn, size, everyone)
@@ -106,7 +95,7 @@ def batch(state, size, week, everyone, dry_run, as_json):
         say("Next: campaign preview, then campaign send (and campaign print for the post).")
 
 
-@cli.command()
+@click.command()
 @click.argument("prospect", required=False)
 @click.option(
     "--letter",
@@ -180,7 +169,7 @@ def preview(state, prospect, letter, html_file, pdf_file):
         say(f"Wrote the printed letter ({plural(printed.pages, 'page')}) to {pdf_file}")
 
 
-@cli.command()
+@click.command()
 @week_option
 @click.option(
     "--letter",

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from campaign.cli import cli, say
+from campaign.cli.output import say
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--dir",
     "directory",
@@ -35,12 +35,14 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     today = ctx.obj.today_arg
     base = ["--workspace", str(root)] + (["--today", today] if today else [])
 
+    group = ctx.find_root().command  # the `campaign` group itself, as a user runs it
+
     def step(title: str, *args: str) -> None:
         say(f"\n$ campaign {' '.join(args)}", bold=True)
         say(f"  ({title})")
         if args[0] == "init":
             ctx.invoke(
-                cli.commands["init"],
+                group.get_command(ctx, "init"),
                 directory=root,
                 name="Jane Doe",
                 email="jane.doe@example.org",
@@ -48,7 +50,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
                 address=("40 Oak Avenue", "Springfield, IL 62704"),
             )
             return
-        cli.main([*base, *args], standalone_mode=False, prog_name="campaign")
+        group.main([*base, *args], standalone_mode=False, prog_name="campaign")
 
     step("make a workspace", "init", str(root))
     from campaign.workspace.skeleton import adopt_example_letters

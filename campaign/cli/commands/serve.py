@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli import cli, pass_state, say
+from campaign.cli.options import pass_state
+from campaign.cli.output import say
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from campaign.cli import cli, echo, emit_json, json_option, pass_state, say, table
+from campaign.cli.options import horizon_option, json_option, pass_state
+from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError
 from campaign.followups.items import KINDS, OUTCOMES
 from campaign.followups.touches import EVENTS
@@ -14,7 +15,7 @@ from campaign.util.atomic import writable
 from campaign.util.text import plural
 
 
-@cli.command("log")
+@click.command("log")
 @click.argument("prospect")
 @click.argument("event", type=click.Choice(list(EVENTS)), metavar="EVENT")
 @click.option("--note", default="", help="What was said, for the record.")
@@ -115,19 +116,7 @@ def log_(
     say(f"Logged {what} for #{row['id']} {row['company']} on {day}.")
 
 
-def horizon_option(what: str, default: int = 0):
-    """--days N: look N days ahead as well."""
-    return click.option(
-        "--days",
-        "horizon",
-        type=click.IntRange(min=0),
-        default=default,
-        show_default=bool(default),
-        help=f"{what} falling due in the next N days.",
-    )
-
-
-@cli.command()
+@click.command()
 @horizon_option("Also show what is")
 @json_option
 @pass_state
@@ -212,7 +201,7 @@ def due(state, horizon, as_json):
     say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(parts) + ".")
 
 
-@cli.command()
+@click.command()
 @json_option
 @pass_state
 def status(state, as_json):
@@ -263,7 +252,7 @@ def status(state, as_json):
         )
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -325,7 +314,7 @@ def calls(state, out, horizon, as_json):
         click.echo("   notes: ______________________________________________")
 
 
-@cli.command()
+@click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @horizon_option("For .ics: the follow-ups", default=90)
 @json_option

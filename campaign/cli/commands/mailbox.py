@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from campaign.cli import cli, dry_run_option, emit_json, json_option, pass_state, say, table
+from campaign.cli.options import dry_run_option, json_option, pass_state
+from campaign.cli.output import emit_json, say, table
 
 
-@cli.command()
+@click.command()
 @dry_run_option
 @click.option(
     "--from-folder",
@@ -97,7 +98,7 @@ def _report(conn, result, copies, dry_run: bool) -> None:
         )
 
 
-@cli.command("check-mail")
+@click.command("check-mail")
 @click.option("--send-test", is_flag=True, help="Also email yourself a test message.")
 @json_option
 @pass_state

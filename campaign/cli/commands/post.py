@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from campaign.cli import cli, emit_json, json_option, pass_state, say
-from campaign.commands.sending import _week, week_option
+from campaign.cli.options import chosen_week, json_option, pass_state, week_option
+from campaign.cli.output import emit_json, say
 from campaign.errors import CampaignError
 from campaign.util.atomic import writable
 from campaign.util.text import plural
@@ -30,7 +30,7 @@ def _printables(state, week, letter, all_channels, followups, channels=("post",)
     )
 
 
-@cli.command("print")
+@click.command("print")
 @week_option
 @click.option(
     "--letter",
@@ -89,7 +89,7 @@ def print_(
     from campaign.actions.printing import print_letters
     from campaign.post.printables import mark_mailed as record
 
-    week = _week(state, week)
+    week = chosen_week(state, week)
     items = _printables(state, week, letter, all_channels, followups)
     if not items:
         say(
@@ -156,7 +156,7 @@ def print_(
         raise SystemExit(1)
 
 
-@cli.command()
+@click.command()
 @week_option
 @click.option("--on", "on", metavar="YYYY-MM-DD", help="The day they were posted (default today).")
 @click.option("--followups", is_flag=True, help="Record the follow-up letters due by post.")
@@ -186,7 +186,7 @@ def mailed(state, week, on, followups, all_channels, as_json):
         state.conn,
         state.settings,
         state.today,
-        _week(state, week),
+        chosen_week(state, week),
         day,
         followups=followups,
         all_channels=all_channels,

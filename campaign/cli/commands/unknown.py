@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli import cli, echo, emit_json, json_option, pass_state, say
+from campaign.cli.options import json_option, pass_state
+from campaign.cli.output import echo, emit_json, say
 from campaign.errors import CampaignError
 
 
-@cli.command()
+@click.command()
 @click.argument("send_ids", nargs=-1, type=int, metavar="[SEND_ID]...")
 @click.option("--sent", "went", flag_value=True, default=None, help="They went: record as sent.")
 @click.option("--unsent", "went", flag_value=False, help="They did not go: send them again.")

@@ -1,13 +1,17 @@
-"""The `campaign` command: parse options, call the library, print. Nothing heavy at import."""
+"""The `campaign` command: a lazy click group. Nothing heavy at import.
+
+Each command lives in cli/commands/ and is imported only when it runs; `campaign --help` reads
+the one-line summaries from COMMANDS instead of importing them (start-up stays fast).
+"""
 
 from __future__ import annotations
 
-import functools
-import json
+import importlib
 
 import click
 
 from campaign import __version__
+from campaign.cli.options import State
 from campaign.errors import CampaignError
 
 
@@ -51,8 +55,50 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
+# name: (module in cli/commands/, function, one line for `campaign --help`), in the order of
+# a week's work.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("setup", "init", "Make a new workspace."),
+    "where": ("setup", "where", "Show which workspace and ledger commands use."),
+    "import": ("prospects", "import_", "Import or update prospects from a spreadsheet."),
+    "prospects": ("prospects", "prospects_", "List the prospects, best priority first."),
+    "show": ("prospects", "show", "One prospect and everything sent and logged."),
+    "batch": ("sending", "batch", "Pick (or show) this week's top twenty."),
+    "preview": ("sending", "preview", "Show exactly what a prospect will receive."),
+    "send": ("sending", "send", "Email what the batch (or the follow-ups) is owed, once."),
+    "print": ("post", "print_", "The post letters as one PDF, with envelopes and labels."),
+    "mailed": ("post", "mailed", "Record printed letters as posted."),
+    "unknown": ("unknown", "unknown", "Emails a stopped run may or may not have sent: say which."),
+    "due": ("followups", "due", "Follow-ups due today, most overdue first."),
+    "log": ("followups", "log_", "Record a call, reply, interview or status change."),
+    "calls": ("followups", "calls", "The call sheet to take to the phone."),
+    "status": ("followups", "status", "The campaign at a glance."),
+    "export": ("followups", "export", "The tracker workbook (.xlsx) or calendar events (.ics)."),
+    "sync": ("mailbox", "sync", "Read replies, out-of-office answers and bounces from your inbox."),
+    "check-mail": ("mailbox", "check_mail", "Try your mail servers and say what to fix."),
+    "demo": ("demo", "demo", "The weekly routine on the sample list, in a scratch folder."),
+    "serve": ("serve", "serve", "The whole routine in your web browser, on this computer only."),
+}
+
+
 class CampaignGroup(click.Group):
-    """Translates library errors into one clear line, once, for every command."""
+    """Loads each command when it runs, and translates library errors into one clear line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name, summary = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"campaign.cli.commands.{module}"), name)
+        command.short_help = summary
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The summaries from the table: listing them imports no command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, _, summary) in COMMANDS.items()])
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
@@ -67,99 +113,6 @@ class CampaignGroup(click.Group):
         except sqlite3.OperationalError as err:
             # e.g. "database is locked" while another program holds campaign.db
             raise UserError(f"the ledger campaign.db: {err}; try again in a moment.") from err
-
-
-class State:
-    """What the global options chose; the workspace and ledger are opened on first use."""
-
-    def __init__(self, workspace: str | None, today: str | None):
-        self.workspace_arg = workspace
-        self.today_arg = today
-        self._settings = None
-        self._conn = None
-
-    @functools.cached_property
-    def today(self):
-        from campaign.workspace.settings import today
-
-        return today(self.today_arg)
-
-    @property
-    def settings(self):
-        if self._settings is None:
-            from campaign.workspace.settings import find_root, load
-
-            self._settings = load(find_root(self.workspace_arg))
-        return self._settings
-
-    @property
-    def conn(self):
-        if self._conn is None:
-            from campaign.ledger.db import connect
-
-            self._conn = connect(self.settings.ledger_path)
-        return self._conn
-
-
-pass_state = click.make_pass_decorator(State)
-
-
-def json_option(func):
-    """--json: print exactly one JSON document on stdout; messages still go to stderr."""
-    return click.option(
-        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
-    )(func)
-
-
-def dry_run_option(func):
-    return click.option(
-        "--dry-run", is_flag=True, help="Do everything but write: show what would happen."
-    )(func)
-
-
-def emit_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def say(message: str = "", **style) -> None:
-    """A message for the person at the terminal (stderr, so stdout stays for data)."""
-    from campaign.util.text import visible
-
-    click.secho(visible(message), err=True, **style)
-
-
-def echo(text: str = "") -> None:
-    """A line of a command's output on stdout, invisible characters shown as escapes."""
-    from campaign.util.text import visible
-
-    click.echo(visible(text))
-
-
-def table(rows: list[dict], columns: list[tuple[str, str, int]]) -> str:
-    """A plain text table: columns are (key, heading, max width)."""
-    from campaign.util.text import visible
-
-    cells = [
-        [visible(str(r.get(k) if r.get(k) is not None else "")) for k, _, _ in columns]
-        for r in rows
-    ]
-    widths = []
-    for index, (_, heading, limit) in enumerate(columns):
-        longest = max([len(heading), *(len(c[index]) for c in cells)])
-        widths.append(min(longest, limit))
-
-    def line(values: list[str]) -> str:
-        parts = []
-        for value, width in zip(values, widths, strict=True):
-            value = value.replace("\n", ", ")
-            if len(value) > width:
-                value = value[: width - 1] + "…"
-            parts.append(value.ljust(width))
-        return "  ".join(parts).rstrip()
-
-    out = [line([h for _, h, _ in columns]), line(["-" * w for w in widths])]
-    out += [line(c) for c in cells]
-    return "\n".join(out)
 
 
 @click.group(
@@ -201,7 +154,3 @@ def cli(ctx: click.Context, workspace: str | None, today: str | None) -> None:
 
 def main() -> None:
     cli(prog_name="campaign")
-
-
-# Commands live in their own modules and register themselves on `cli`.
-from campaign import commands  # noqa: E402, F401

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from campaign.cli import cli, echo, emit_json, json_option, say
+from campaign.cli.options import json_option
+from campaign.cli.output import echo, emit_json, say
 
 
-@cli.command()
+@click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="", help="Your name, as you sign your letters.")
 @click.option("--email", default="", help="Your email address: the From: of every email.")
@@ -78,7 +79,7 @@ def init(
     say("  campaign import employers.xlsx")
 
 
-@cli.command()
+@click.command()
 @json_option
 @click.pass_context
 def where(ctx: click.Context, as_json: bool) -> None:
