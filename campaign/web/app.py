@@ -8,33 +8,22 @@ script runs on any page (the Content-Security-Policy forbids them all).
 
 from __future__ import annotations
 
-import contextlib
-import re
 import secrets
 import sqlite3
-import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import jinja2
-import markupsafe
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from campaign.errors import CampaignError
-from campaign.util.text import plural
-from campaign.web.cache import LedgerCache
+from campaign.web.base import HERE, MAX_UPLOAD, Web, page, templates
 
-HERE = Path(__file__).resolve().parent
-MAX_UPLOAD = 20 * 1024 * 1024
 COOKIE = "campaign_token"
 PUBLIC = ("/static/style.css", "/static/icon.svg")  # hold nothing of the user's
 CSP = (
@@ -43,101 +32,6 @@ CSP = (
 )
 # The email preview is framed by our own page; its inline styles are the email's own.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False
-    )
-)
-
-
-def _whole_dates(text) -> markupsafe.Markup:
-    """`text` escaped, each 2026-12-21 in it kept on one line (browsers break after a hyphen)."""
-    escaped = str(markupsafe.escape(text))
-    return markupsafe.Markup(
-        re.sub(r"\b\d{4}-\d{2}-\d{2}\b", r'<span class="nowrap">\g<0></span>', escaped)
-    )
-
-
-templates.env.filters["whole_dates"] = _whole_dates
-templates.env.filters["plural"] = plural  # {{ n|plural("letter") }}: "1 letter", "2 letters"
-
-
-@dataclass
-class Web:
-    """What the server was started with, and what lives as long as it does."""
-
-    root: Path
-    today_arg: str | None
-    token: str
-    port: int
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    uploads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="campaign-up-")))
-    runs: dict = field(default_factory=dict)  # sending runs by id (see web/sending.py)
-    cache: LedgerCache = field(default_factory=LedgerCache)  # see cache.py
-
-    @property
-    def hosts(self) -> set[str]:
-        return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
-
-    def settings(self):
-        from campaign.workspace.settings import load
-
-        return load(self.root)
-
-    def today(self):
-        from campaign.workspace.settings import today
-
-        return today(self.today_arg)
-
-    @contextlib.contextmanager
-    def ledger(self) -> Iterator[tuple[object, sqlite3.Connection]]:
-        """(settings, connection) for one request: campaign.toml is read afresh each time."""
-        from campaign.ledger.db import connect
-
-        settings = self.settings()
-        conn = connect(settings.ledger_path)
-        try:
-            yield settings, conn
-        finally:
-            conn.close()
-
-
-def web(request: Request) -> Web:
-    return request.app.state.web
-
-
-def page(request: Request, name: str, status_code: int = 200, /, **context) -> Response:
-    """A page from templates/, with what the layout needs."""
-    state = web(request)
-    context.setdefault("title", "")
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"csrf": state.csrf, "today": state.today(), "path": request.url.path, **context},
-        status_code=status_code,
-    )
-
-
-async def form(request: Request):
-    """The POSTed form, once its CSRF token is checked (every state change goes through here)."""
-    data = await request.form(max_files=1, max_fields=200, max_part_size=MAX_UPLOAD)
-    if not secrets.compare_digest(str(data.get("csrf", "")), web(request).csrf):
-        raise HTTPException(403, "This form has expired or did not come from this app: reload.")
-    return data
-
-
-def number(data, key: str) -> int:
-    """A whole number from a form field; 0 when it is missing or not a number."""
-    try:
-        return int(str(data.get(key, "")).strip() or 0)
-    except ValueError:
-        return 0
-
-
-def see(url: str, **query) -> RedirectResponse:
-    """After a POST, the page to show (a reload of it changes nothing)."""
-    query = {k: v for k, v in query.items() if v not in (None, "")}
-    return RedirectResponse(url + ("?" + urlencode(query) if query else ""), status_code=303)
 
 
 def _refused(request: Request, status: int, message: str) -> Response:
@@ -277,7 +171,7 @@ async def _http_error(request: Request, err: HTTPException) -> Response:
 
 def create_app(root: Path, today: str | None, token: str, port: int) -> Starlette:
     """The app for the workspace at `root`; `port` is the one the Host header must name."""
-    from campaign.web import dashboard, due, importer, letters, prospects, week
+    from campaign.web.pages import dashboard, due, importer, letters, prospects, week
 
     state = Web(root=root, today_arg=today, token=token, port=port)
     routes = [

@@ -11,9 +11,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from campaign.letters.batch import NONE_LEFT_WEB
-from campaign.web import sending
-from campaign.web.app import form, number, page, see, web
-from campaign.web.dashboard import attachment
+from campaign.web import runs
+from campaign.web.base import attachment, form, number, page, see, web
 
 
 async def show(request: Request) -> Response:
@@ -104,7 +103,7 @@ async def send(request: Request) -> Response:
     followups = data.get("followups") == "1"
     expected = number(data, "expected")
     what = "the follow-ups" if followups else "this week's batch"
-    run_id = sending.start(web(request), SendRequest(followups=followups), expected, what)
+    run_id = runs.start(web(request), SendRequest(followups=followups), expected, what)
     return see(f"/sending/{run_id}")
 
 
@@ -193,4 +192,6 @@ routes = [
     Route("/week/envelopes.pdf", extras_pdf),
     Route("/week/labels.pdf", extras_pdf),
     Route("/week/mailed", mailed, methods=["POST"]),
+    Route("/due/letters.pdf", letters_pdf),
+    Route("/due/mailed", mailed, methods=["POST"]),
 ]

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from campaign.errors import CampaignError
-from campaign.web.app import MAX_UPLOAD, form, page, see, web
+from campaign.web.base import MAX_UPLOAD, form, page, see, web
 
 
 async def show(request: Request) -> Response:

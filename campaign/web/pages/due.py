@@ -10,17 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.web.app import form, number, page, see, web
-from campaign.web.dashboard import attachment
-from campaign.web.week import letters_pdf, mailed
-
-OUTCOME_NAMES = {
-    "no-answer": "No answer",
-    "left-message": "Left message",
-    "spoke": "Spoke",
-    "assistant": "Assistant",
-    "meeting-set": "Meeting set",
-}
+from campaign.web.base import OUTCOME_NAMES, attachment, form, number, page, see, web
 
 
 async def show(request: Request) -> Response:
@@ -139,6 +129,4 @@ routes = [
     Route("/due/unknown", unknown, methods=["POST"]),
     Route("/due/inbox", read_inbox, methods=["POST"]),
     Route("/due/calls.pdf", call_sheet),
-    Route("/due/letters.pdf", letters_pdf),
-    Route("/due/mailed", mailed, methods=["POST"]),
 ]

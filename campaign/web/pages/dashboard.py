@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from campaign.letters.batch import NONE_LEFT_WEB
 from campaign.web import charts
-from campaign.web.app import page, web
+from campaign.web.base import attachment, page, web
 
 
 async def dashboard(request: Request) -> Response:
@@ -52,12 +52,6 @@ async def download(request: Request) -> Response:
                 kind = "text/calendar"
         data = out.read_bytes()
     return attachment(data, name, kind)
-
-
-def attachment(data: bytes, name: str, kind: str) -> Response:
-    return Response(
-        data, media_type=kind, headers={"content-disposition": f'attachment; filename="{name}"'}
-    )
 
 
 routes = [

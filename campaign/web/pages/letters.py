@@ -7,7 +7,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from campaign.errors import CampaignError
-from campaign.web.app import page, web
+from campaign.web.base import page, web
 
 
 async def show(request: Request) -> Response:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.web.app import form, page, see, web
+from campaign.web.base import OUTCOME_NAMES, form, page, see, web
 
 PER_PAGE = 50
 
@@ -48,7 +48,6 @@ async def one(request: Request) -> Response:
     from campaign.followups.touches import EVENTS, SKIPPABLE
     from campaign.ledger.queries import find_prospect
     from campaign.reports.history import history
-    from campaign.web.due import OUTCOME_NAMES
 
     state = web(request)
     with state.ledger() as (_, conn):
