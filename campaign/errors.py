@@ -1,4 +1,11 @@
-"""Errors the library raises; the CLI turns each into one clear line and exit code 2."""
+"""Errors the library raises; each face (the CLI, the web app) words them for its user.
+
+A message says what is wrong in words true in any face. What to do next often depends on the
+face (a command to run, a page to open), so an error names it by a `hint` key and the values it
+needs; campaign/cli/hints.py and campaign/web/hints.py hold the two wordings of each key.
+"""
+
+from __future__ import annotations
 
 
 class CampaignError(Exception):
@@ -6,10 +13,11 @@ class CampaignError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str = "", *, web: str = "") -> None:
+    def __init__(self, message: str = "", *, hint: str = "", **values: object) -> None:
         super().__init__(message)
-        # What the web app shows instead, where `message` names CLI commands or flags.
-        self.web = web or message
+        self.message = message
+        self.hint = hint  # a key of cli/hints.py and web/hints.py: what to do next
+        self.values = values  # what the hint's wording names ({week}, {ids}...)
 
 
 class WorkspaceError(CampaignError):
@@ -38,3 +46,28 @@ class Declined(Exception):
 
 class MailboxError(CampaignError):
     """The IMAP mailbox cannot be reached, logged in to, or read."""
+
+
+class Notice(CampaignError):
+    """Not an error: a warning on the way, worded by each face as errors are."""
+
+
+def worded(err: CampaignError | str, hints: dict[str, str]) -> str:
+    """The error's message and its hint in one face's words ("...; run `campaign batch`").
+
+    A plain string (a warning with nothing face-specific to add) is returned as it is.
+    """
+    if not isinstance(err, CampaignError):
+        return err
+    if not err.hint:
+        return err.message
+    try:
+        hint = hints[err.hint].format(**err.values)
+    except (KeyError, IndexError):  # a hint this face has no words for: the message alone
+        return err.message
+    message = err.message.rstrip()
+    if not message:
+        return hint[:1].upper() + hint[1:]
+    if message.endswith("."):
+        return f"{message} {hint[:1].upper() + hint[1:]}"
+    return f"{message}; {hint}"

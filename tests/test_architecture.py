@@ -7,11 +7,14 @@ functions alike) with ast and fails on an import against the order, or a cycle b
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "campaign"
+COMMAND_NAMES = ["init", "import", "batch", "preview", "send", "print", "mailed", "unknown"]
+COMMAND_NAMES += ["due", "log", "calls", "status", "export", "sync", "check-mail", "serve"]
 
 # Lower layers first. A module may import from its own package or from a package of a lower
 # layer, never from a peer or from above. (errors is the floor: everyone may raise.)
@@ -127,3 +130,76 @@ def test_the_cycle_finder_finds_cycles():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c", "a"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+FACES = ("cli", "web")
+# A command line in a library message: `campaign send`, campaign init DIR, a --flag.
+CLI_WORDS = re.compile(
+    r"`campaign |\bcampaign (?:"
+    + "|".join(map(re.escape, COMMAND_NAMES))
+    + r")\b|(?<![\w-])--[a-z]"
+)
+
+
+def library_strings() -> list[tuple[str, int, str]]:
+    """(module, line, text) of every string constant in the library, docstrings aside."""
+    found = []
+    for name, path in MODULES.items():
+        if package(name) in FACES:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+            ):
+                found.append((name, node.lineno, node.value))
+    return found
+
+
+# Text for people at the command line in files they edit (campaign.toml's comments), SQL
+# comments, and the name of the option that sets today in either face.
+WORDING_ALLOWED = {"campaign.workspace.skeleton", "campaign.workspace.providers"}
+WORDING_ALLOWED_TEXT = {"--today"}
+
+
+def test_the_library_never_words_a_face():
+    """What to run or which page to open is each face's to say, through a hint key."""
+    worded = [
+        (m, line, text[:60])
+        for m, line, text in library_strings()
+        if CLI_WORDS.search(text)
+        and m not in WORDING_ALLOWED
+        and text not in WORDING_ALLOWED_TEXT
+        and not text.lstrip().startswith(("CREATE ", "ALTER ", "--"))
+    ]
+    assert worded == []
+
+
+def test_every_hint_has_words_in_both_faces():
+    from campaign.cli.hints import HINTS as CLI_HINTS
+    from campaign.web.hints import HINTS as WEB_HINTS
+
+    used = set()
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = (isinstance(node, ast.keyword) and node.arg == "hint") or (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "hint" for t in node.targets)
+            )
+            value = getattr(node, "value", None)
+            if named and isinstance(value, ast.Constant) and value.value:
+                used.add(value.value)
+    assert used, "no hint found: the scan is broken"
+    assert sorted(used - set(CLI_HINTS)) == []
+    assert sorted(used - set(WEB_HINTS)) == []
+    assert set(CLI_HINTS) == set(WEB_HINTS)

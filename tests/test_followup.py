@@ -587,7 +587,7 @@ def test_log_json_and_with_only_goes_with_an_interview(campaign):
     assert logged == {"touch_id": 1, "prospect_id": 2, "event": "note", "on": "2026-12-01"}
     result = campaign("log", "2", "call", "--outcome", "spoke", "--with", "Ann Lee")
     assert result.exit_code == 2
-    assert "--with goes with an interview" in result.stderr
+    assert result.stderr == "campaign: error: people met go only with an interview\n"
     by_email = campaign.json("--today", "2026-12-01", "log", "sue@elm.example", "reply")
     assert by_email["prospect_id"] == 5
     assert json.dumps(campaign.json("show", "5")["history"][-1]).count("reply") == 1
@@ -705,7 +705,8 @@ def test_with_help_and_bad_emails(campaign, workspace):
     result = campaign("--today", "2026-12-03", "log", "1", "interview", "--with", "Ann, CFO, ann@")
     assert result.exit_code == 2
     assert result.stderr == (
-        'campaign: error: --with: "ann@" is not an email address (Name, Title, email).\n'
+        'campaign: error: people met: "ann@" is not an email address; write each as --with '
+        '"Name, Title, email; ..."\n'
     )
     conn = sqlite3.connect(workspace / "campaign.db")
     assert conn.execute("SELECT count(*) FROM touches").fetchone()[0] == 0
@@ -792,14 +793,20 @@ def test_skip_a_thank_you_or_a_change_of_approach(campaign):
 
 def test_skip_mistakes(campaign, workspace):
     cases = [
-        (("1", "skip"), "skip needs --item, one of: thank-you, receipt-check"),
-        (("1", "skip", "--item", "lunch"), '--item "lunch" is not a follow-up; use one of:'),
-        (("1", "skip", "--item", "unknown-send"), "resolved with `campaign unknown`"),
+        (("1", "skip"), "a skip needs the follow-up it dismisses; pass --item, one of: thank-you"),
+        (("1", "skip", "--item", "lunch"), '"lunch" is not a follow-up to dismiss; pass --item,'),
+        (
+            ("1", "skip", "--item", "unknown-send"),
+            "whether it went, not dismissed; `campaign unknown`",
+        ),
         (
             ("1", "skip", "--item", "thank-you"),
             "#1 Acme Tools has no thank-you to dismiss; pending: receipt-check, followup-letter-1",
         ),
-        (("1", "call", "--outcome", "spoke", "--item", "thank-you"), "--item goes with skip."),
+        (
+            ("1", "call", "--outcome", "spoke", "--item", "thank-you"),
+            "a follow-up to dismiss goes only with a skip",
+        ),
     ]
     for args, message in cases:
         result = campaign("--today", "2026-11-30", "log", *args)
@@ -832,13 +839,13 @@ def test_the_same_event_twice_on_a_day_is_refused_unless_again(campaign, workspa
     for _ in range(2):
         result = campaign("--today", "2026-12-03", "log", "1", "interview")
         assert result.exit_code == 2
-        assert result.stderr.startswith(
-            "campaign: error: #1 Acme Tools already has this interview on 2026-12-03 (touch 1, "
+        assert result.stderr == (
+            "campaign: error: #1 Acme Tools already has this interview on 2026-12-03; "
+            "pass --again to record it a second time\n"
         )
-        assert result.stderr.endswith("pass --again to record it a second time.\n")
     log(campaign, "2026-12-03", "1", "call", "--outcome", "no-answer")
     again = campaign("--today", "2026-12-03", "log", "1", "call", "--outcome", "no-answer")
-    assert "already has this call (no-answer) on 2026-12-03 (touch 2" in again.stderr
+    assert "already has this call (no-answer) on 2026-12-03; pass --again" in again.stderr
     # Calling back later the same day and getting through is another call, not a repeat.
     log(campaign, "2026-12-03", "1", "call", "--outcome", "spoke")
     # Two different notes are two events; the same note twice is one.

@@ -124,8 +124,8 @@ def test_mistakes_are_one_line_and_change_nothing(run, killed, ledger):
     sent_id = rows(ledger)["person1@example.com"]["id"]
     for args, message in [
         ((str(item["send_id"]),), "say what happened to them: --sent or --unsent."),
-        (("--sent",), "name the sends by id; `campaign unknown` lists them."),
-        (("--sent", "999"), "no send 999; `campaign unknown` lists them."),
+        (("--sent",), "name the sends by id; `campaign unknown` lists them"),
+        (("--sent", "999"), "no send 999; `campaign unknown` lists them"),
         (
             ("--unsent", str(item["send_id"]), str(sent_id)),
             f"send {sent_id} is sent, not unknown; nothing was changed.",

@@ -267,9 +267,8 @@ def test_import_shows_every_problem_then_imports_the_good_rows(run, serve, page,
     page.get_by_label("Spreadsheet").set_input_files(str(firms))
     button(page, "Check the file").click()
     said = page.get_by_role("alert").inner_text()
-    assert (
-        "no Company column found; name it Company (or Employer, Organisation) in the sheet" in said
-    )
+    assert "no Company column found" in said
+    assert "name the column so in the sheet and upload it again" in said
     assert "--map" not in said
 
 
@@ -401,7 +400,7 @@ def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
     nav(page, "Due")
     [third] = run.json("--today", SENT_ON, "unknown")["unknown"]
     due = page.locator("main").inner_text()
-    assert "in your Sent folder, then say whether it went" in due
+    assert "in your Sent folder; then say whether it went" in due
     assert "campaign unknown" not in due  # the CLI's way; here, the buttons
     form = page.get_by_role("form", name=f"Unknown send {third['send_id']}, Company 3")
     form.get_by_role("button", name="It did not go", exact=True).click()
@@ -495,7 +494,7 @@ def test_when_every_prospect_has_a_batch_the_pages_say_so_as_batch_does(
     page.goto(served.url)
     said = page.locator("#none-left").inner_text()
     assert said == (
-        "No batch this week. Every active prospect already has a batch: import more employers "
+        "No batch this week. Every active prospect already has a batch; import more employers "
         "(the Import page) to start another."
     )
     assert page.get_by_role("link", name="Pick this week's batch").count() == 0

@@ -46,8 +46,9 @@ def test_find_root_from_the_current_folder(workspace, monkeypatch):
 
 
 def test_find_root_outside_a_workspace_says_to_run_init(tmp_path):
-    with pytest.raises(WorkspaceError, match="campaign init"):
+    with pytest.raises(WorkspaceError, match="not inside a campaign workspace") as raised:
         find_root(None, start=tmp_path)
+    assert raised.value.hint == "no-workspace"
 
 
 def test_find_root_explicit_folder_must_be_a_workspace(workspace, tmp_path):

@@ -43,8 +43,8 @@ def check_smtp(settings, send_test: bool, when: dt.datetime) -> dict:
         return {
             "ok": True,
             "configured": False,
-            "detail": "not set up: `campaign send` writes .eml files to outbox/ instead.",
-            "fix": ["To email for real, add [smtp] (`campaign init --provider` shows one)."],
+            "detail": "not set up: emails are written as drafts (.eml files) to outbox/ instead.",
+            "fix": ["To email for real, add an [smtp] section to campaign.toml."],
         }
     where = f"{config.host}:{config.port} ({config.security})"
     transport = Smtp(config, settings.sender_email, interactive=False)
@@ -66,7 +66,7 @@ def check_smtp(settings, send_test: bool, when: dt.datetime) -> dict:
             msg["Subject"] = "campaign: test message"
             msg["Date"] = when
             msg["Message-ID"] = make_msgid(domain=settings.sender_email.rpartition("@")[2])
-            msg.set_content("The test from `campaign check-mail --send-test` arrived: it works.\n")
+            msg.set_content("This test message from campaign arrived: sending works.\n")
             outgoing = Outgoing(
                 msg["Message-ID"], settings.sender_email, settings.sender_email,
                 msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), {},
@@ -92,8 +92,8 @@ def check_imap(settings) -> dict:
         return {
             "ok": True,
             "configured": False,
-            "detail": "not set up: `campaign sync` (replies, bounces) and Sent copies need [imap].",
-            "fix": ["Add [imap] (`campaign init DIR --provider gmail` shows one)."],
+            "detail": "not set up: reading replies and bounces, and Sent copies, need [imap].",
+            "fix": ["Add an [imap] section to campaign.toml (README: Connect your mail)."],
         }
     where = f"{config.host}:{config.port} ({config.security})"
     try:

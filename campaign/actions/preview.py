@@ -1,4 +1,4 @@
-"""A letter exactly as one prospect will receive it: `campaign preview` and the web pages."""
+"""A letter exactly as one prospect will receive it: the preview command and the Letters page."""
 
 from __future__ import annotations
 
@@ -72,7 +72,5 @@ def first_of_batch(conn: sqlite3.Connection, today: dt.date):
     current = find(conn, iso_week(today))
     rows = members(conn, current["id"]) if current else []
     if not rows:
-        raise CampaignError(
-            "no batch this week to preview; name a prospect, or run `campaign batch` first."
-        )
+        raise CampaignError("no batch this week to preview; name a prospect", hint="pick-batch")
     return rows[0]

@@ -53,10 +53,7 @@ def printables(
     if find(conn, week) is None and before:
         return before
     if find(conn, week) is None:
-        raise CampaignError(
-            f"no batch for {week}; run `campaign batch` first.",
-            web=f"no batch for {week}; pick it on This week first.",
-        )
+        raise CampaignError(f"no batch for {week}", hint="pick-batch")
     return before + intro_printables(conn, renderer, today, letter, week, all_channels)
 
 

@@ -1,4 +1,4 @@
-"""One whole sending run, exactly once: what `campaign send` and the web page's Send both call.
+"""One whole sending run, exactly once: what the send command and the web page's Send call.
 
 Lock, settle interrupted sends, plan (the batch's letters or the follow-ups due), pre-flight,
 open the transport, confirm, send and record (delivery.execute), save the Sent copies.
@@ -22,6 +22,7 @@ from campaign.email.delivery import (
     run_lock,
     settle_interrupted,
 )
+from campaign.errors import CampaignError, MailboxError, Notice
 
 
 def plan_followups(conn: sqlite3.Connection, renderer, settings, today: dt.date) -> Plan:
@@ -55,22 +56,21 @@ class SendRequest:
 
 def _read_inbox_first(settings, conn, today, request, warn, interactive) -> None:
     """Sync before follow-ups: a reply that arrived since the last sync stops its letters."""
-    from campaign.errors import CampaignError, MailboxError
     from campaign.mailbox.sync import run
 
     if not request.read_inbox:
-        warn("Not reading your inbox first: a reply since the last `campaign sync` is not seen.")
+        warn(Notice("Not reading your inbox first: a reply since it was last read is not seen."))
         return
     if request.dry_run:
-        warn("Dry run: the inbox is read only when sending; `campaign sync` reads it now.")
+        warn(Notice("Dry run: the inbox is read only when sending."))
         return
     try:
         result, _ = run(settings, conn, today, interactive=interactive)
     except MailboxError as err:
         raise CampaignError(
-            f"{err} Follow-ups are not sent without reading your inbox first, so that no one "
-            "who answered gets one: fix the mailbox (`campaign check-mail`), or send without "
-            "reading it (--no-inbox)."
+            f"{err.message} Follow-ups are not sent without reading your inbox first, so that no "
+            "one who answered gets one",
+            hint="read-inbox-first",
         ) from None
     from campaign.util.text import plural
 
@@ -82,7 +82,7 @@ def _read_inbox_first(settings, conn, today, request, warn, interactive) -> None
     }
     news = [plural(found[k], *words[k]) for k in words if found[k]]
     if news:
-        warn(f"Read your inbox first: {', '.join(news)}; their follow-ups are held back.")
+        warn(Notice(f"Read your inbox first: {', '.join(news)}; their follow-ups are held back."))
 
 
 def _no_progress(total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
@@ -100,7 +100,7 @@ def send_owed(
         _no_progress
     ),
     on_plan: Callable[[Plan, list[Job]], None] = lambda plan, jobs: None,
-    warn: Callable[[str], None] = lambda message: None,
+    warn: Callable[[Notice], None] = lambda notice: None,
     interactive: bool | None = None,
 ) -> Summary:
     """One whole sending run, exactly once: lock, settle, plan, pre-flight, send, record.
@@ -110,23 +110,23 @@ def send_owed(
     a function called after each message; `on_plan` sees the plan before anything is sent.
     """
     from campaign.email.transport import transport as make_transport
-    from campaign.errors import CampaignError
     from campaign.letters.batch import find, iso_week, parse_week
     from campaign.letters.render import Renderer
 
     if request.followups and (request.week or request.letter):
-        raise CampaignError(
-            "--followups sends what `campaign due` lists; it takes no --week or --letter."
-        )
+        raise CampaignError("follow-ups go as they fall due: they take no week or letter")
     this_week = iso_week(today)
     week = parse_week(request.week) if request.week else None
     weeks = (week, week) if week else ("0000-W00", this_week)
     if week and find(conn, week) is None:
-        raise CampaignError(f"no batch for {week}; `campaign batch --week {week}` picks one.")
+        raise CampaignError(f"no batch for {week}", hint="pick-batch-week", week=week)
     if not week and not request.followups and find(conn, this_week) is None:
         warn(
-            f"No batch for this week ({this_week}) yet: run `campaign batch` to pick one. "
-            "Sending what earlier batches still owe."
+            Notice(
+                f"No batch for this week ({this_week}) yet: sending what earlier batches still "
+                "owe.",
+                hint="pick-batch",
+            )
         )
     if request.followups and settings.imap is not None:
         _read_inbox_first(settings, conn, today, request, warn, interactive)

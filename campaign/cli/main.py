@@ -11,8 +11,9 @@ import importlib
 import click
 
 from campaign import __version__
+from campaign.cli.hints import HINTS
 from campaign.cli.options import State
-from campaign.errors import CampaignError
+from campaign.errors import CampaignError, worded
 
 
 class UserError(click.ClickException):
@@ -109,7 +110,7 @@ class CampaignGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CampaignError as err:
-            raise UserError(str(err)) from err
+            raise UserError(worded(err, HINTS)) from err
         except sqlite3.OperationalError as err:
             # e.g. "database is locked" while another program holds campaign.db
             raise UserError(f"the ledger campaign.db: {err}; try again in a moment.") from err

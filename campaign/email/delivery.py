@@ -86,9 +86,7 @@ def run_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SendError(
-                "another `campaign send` is running in this workspace.",
-                web="another sending run (this page's, or `campaign send` in a terminal) is "
-                "going in this workspace; wait for it to finish.",
+                "another sending run is going in this workspace", hint="another-run"
             ) from None
         yield
 
@@ -366,5 +364,5 @@ def _send_one(conn, settings, job, transport, today, attachments, copies=None) -
     _finish(conn, job, "deferred", today, problem)
     return (
         f"stopped: {transport.description} kept failing ({problem}) after {RETRIES + 1} tries; "
-        "what was not sent is still owed: run `campaign send` again later"
+        "what was not sent is still owed: send again later"
     )

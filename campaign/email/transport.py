@@ -115,10 +115,9 @@ class Smtp:
             ) from None
         except (OSError, smtplib.SMTPException) as err:
             raise SendError(
-                f"cannot connect to {self.description}: {_reason(err)}; check [smtp] in "
-                "campaign.toml (`campaign check-mail` says what works).",
-                web=f"cannot connect to {self.description}: {_reason(err)}; check host, port "
-                "and security under [smtp] in campaign.toml, in your campaign folder.",
+                f"cannot connect to {self.description}: {_reason(err)}; check host, port "
+                "and security under [smtp] in campaign.toml",
+                hint="check-mail",
             ) from None
 
     def reconnect(self) -> None:

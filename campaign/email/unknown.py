@@ -17,7 +17,7 @@ from campaign.ledger.transaction import transaction
 
 
 def settle(conn: sqlite3.Connection, root: Path) -> int:
-    """Mark the sends of a run that died as unknown, unless a `campaign send` is running."""
+    """Mark the sends of a run that died as unknown, unless a sending run is going."""
     from campaign.email.delivery import run_lock, settle_interrupted
     from campaign.errors import SendError
 
@@ -30,7 +30,7 @@ def settle(conn: sqlite3.Connection, root: Path) -> int:
 
 def answer(conn: sqlite3.Connection, root: Path, send_ids: list[int], *, went: bool) -> Resolved:
     """The user's word on unknown sends, under the sending lock (as `send` itself takes it),
-    so no run is sending while they change: what `campaign unknown` and the Due page call."""
+    so no run is sending while they change: what both faces call."""
     from campaign.email.delivery import run_lock, settle_interrupted
 
     with run_lock(root):
@@ -75,7 +75,7 @@ class Resolved:
 def resolve(conn: sqlite3.Connection, send_ids: list[int], *, went: bool) -> Resolved:
     """Record unknown sends as sent (on the day tried) or as owed again; all or none."""
     if not send_ids:
-        raise CampaignError("name the sends by id; `campaign unknown` lists them.")
+        raise CampaignError("name the sends by id", hint="list-unknown")
     done = Resolved()
     with transaction(conn):
         for send_id in dict.fromkeys(send_ids):
@@ -85,7 +85,7 @@ def resolve(conn: sqlite3.Connection, send_ids: list[int], *, went: bool) -> Res
                 (send_id,),
             ).fetchone()
             if row is None:
-                raise CampaignError(f"no send {send_id}; `campaign unknown` lists them.")
+                raise CampaignError(f"no send {send_id}", hint="list-unknown")
             if row["status"] != "unknown":
                 raise CampaignError(
                     f"send {send_id} is {row['status']}, not unknown; nothing was changed."

@@ -65,26 +65,18 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
             if dedupe in sent:
                 continue
             reason = f"met {person['name']} on {touch.on_date}"
-            web_reason = ""  # the web app's words, where the CLI's name commands
+            hint = ""
             if person.get("email") or (p.email and same_person(person["name"], name)):
                 channel = "email"
             elif p.postal_code:
                 channel = "post"
             else:
                 channel = "note"
-                missing = f"; no email or address for {person['name']}: write it by hand, then "
-                web_reason = (
-                    f"{reason}{missing}Mark as posted; or log the interview again on the "
-                    "prospect's page, People met: Name, Title, email"
-                )
-                reason += missing + (
-                    "`campaign mailed --followups`; or log the interview again with "
-                    '--with "Name, Title, email"'
-                )
+                reason += f"; no email or address for {person['name']}: write it by hand"
+                hint = "thank-you-by-hand"
             if age > late:
-                lost = f"; {age} days on, it has lost its point and left the list"
-                reason += lost
-                web_reason += lost if web_reason else ""
+                reason += f"; {age} days on, it has lost its point and left the list"
+                hint = ""
             add(
                 "thank-you",
                 channel,
@@ -94,7 +86,7 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
                 touch_id=touch.id,
                 person=person,
                 stale=age > late,
-                web_reason=web_reason,
+                hint=hint,
             )
     if ended:
         return out
@@ -116,8 +108,10 @@ def for_prospect(p, sent: dict, touches: list, cadence: dict, today: dt.date) ->
             "meeting-to-log",
             "log",
             set_on + dt.timedelta(days=7),
-            f"meeting agreed on {set_on}: once it has happened, log it "
-            f'(`campaign log {p.id} interview --with "Name, Title, email"`) for its thank-yous',
+            f"meeting agreed on {set_on}: once it has happened, log it as an interview with "
+            "everyone met, for their thank-yous",
+            hint="log-interview",
+            values={"id": p.id},
         )
     intro = sent.get(f"intro:{p.id}")
     if intro is not None and intro.sent_on and not replied:

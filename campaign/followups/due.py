@@ -113,7 +113,7 @@ def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
         said = (
             f"send {u['send_id']}, {u['letter']} to {u['recipient'] or 'the post'}: the run "
             f"stopped while sending; look for {u['message_id'] or u['subject']!r} in your Sent "
-            "folder, then "
+            "folder"
         )
         out.append(
             Due(
@@ -123,10 +123,11 @@ def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
                 "unknown-send",
                 "resolve",
                 dt.date.fromisoformat(u["attempted_on"]),
-                said + f"`campaign unknown --sent {u['send_id']}` or `--unsent {u['send_id']}`",
+                said,
                 dedupe=f"unknown:{u['send_id']}",
                 send_id=u["send_id"],
-                web_reason=said + "say whether it went",
+                hint="resolve-unknown",
+                values={"id": u["send_id"]},
             )
         )
     return out

@@ -17,7 +17,7 @@ OUTCOMES = (*UNANSWERED, *ANSWERED)
 
 KINDS = {
     # kind: (heading, template for letters or None for calls)
-    "unknown-send": ("Sends to resolve: did they go? (`campaign unknown`)", None),
+    "unknown-send": ("Sends to resolve: did they go?", None),
     "thank-you": ("Thank-you notes (same day)", "thankyou"),
     "receipt-check": ("Receipt checks: did the letter arrive?", "receipt"),
     "followup-letter-1": ("Follow-up letters, 2 weeks", "followup1"),
@@ -94,7 +94,8 @@ class Due:
     origin: str = ""  # the kind it was before it became change-approach
     stale: bool = False  # a thank-you past thank_you_late_days: it left the list
     send_id: int | None = None  # an unknown send to resolve
-    web_reason: str = ""  # the reason in the web app's words, where `reason` names commands
+    hint: str = ""  # what to do, in each face's words (cli/hints.py, web/hints.py)
+    values: dict = field(default_factory=dict)  # what the hint's wording names
 
     @property
     def ident(self) -> str:
@@ -105,7 +106,13 @@ class Due:
     def template(self) -> str | None:
         return LETTER_KINDS.get(self.kind) if self.channel != "call" else None
 
-    def as_dict(self, today: dt.date) -> dict:
+    def said(self, hints: dict[str, str]) -> str:
+        """The reason, and what to do about it in one face's words."""
+        from campaign.errors import CampaignError, worded
+
+        return worded(CampaignError(self.reason, hint=self.hint, **self.values), hints)
+
+    def as_dict(self, today: dt.date, hints: dict[str, str] | None = None) -> dict:
         return {
             "prospect_id": self.prospect_id,
             "company": self.company,
@@ -114,7 +121,7 @@ class Due:
             "channel": self.channel,
             "due": self.due.isoformat(),
             "days_overdue": (today - self.due).days,
-            "reason": self.reason,
+            "reason": self.said(hints) if hints is not None else self.reason,
             **({"person": self.person} if self.person else {}),
             **({"send_id": self.send_id} if self.send_id is not None else {}),
         }

@@ -85,9 +85,10 @@ def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
                 "check-reply",
                 "inbox",
                 weekday(dt.date.fromisoformat(row["received_on"])),
-                f"{row['sender'][:60]} wrote {row['subject'][:60]!r}: a reply? "
-                f"`campaign log {pid} reply` if so",
+                f"{row['sender'][:60]} wrote {row['subject'][:60]!r}: a reply?",
                 dedupe=f"check-reply:{pid}:{row['received_on']}",
+                hint="log-reply",
+                values={"id": pid},
             )
         )
     return kept

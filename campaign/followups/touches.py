@@ -12,10 +12,10 @@ from campaign.ledger.transaction import now, transaction
 from campaign.util.text import quote, shorten
 
 EVENTS = {
-    "call": "a phone call (--outcome, --assistant, --best-time)",
+    "call": "a phone call: how it went, the assistant, the best time to call",
     "reply": "they answered a letter: stops the letter follow-ups",
     "received": "they confirmed the letter arrived",
-    "interview": 'an interview or appointment (--with "Name, Title, email; ...")',
+    "interview": "an interview or appointment, with everyone met",
     "rejected": "a rejection: ends the follow-up, keeps the record",
     "closed": "the position closed: ends the follow-up",
     "hired": "hired (here or elsewhere): ends the follow-up",
@@ -23,10 +23,10 @@ EVENTS = {
     "contact": "mark as a networking contact: a progress call every 6 weeks",
     "insider": "mark as a warm insider: a check-in every 4 to 6 days",
     "active": "reopen a prospect whose follow-up had ended",
-    "skip": "dismiss a follow-up that is due (--item KIND, e.g. thank-you)",
+    "skip": "dismiss a follow-up that is due",
 }
-# What `skip --item` can dismiss: every kind `campaign due` lists, but an unknown send, which
-# the user resolves with `campaign unknown` (it may have gone).
+# What a skip can dismiss: every kind of follow-up, but an unknown send, which the user
+# resolves by saying whether it went.
 SKIPPABLE = tuple(kind for kind in KINDS if kind != "unknown-send")
 
 
@@ -56,24 +56,20 @@ def parse_people(text: str) -> list[dict]:
         person = {"name": " ".join(parts[0].split()), "title": ", ".join(x for x in parts[1:] if x)}
         if any("@" in x for x in parts) or " " in email:
             raise CampaignError(
-                f"--with {quote(chunk.strip())}: write it as Name, Title, email.",
-                web=f"People met: {quote(chunk.strip())}: write it as Name, Title, email.",
+                f"people met: {quote(chunk.strip())} is not Name, Title, email",
+                hint="people-format",
             )
         if email:
             try:
                 validate_email(email, check_deliverability=False)
             except EmailNotValidError:
                 raise CampaignError(
-                    f"--with: {quote(email)} is not an email address (Name, Title, email).",
-                    web=f"People met: {quote(email)} is not an email address (Name, Title, email).",
+                    f"people met: {quote(email)} is not an email address", hint="people-format"
                 ) from None
             person["email"] = email
         people.append(person)
     if not people:
-        raise CampaignError(
-            '--with needs at least one name, e.g. --with "Ann Lee, CFO".',
-            web='People met needs at least one name, e.g. "Ann Lee, CFO".',
-        )
+        raise CampaignError("people met: at least one name is needed", hint="people-format")
     return people
 
 
@@ -102,22 +98,15 @@ def log(
     if event not in EVENTS:
         raise CampaignError(f"unknown event {event!r}; use one of: {', '.join(EVENTS)}.")
     if outcome and event != "call":
-        raise CampaignError(
-            "--outcome goes with a call.",
-            web="A call outcome goes with the event call: pick call, or (not a call).",
-        )
+        raise CampaignError("an outcome goes only with a call")
     if event == "call" and outcome not in OUTCOMES:
         raise CampaignError(
-            f"a call needs --outcome: one of {', '.join(OUTCOMES)}.",
-            web="A call needs its outcome: pick one under Call outcome.",
+            "a call needs its outcome", hint="call-outcome", choices=", ".join(OUTCOMES)
         )
     if today is not None and on > today:
         raise CampaignError(f"{on} is after today ({today}): log what has happened, once it has.")
     if item and event != "skip":
-        raise CampaignError(
-            "--item goes with skip.",
-            web="A follow-up to dismiss goes with the event skip: pick skip, or (not a skip).",
-        )
+        raise CampaignError("a follow-up to dismiss goes only with a skip")
     if event == "skip":
         _check_skip(conn, prospect, item, on, cadence)
     met = []
@@ -129,10 +118,7 @@ def log(
             if not person.get("email") and prospect["email"] and same_person(person["name"], name):
                 person["email"] = prospect["email"]
     elif people:
-        raise CampaignError(
-            "--with goes with an interview.",
-            web="People met go with the event interview: pick interview, or clear the field.",
-        )
+        raise CampaignError("people met go only with an interview")
     with transaction(conn):
         earlier = None if again else _same_day(conn, prospect["id"], event, on, note, item, outcome)
         if earlier is not None and not (
@@ -140,14 +126,10 @@ def log(
         ):
             detail = earlier["item"] or earlier["outcome"]
             what = f"{event} ({detail})" if detail else event
-            said = (
-                f"#{prospect['id']} {shorten(prospect['company'], 40)} already has this {what} "
-                f"on {on} (touch {earlier['id']}, logged {earlier['created_at']}); "
-            )
             raise CampaignError(
-                said + "pass --again to record it a second time.",
-                web=said + 'tick "Record it even if the same was logged that day" on the '
-                "prospect's page to record it a second time.",
+                f"#{prospect['id']} {shorten(prospect['company'], 40)} already has this {what} "
+                f"on {on}",
+                hint="log-again",
             )
         same_day = earlier if event == "interview" else None
         if same_day is not None:
@@ -207,13 +189,17 @@ def _same_day(
 def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) -> None:
     """A skip names a kind of follow-up; with the cadence, one this prospect has pending."""
     if item not in SKIPPABLE:
-        hint = " (an unknown send is resolved with `campaign unknown`)" if item else ""
+        if item == "unknown-send":
+            raise CampaignError(
+                "an unknown send is resolved by saying whether it went, not dismissed",
+                hint="list-unknown",
+            )
         raise CampaignError(
-            f"skip needs --item, one of: {', '.join(SKIPPABLE)}{hint}."
-            if not item or item == "unknown-send"
-            else f"--item {quote(item)} is not a follow-up; use one of: {', '.join(SKIPPABLE)}.",
-            web="A skip needs the follow-up it dismisses: pick one under Follow-up to dismiss "
-            "(an unknown send is resolved on the Due page).",
+            f"{quote(item)} is not a follow-up to dismiss"
+            if item
+            else "a skip needs the follow-up it dismisses",
+            hint="skip-item",
+            choices=", ".join(SKIPPABLE),
         )
     if cadence is None:
         return
@@ -224,7 +210,4 @@ def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) ->
     if item not in kinds and item not in (i.origin for i in pending):
         listed = ", ".join(dict.fromkeys(kinds)) or "nothing"
         said = f"#{prospect['id']} {shorten(prospect['company'], 40)} has no {item} to dismiss"
-        raise CampaignError(
-            f"{said}; pending: {listed} (see `campaign due --days 90`).",
-            web=f"{said}; pending: {listed}.",
-        )
+        raise CampaignError(f"{said}; pending: {listed}", hint="list-due")

@@ -35,10 +35,7 @@ def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
                     "SELECT * FROM prospects WHERE id = ?", (matches[0]["id"],)
                 ).fetchone()
     if row is None:
-        raise NotFound(
-            f"no prospect {quote(ref)}; `campaign prospects` lists them with their ids.",
-            web=f"no prospect {quote(ref)}; the Prospects page lists them.",
-        )
+        raise NotFound(f"no prospect {quote(ref)}", hint="list-prospects")
     return row
 
 

@@ -50,15 +50,8 @@ def members(conn: sqlite3.Connection, batch_id: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-# When no prospect is left for a new batch (the CLI's words, then the web's).
-NONE_LEFT = (
-    "every active prospect already has a batch; import more employers "
-    "(campaign import) to start another."
-)
-NONE_LEFT_WEB = (
-    "Every active prospect already has a batch: import more employers (the Import page) "
-    "to start another."
-)
+# When no prospect is left for a new batch (hint "import-more" says what to do).
+NONE_LEFT = "every active prospect already has a batch"
 
 
 def remaining(conn: sqlite3.Connection) -> int:
@@ -79,7 +72,7 @@ def candidates(conn: sqlite3.Connection, size: int, everyone: bool = False) -> l
         () if everyone else (size,),
     ).fetchall()
     if not chosen:
-        raise CampaignError(NONE_LEFT, web=NONE_LEFT_WEB)
+        raise CampaignError(NONE_LEFT, hint="import-more")
     return chosen
 
 

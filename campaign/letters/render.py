@@ -318,13 +318,10 @@ class Renderer:
             self._checked.add(name)
         if template.example and not self.examples_ok:
             # The shipped letters' achievements are examples: none may reach an employer.
-            said = (
-                f"templates/{template.path.name} is still the example letter "
-                f"({template.example}). Nothing was sent or printed; "
-            )
             raise TemplateError(
-                said + "`campaign preview` shows it.",
-                web=said + "the Letters page shows it; edit the file, then try again.",
+                f"templates/{template.path.name} is still the example letter "
+                f"({template.example}). Nothing was sent or printed",
+                hint="preview-letter",
             )
         return template
 

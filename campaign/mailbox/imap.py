@@ -257,8 +257,8 @@ def connect(settings, interactive: bool | None = None) -> Mailbox:
     config = settings.imap
     if config is None:
         raise MailboxError(
-            "campaign.toml has no [imap] section: add one to read replies and bounces "
-            '(README: "Connect your mail"), or `campaign init --provider` shows it.'
+            "campaign.toml has no [imap] section: add one to read replies and bounces",
+            hint="set-up-imap",
         )
     if not config.username:
         raise MailboxError(

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from campaign.errors import SheetError
+from campaign.errors import Notice, SheetError
 from campaign.ledger.transaction import transaction
 from campaign.sheets.headers import FIELDS
 from campaign.sheets.rows import Parsed, person_key
@@ -24,7 +24,7 @@ class ImportResult:
     unchanged: int = 0
     skipped: int = 0
     errors: list[dict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | Notice] = field(default_factory=list)
     dry_run: bool = False
     # Per prospect: {"row", "prospect_id", "company", "name", "action": new|update,
     # "changes": {field: [old, new]}} (issue 9: a dry run says what each row would do).
@@ -38,7 +38,7 @@ class ImportResult:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "errors": self.errors,
-            "warnings": self.warnings,
+            "warnings": [str(w) for w in self.warnings],
             "dry_run": self.dry_run,
             "columns": self.columns,
             "prospects": self.changes,
@@ -131,10 +131,9 @@ def import_rows(
         _write(conn, inserts, updates, stamp)
     except sqlite3.IntegrityError:
         # e.g. a prospect matched by name given an email another prospect already has
-        said = f"{source}: the import would give two prospects the same email; "
         raise SheetError(
-            said + "check the emails in your sheet against `campaign prospects`.",
-            web=said + "check the emails in your sheet against the Prospects page.",
+            f"{source}: the import would give two prospects the same email",
+            hint="check-emails",
         ) from None
     return result
 

@@ -82,16 +82,16 @@ class Parsed:
 
 
 def parse_map(pairs: Iterable[str]) -> dict[str, str]:
-    """--map "Column Header=field" options → {folded header: field}."""
+    """ "Column Header=field" pairs (the meaning of a column) → {folded header: field}."""
     mapping = {}
     for pair in pairs:
         header, sep, target = pair.rpartition("=")
         target = target.strip().lower()
         if not sep or not header.strip():
-            raise SheetError(f'--map {pair!r}: write it as "Column Header=field".')
+            raise SheetError(f'{pair!r}: write a column\'s meaning as "Column Header=field".')
         if target not in MAPPABLE:
             raise SheetError(
-                f"--map {pair!r}: {target!r} is not a field; use one of " + ", ".join(MAPPABLE)
+                f"{pair!r}: {target!r} is not a field; use one of " + ", ".join(MAPPABLE)
             )
         mapping[fold(header)] = target
     return mapping
@@ -114,10 +114,7 @@ def find_header(cells: list[list[str]], overrides: dict[str, str]) -> int:
         "no header row found: expected column headers such as Company, Contact (or First Name "
         "and Last Name), Email, Address, City, ZIP. Add a header row"
     )
-    raise SheetError(
-        expected + ', or name columns with --map "Your Header=company".',
-        web=expected + " and upload the sheet again.",
-    )
+    raise SheetError(expected, hint="map-column", field="company")
 
 
 def split_name(full: str) -> tuple[str, str]:
@@ -160,7 +157,7 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
     try:
         header_index = find_header(cells, overrides)
     except SheetError as err:
-        raise SheetError(f"{where}{err}", web=f"{where}{err.web}") from None
+        raise SheetError(f"{where}{err.message}", hint=err.hint, **err.values) from None
     headers = [strip_controls(h)[0].strip() for h in cells[header_index]]
     columns: dict[int, str] = {}
     labels: dict[str, str] = {}
@@ -186,22 +183,18 @@ def parse(cells: list[list[str]], mapping: Iterable[str] = (), source: str = "")
                 )
     found = set(columns.values())
     if "company" not in found:
-        seen = "Headers seen: " + ", ".join(h for h in headers if h)
+        seen = "headers seen: " + ", ".join(h for h in headers if h)
         raise SheetError(
-            f"{where}no Company column found; name it Company (or Employer, Organisation), or pass "
-            f'--map "Your Header=company". {seen}',
-            web=f"{where}no Company column found; name it Company (or Employer, Organisation) "
-            f"in the sheet and upload it again. {seen}",
+            f"{where}no Company column found ({seen}); name it Company (or Employer, Organisation)",
+            hint="map-column",
+            field="company",
         )
     if not found & {"name", "first_name", "last_name"}:
         missing = (
             f"{where}no column for the hiring authority's name (Contact, Name, First Name/"
             "Last Name)"
         )
-        raise SheetError(
-            missing + '; --map "Your Header=name" names one.',
-            web=missing + ": name one so in the sheet and upload it again.",
-        )
+        raise SheetError(missing, hint="map-column", field="name")
 
     def label(target: str) -> str:
         return labels.get(target, target)

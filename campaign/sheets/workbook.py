@@ -23,7 +23,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from campaign.errors import SheetError
+from campaign.errors import Notice, SheetError
 
 EXCEL = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 TEXT = {".csv", ".tsv", ".txt"}
@@ -293,7 +293,7 @@ def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str | N
             raise SheetError(f"{path}: unknown encoding {encoding!r}.") from None
         except UnicodeDecodeError as err:
             raise SheetError(
-                f"{path}: not valid {encoding} at byte {err.start}; try another --encoding."
+                f"{path}: not valid {encoding} at byte {err.start}", hint="encoding-other"
             ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -303,16 +303,13 @@ def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str | N
         pass
     try:
         # Excel's "CSV" on Windows saves in the ANSI code page, almost always Windows-1252.
-        return data.decode("cp1252"), (
-            f"{path.name} is not UTF-8; read it as Windows-1252 (cp1252). "
-            "If names look wrong, pass --encoding (e.g. --encoding latin-1)."
+        return data.decode("cp1252"), Notice(
+            f"{path.name} is not UTF-8; read it as Windows-1252 (cp1252). If names look wrong",
+            hint="encoding",
         )
     except UnicodeDecodeError:
         raise SheetError(
-            f"{path}: not UTF-8 or Windows-1252 text; save it as CSV UTF-8, "
-            "or pass --encoding NAME.",
-            web=f"{path}: not UTF-8 or Windows-1252 text; save it as CSV UTF-8 (or as .xlsx) "
-            "and upload it again.",
+            f"{path}: not UTF-8 or Windows-1252 text; save it as CSV UTF-8", hint="encoding"
         ) from None
 
 
@@ -366,10 +363,7 @@ def read_cells(
     suffix = path.suffix.lower()
     if suffix in TEXT:
         if sheet:
-            raise SheetError(
-                f"{path}: --sheet is for workbooks; a CSV file has one sheet.",
-                web=f"{path}: a CSV file has one sheet; leave the worksheet name blank.",
-            )
+            raise SheetError(f"{path}: a CSV file has one sheet", hint="csv-one-sheet")
         raw, notes = _read_csv(path, encoding)
     elif suffix in (".xlsx", ".xlsm"):
         raw, notes = read_xlsx(path, sheet), []

@@ -21,8 +21,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from campaign.errors import CampaignError
+from campaign.errors import CampaignError, worded
 from campaign.web.base import HERE, MAX_UPLOAD, Web, page, templates
+from campaign.web.hints import HINTS
 
 COOKIE = "campaign_token"
 PUBLIC = ("/static/style.css", "/static/icon.svg")  # hold nothing of the user's
@@ -161,7 +162,8 @@ def _security_headers(path: str) -> list[tuple[str, str]]:
 
 
 async def _campaign_error(request: Request, err: Exception) -> Response:
-    return page(request, "error.html", 400, title="Problem", message=getattr(err, "web", str(err)))
+    message = worded(err, HINTS) if isinstance(err, CampaignError) else str(err)
+    return page(request, "error.html", 400, title="Problem", message=message)
 
 
 async def _http_error(request: Request, err: HTTPException) -> Response:

@@ -19,8 +19,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from campaign.errors import CampaignError, worded
+from campaign.letters.batch import NONE_LEFT
 from campaign.util.text import plural
 from campaign.web.cache import LedgerCache
+from campaign.web.hints import HINTS
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -133,3 +136,14 @@ def attachment(data: bytes, name: str, kind: str) -> Response:
     return Response(
         data, media_type=kind, headers={"content-disposition": f'attachment; filename="{name}"'}
     )
+
+
+def sentence(err: CampaignError) -> str:
+    """An error or notice as a sentence on a page: the web's words, a capital, a full stop."""
+    text = worded(err, HINTS)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+# What the Dashboard and This week say when no prospect is left for a new batch.
+NONE_LEFT_SAID = sentence(CampaignError(NONE_LEFT, hint="import-more"))

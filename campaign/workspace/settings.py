@@ -56,7 +56,7 @@ class Smtp:
 
 @dataclass(frozen=True)
 class Imap:
-    """[imap]: the mailbox `campaign sync` reads and where sent copies are saved."""
+    """[imap]: the mailbox read for replies and bounces, and where sent copies are saved."""
 
     host: str
     port: int
@@ -165,23 +165,21 @@ def _as_tuple(value: str | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def find_root(explicit: str | os.PathLike | None, start: Path | None = None) -> Path:
-    """The workspace: --workspace / CAMPAIGN_WORKSPACE, else upward from the current folder."""
+    """The workspace: the one named (--workspace / CAMPAIGN_WORKSPACE), else upward from here."""
     if explicit:
         root = Path(explicit).expanduser()
         if not (root / CONFIG).is_file():
             raise WorkspaceError(
-                f"{root} is not a campaign workspace (no {CONFIG}); "
-                f"run `campaign init {root}` to make one."
+                f"{root} is not a campaign workspace (no {CONFIG})",
+                hint="make-workspace",
+                root=root,
             )
         return root.resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG).is_file():
             return folder
-    raise WorkspaceError(
-        "not inside a campaign workspace; run `campaign init DIR` to make one, "
-        "or pass --workspace DIR."
-    )
+    raise WorkspaceError("not inside a campaign workspace", hint="no-workspace")
 
 
 def _get(table: dict, key: str, kind: type | tuple, default: Any, where: str) -> Any:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from campaign.cli.hints import HINTS
 from campaign.cli.options import horizon_option, json_option, pass_state
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError
@@ -142,7 +143,7 @@ def due(state, horizon, as_json):
     stale = [i for i in items if i.stale]
     items = [i for i in items if not i.stale]
     if as_json:
-        emit_json([i.as_dict(state.today) for i in items])
+        emit_json([i.as_dict(state.today, HINTS) for i in items])
         return
     if stale:
         late = state.settings.cadence["thank_you_late_days"]
@@ -156,7 +157,7 @@ def due(state, horizon, as_json):
         say(f"Nothing due on {state.today}.")
         return
     for kind, (heading, _) in KINDS.items():
-        group = [i.as_dict(state.today) for i in items if i.kind == kind]
+        group = [i.as_dict(state.today, HINTS) for i in items if i.kind == kind]
         if not group:
             continue
         click.echo(f"\n{heading} ({len(group)})")

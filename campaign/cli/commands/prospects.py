@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from campaign.cli.hints import HINTS
 from campaign.cli.options import dry_run_option, json_option, pass_state
 from campaign.cli.output import echo, emit_json, say, table
-from campaign.sheets.headers import FIELDS  # noqa: E402  (no heavy imports at module level)
+from campaign.errors import worded
+from campaign.sheets.headers import FIELDS
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
 LIST_FIELDS = ("id", *FIELDS, "status", "role")
@@ -57,6 +59,7 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
     )
     for line in parsed.mapping_lines():
         say(line)
+    result.warnings = [worded(w, HINTS) for w in result.warnings]  # in the CLI's words
     for note in result.warnings:
         say(f"warning: {note}", fg="yellow")
     for error in parsed.errors:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
+from campaign.cli.hints import HINTS
 from campaign.cli.options import chosen_week, dry_run_option, json_option, pass_state, week_option
 from campaign.cli.output import echo, emit_json, say, table
-from campaign.errors import CampaignError, Declined
+from campaign.errors import CampaignError, Declined, worded
 from campaign.util.atomic import writable
 from campaign.util.text import plural
 
@@ -232,7 +233,7 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_
             else partial(_confirm, settings=state.settings),
             progress=_progress,
             on_plan=on_plan,
-            warn=lambda message: say(message, fg="yellow"),
+            warn=lambda notice: say(worded(notice, HINTS), fg="yellow"),
         )
     except Declined:
         if as_json:

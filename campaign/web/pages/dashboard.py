@@ -10,9 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.letters.batch import NONE_LEFT_WEB
 from campaign.web import charts
-from campaign.web.base import attachment, page, web
+from campaign.web.base import NONE_LEFT_SAID, attachment, page, web
 
 
 async def dashboard(request: Request) -> Response:
@@ -24,7 +23,7 @@ async def dashboard(request: Request) -> Response:
         title="Dashboard",
         numbers=shown["numbers"],
         waiting=shown["waiting"],
-        none_left=NONE_LEFT_WEB,
+        none_left=NONE_LEFT_SAID,
         funnel=charts.funnel(shown["funnel"]),
         weeks=charts.columns(shown["weeks"]),
     )

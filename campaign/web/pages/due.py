@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from campaign.web.base import OUTCOME_NAMES, attachment, form, number, page, see, web
+from campaign.web.hints import HINTS
 
 
 async def show(request: Request) -> Response:
@@ -26,8 +27,8 @@ async def show(request: Request) -> Response:
     groups = []
     for kind, (heading, _) in KINDS.items():
         group = [i for i in items if i.kind == kind]
-        if group:  # a heading's hint at a command is for the CLI: the page has the buttons
-            groups.append((heading.split(" (`campaign")[0], group))
+        if group:
+            groups.append((heading, group))
     return page(
         request,
         "due.html",
@@ -42,6 +43,7 @@ async def show(request: Request) -> Response:
         resolved=request.query_params.get("resolved"),
         synced=request.query_params.get("synced"),
         has_inbox=settings.imap is not None,
+        hints=HINTS,
     )
 
 

@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.errors import CampaignError
+from campaign.errors import CampaignError, worded
 from campaign.web.base import MAX_UPLOAD, form, page, see, web
+from campaign.web.hints import HINTS
 
 
 async def show(request: Request) -> Response:
@@ -45,7 +46,7 @@ async def check(request: Request) -> Response:
         parsed, result = _import(state, path, sheet, dry_run=True, skip_invalid=True)
     except CampaignError as err:
         shutil.rmtree(folder, ignore_errors=True)
-        return _problem(request, _clean(err.web, state))
+        return _problem(request, _clean(worded(err, HINTS), state))
     return page(
         request,
         "import_check.html",
@@ -54,6 +55,7 @@ async def check(request: Request) -> Response:
         upload_id=upload_id,
         sheet=sheet or "",
         result=result,
+        warnings=[worded(w, HINTS) for w in result.warnings],
         problems=[(p, f"{path.name} {p}") for p in parsed.errors],
         columns=parsed.columns,
         bad_rows=len({p.row for p in parsed.errors}),
@@ -77,7 +79,7 @@ async def confirm(request: Request) -> Response:
             state, files[0], str(data.get("sheet", "")) or None, skip_invalid=skip
         )
     except CampaignError as err:
-        return _problem(request, _clean(err.web, state))
+        return _problem(request, _clean(worded(err, HINTS), state))
     if parsed.errors and not skip:
         return _problem(request, "The sheet has problems: import skipping the invalid rows.")
     shutil.rmtree(folder, ignore_errors=True)

@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from campaign.errors import CampaignError
+from campaign.errors import CampaignError, worded
 from campaign.web.base import page, web
+from campaign.web.hints import HINTS
 
 
 async def show(request: Request) -> Response:
@@ -35,7 +36,7 @@ async def show(request: Request) -> Response:
             if prospect is not None:
                 letter = preview(conn, settings, prospect, today, name)
         except CampaignError as err:
-            error = err.web
+            error = worded(err, HINTS)
     shown = {"names": names, "name": name, "prospect": prospect, "letter": letter}
     return page(request, "letters.html", title="Letters", error=error, **shown)
 

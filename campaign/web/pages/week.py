@@ -10,9 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.letters.batch import NONE_LEFT_WEB
 from campaign.web import runs
-from campaign.web.base import attachment, form, number, page, see, web
+from campaign.web.base import NONE_LEFT_SAID, attachment, form, number, page, see, web
 
 
 async def show(request: Request) -> Response:
@@ -33,7 +32,7 @@ async def show(request: Request) -> Response:
         batch=batch,
         rows=rows,
         left=left,
-        none_left=NONE_LEFT_WEB,
+        none_left=NONE_LEFT_SAID,
         size=settings.batch_size,
         emails=sum(r["channel"] == "email" for r in rows),
         posts=[r for r in rows if r["channel"] == "post"],

@@ -1,0 +1,35 @@
+"""What to do next, in the command line's words: one entry per `hint` key the library uses."""
+
+HINTS: dict[str, str] = {
+    "list-prospects": "`campaign prospects` lists them with their ids",
+    "pick-batch": "run `campaign batch` first",
+    "pick-batch-week": "`campaign batch --week {week}` picks one",
+    "import-more": "import more employers (`campaign import`) to start another",
+    "preview-letter": "`campaign preview` shows it",
+    "check-mail": "`campaign check-mail` says what works",
+    "another-run": "wait for the other `campaign send` (or the web app's Send) to finish",
+    "list-unknown": "`campaign unknown` lists them",
+    "make-workspace": "run `campaign init {root}` to make one",
+    "no-workspace": "run `campaign init DIR` to make one, or pass --workspace DIR",
+    "encoding": "pass --encoding NAME (e.g. --encoding latin-1)",
+    "encoding-other": "try another --encoding",
+    "csv-one-sheet": "leave out --sheet",
+    "map-column": 'or name a column with --map "Your Header={field}"',
+    "check-emails": "check the emails in your sheet against `campaign prospects`",
+    "log-again": "pass --again to record it a second time",
+    "list-due": "see `campaign due --days 90`",
+    "read-inbox-first": (
+        "fix the mailbox (`campaign check-mail`), or send without reading it (--no-inbox)"
+    ),
+    "set-up-imap": 'README: "Connect your mail", or `campaign init DIR --provider NAME` writes it',
+    "call-outcome": "pass --outcome, one of: {choices}",
+    "skip-item": "pass --item, one of: {choices}",
+    "people-format": 'write each as --with "Name, Title, email; ..."',
+    "thank-you-by-hand": (
+        'then `campaign mailed --followups`; or log the interview again with --with "Name, '
+        'Title, email"'
+    ),
+    "log-interview": '`campaign log {id} interview --with "Name, Title, email"`',
+    "resolve-unknown": "then `campaign unknown --sent {id}` or `--unsent {id}`",
+    "log-reply": "`campaign log {id} reply` if so",
+}

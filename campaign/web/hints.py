@@ -1,0 +1,33 @@
+"""What to do next, in the web app's words: one entry per `hint` key the library uses."""
+
+HINTS: dict[str, str] = {
+    "list-prospects": "the Prospects page lists them",
+    "pick-batch": "pick it on This week first",
+    "pick-batch-week": "pick it on This week",
+    "import-more": "import more employers (the Import page) to start another",
+    "preview-letter": "the Letters page shows it",
+    "check-mail": "check the mail server's settings in campaign.toml",
+    "another-run": "wait for it to finish (this page's Send, or `campaign send` in a terminal)",
+    "list-unknown": "the Due page lists them",
+    "make-workspace": "make one first",
+    "no-workspace": "make one first",
+    "encoding": "save it as CSV UTF-8 (or as .xlsx) and upload it again",
+    "encoding-other": "save it as CSV UTF-8 (or as .xlsx) and upload it again",
+    "csv-one-sheet": "leave the worksheet name blank",
+    "map-column": "or name the column so in the sheet and upload it again",
+    "check-emails": "check the emails in your sheet against the Prospects page",
+    "log-again": 'tick "Record it even if the same was logged that day" to record it again',
+    "list-due": "see the Due page",
+    "read-inbox-first": "fix the mailbox settings in campaign.toml first",
+    "set-up-imap": "add an [imap] section to campaign.toml (README: Connect your mail)",
+    "call-outcome": "pick one under Call outcome",
+    "skip-item": "pick one under Follow-up to dismiss",
+    "people-format": "write each person as Name, Title, email, separated by semicolons",
+    "thank-you-by-hand": (
+        "then Mark as posted; or log the interview again on the prospect's page, People met: "
+        "Name, Title, email"
+    ),
+    "log-interview": "on the prospect's page",
+    "resolve-unknown": "then say whether it went",
+    "log-reply": "log it as a reply on the prospect's page if so",
+}
