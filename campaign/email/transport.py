@@ -129,7 +129,7 @@ class Smtp:
             raise Temporary("not connected")
         smtp = self.client.smtp
         options = []
-        if not (msg.sender + msg.recipient).isascii():
+        if msg.utf8 or not (msg.sender + msg.recipient).isascii():
             if not smtp.has_extn("smtputf8"):
                 raise Refused(
                     f"{msg.recipient} is not an ASCII address and {self.description} does not "
