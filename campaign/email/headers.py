@@ -12,6 +12,7 @@ program show something other than what was written.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from email.headerregistry import Address
 from email.policy import EmailPolicy
@@ -41,6 +42,7 @@ def header_text(value: object) -> str:
     return " ".join("".join(c for c in text if not is_invisible(c)).split())
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_address(address: str) -> tuple[str, str]:
     """(local part, domain) of exactly one plain addr-spec, else BadAddress.
 
@@ -60,22 +62,33 @@ def parse_address(address: str) -> tuple[str, str]:
     return local, domain
 
 
-def mailbox(field: str, name: str, address: str, policy: EmailPolicy) -> Address:
+@functools.lru_cache(maxsize=256)  # the From and Reply-To of a batch are all the same
+def mailbox(field: str, name: str, address: str, policy: EmailPolicy) -> tuple[Address, str]:
     """`name <address>` for the header `field`, or the address alone when the name is empty
-    or would make the header line longer than 78 characters (RFC 5322 2.1.1)."""
+    or would make the header line longer than 78 characters (RFC 5322 2.1.1): the Address and
+    the header's value as the policy folds it (quoted or RFC 2047-encoded), for set_raw."""
     local, domain = parse_address(address)
     plain = Address(username=local, domain=domain)
     name = header_text(name)
-    if not name:
-        return plain
-    named = Address(display_name=name, username=local, domain=domain)
-    if _ATOM.fullmatch(name) and name.strip() == name:  # written as it is: no need to fold
-        fits = len(f"{field}: {name} <{plain.addr_spec}>") <= LINE
-    else:
-        folded = policy.header_factory(field, named).fold(policy=policy)
-        lines = folded.splitlines()
-        fits = len(lines) == 1 and len(lines[0]) <= LINE
-    return named if fits else plain
+    if name:
+        named = Address(display_name=name, username=local, domain=domain)
+        if _ATOM.fullmatch(name):  # the policy writes such a name as it is: no need to fold
+            value = str(named)
+            if len(field) + 2 + len(value) <= LINE:
+                return named, value
+        else:
+            lines = policy.header_factory(field, named).fold(policy=policy).splitlines()
+            if len(lines) == 1 and len(lines[0]) <= LINE:
+                return named, lines[0][len(field) + 2 :]
+    return plain, _folded(field, plain, policy)
+
+
+def _folded(field: str, address: Address, policy: EmailPolicy) -> str:
+    if address.addr_spec.isascii() or policy.utf8:
+        return address.addr_spec  # one word: there is nothing to fold
+    return (
+        policy.header_factory(field, address).fold(policy=policy).rstrip("\r\n")[len(field) + 2 :]
+    )
 
 
 def message_ids(field: str, ids: list[str]) -> str:
