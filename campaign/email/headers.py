@@ -17,6 +17,7 @@ import re
 from email.headerregistry import Address
 from email.policy import EmailPolicy
 
+from campaign.errors import SendError
 from campaign.letters.render import one_line
 from campaign.util.text import is_invisible, quote
 
@@ -30,7 +31,7 @@ _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
 _MSG_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")  # printable ASCII without < > or space
 
 
-class BadAddress(ValueError):
+class BadAddress(SendError):
     """A value that is not exactly one email address (an addr-spec)."""
 
 
