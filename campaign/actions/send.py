@@ -224,7 +224,7 @@ def _refused_notice(earlier: list[dict]) -> Notice:
 
     shown = [
         f"{r['to']} (#{r['prospect_id']} {shorten(r['company'], 40)}, {r['on']}: "
-        f"{shorten(r['reason'], 60)})"
+        f"{shorten(r['reason'], 100)})"
         for r in earlier[:3]
     ]
     if len(earlier) > 3:

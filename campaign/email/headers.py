@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import functools
 import re
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.policy import EmailPolicy
 
@@ -55,9 +56,10 @@ def parse_address(address: str) -> tuple[str, str]:
     stand_in = "".join(c if c.isascii() else "a" for c in address)
     try:
         parsed = Address(addr_spec=stand_in)
-    except (ValueError, IndexError) as err:  # HeaderParseError is a ValueError
+    except (ValueError, IndexError, MessageError) as err:
         raise BadAddress(f"{quote(address)} is not one email address") from err
-    if parsed.addr_spec != stand_in or not parsed.username or not parsed.domain:
+    plain = parsed.username == stand_in.rpartition("@")[0]  # a dot-atom, not quoted
+    if not plain or parsed.addr_spec != stand_in or not parsed.domain:
         raise BadAddress(f"{quote(address)} is not one email address")
     local, _, domain = address.rpartition("@")
     return local, domain
@@ -65,13 +67,15 @@ def parse_address(address: str) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=256)  # the From and Reply-To of a batch are all the same
 def mailbox(field: str, name: str, address: str, policy: EmailPolicy) -> tuple[Address, str]:
-    """`name <address>` for the header `field`, or the address alone when the name is empty
-    or would make the header line longer than 78 characters (RFC 5322 2.1.1): the Address and
-    the header's value as the policy folds it (quoted or RFC 2047-encoded), for set_raw."""
+    """`name <address>` for the header `field`, or the address alone when the name is empty,
+    holds "=?", or would make the header line longer than 78 characters (RFC 5322 2.1.1): the
+    Address and the header's value as the policy folds it (quoted or RFC 2047-encoded)."""
     local, domain = parse_address(address)
     plain = Address(username=local, domain=domain)
     name = header_text(name)
-    if name:
+    # A mail program decodes what looks like an encoded word even inside quotes, and would
+    # show other text than was written: such a name is left out.
+    if name and "=?" not in name:
         named = Address(display_name=name, username=local, domain=domain)
         if _ATOM.fullmatch(name):  # the policy writes such a name as it is: no need to fold
             value = str(named)
@@ -109,6 +113,8 @@ def unstructured(field: str, value: object, utf8: bool) -> str:
     """
     words = header_text(value).split(" ")
     room = HARD_LINE - len(field) - 3  # the longest word that fits on a line of its own
+    # Short enough for any line, the first one included ("Subject: " takes 9).
+    longest = min(WORD, LINE - len(field) - 2)
     atoms: list[str] = []
     run: list[str] = []
     for word in words:
@@ -116,11 +122,11 @@ def unstructured(field: str, value: object, utf8: bool) -> str:
             run.append(word)
             continue
         if run:
-            atoms += _encoded_words(" ".join(run))
+            atoms += _encoded_words(" ".join(run), longest)
             run = []
         atoms.append(word)
     if run:
-        atoms += _encoded_words(" ".join(run))
+        atoms += _encoded_words(" ".join(run), longest)
     return _fold(len(field) + 2, atoms)
 
 
@@ -148,18 +154,18 @@ def _fold(start: int, atoms: list[str]) -> str:
     return "\r\n ".join(lines)
 
 
-def _encoded_words(text: str) -> list[str]:
-    """`text` as UTF-8 encoded words of at most 75 characters, "Q" or "B", whichever is
-    shorter; the spaces inside `text` travel inside the words (RFC 2047 6.2)."""
+def _encoded_words(text: str, longest: int) -> list[str]:
+    """`text` as UTF-8 encoded words of at most `longest` characters, "Q" or "B", whichever
+    is shorter; the spaces inside `text` travel inside the words (RFC 2047 6.2)."""
     data = text.encode("utf-8")
     q_length = sum(1 if chr(b) in _Q_SAFE or b == 0x20 else 3 for b in data)
     b_length = 4 * -(-len(data) // 3)
-    return _q_words(text) if q_length <= b_length else _b_words(text)
+    return _q_words(text, longest) if q_length <= b_length else _b_words(text, longest)
 
 
-def _q_words(text: str) -> list[str]:
+def _q_words(text: str, longest: int) -> list[str]:
     words, chunk = [], ""
-    limit = WORD - len("=?utf-8?q??=")
+    limit = longest - len("=?utf-8?q??=")
     for char in text:
         encoded = "_" if char == " " else char if char in _Q_SAFE else _q_escape(char)
         if len(chunk) + len(encoded) > limit:
@@ -174,9 +180,9 @@ def _q_escape(char: str) -> str:
     return "".join(f"={b:02X}" for b in char.encode("utf-8"))
 
 
-def _b_words(text: str) -> list[str]:
+def _b_words(text: str, longest: int) -> list[str]:
     words = []
-    limit = (WORD - len("=?utf-8?b??=")) // 4 * 3  # bytes whose base64 fits
+    limit = (longest - len("=?utf-8?b??=")) // 4 * 3  # bytes whose base64 fits
     chunk = b""
     for char in text:
         data = char.encode("utf-8")

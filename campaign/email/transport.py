@@ -131,6 +131,8 @@ class Smtp:
         smtp = self.client.smtp
         options = []
         if msg.utf8 or not (msg.sender + msg.recipient).isascii():
+            # Without a login nothing has said EHLO yet, and has_extn() would know nothing.
+            smtp.ehlo_or_helo_if_needed()
             if not smtp.has_extn("smtputf8"):
                 raise Refused(
                     f"{msg.recipient} is not an ASCII address and {self.description} does not "

@@ -245,7 +245,7 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_
 
 def _who(item: dict) -> str:
     """#12 Acme (Ann Lee) <ann@acme.example>"""
-    name = f" ({visible(item['name'])})" if item["name"] else ""
+    name = f" ({shorten(item['name'], 40)})" if item["name"] else ""
     return f"#{item['prospect_id']} {shorten(item['company'], 40)}{name} <{visible(item['to'])}>"
 
 
