@@ -17,6 +17,7 @@ from typing import cast
 from campaign.email.delivery import (
     Job,
     Plan,
+    Sending,
     Summary,
     execute,
     plan_intros,
@@ -159,8 +160,8 @@ def send_owed(
             else:
                 summary.sent_copies = _save_leftover_copies(conn, settings, interactive)
         else:
-            summary = _send(settings, conn, today, share.jobs, attachments, interactive,
-                            confirm=confirm, progress=progress)  # fmt: skip
+            hooks = _Hooks(confirm, progress, interactive)
+            summary = _send(settings, conn, today, share.jobs, attachments, hooks)
     if not summary.stopped:
         summary.stopped, summary.continue_on = share.stopped, share.continue_on
     summary.pace_seconds = share.pace_seconds
@@ -175,29 +176,34 @@ def send_owed(
     return summary
 
 
+@dataclass
+class _Hooks:
+    """How a face takes part in a real run (see send_owed)."""
+
+    confirm: Callable[[int, str], None]
+    progress: Callable[[int], contextlib.AbstractContextManager[Callable[[], None]]]
+    interactive: bool | None
+
+
 def _send(
     settings: Settings,
     conn: sqlite3.Connection,
     today: dt.date,
     jobs: list[Job],
     attachments: list[Path],
-    interactive: bool | None,
-    *,
-    confirm: Callable[[int, str], None],
-    progress: Callable[[int], contextlib.AbstractContextManager[Callable[[], None]]],
+    hooks: _Hooks,
 ) -> Summary:
     """Open the transport (log in), confirm, send and record each, save the Sent copies."""
     from campaign.email.transport import transport as make_transport
 
-    transport = make_transport(settings, interactive)
+    transport = make_transport(settings, hooks.interactive)
     transport.open()
-    saver = _copy_saver(settings, interactive)
+    saver = _copy_saver(settings, hooks.interactive)
     try:
-        confirm(len(jobs), transport.description)
-        with progress(len(jobs)) as tick:
-            summary = execute(
-                conn, settings, jobs, transport, today, attachments, progress=tick, copies=saver
-            )
+        hooks.confirm(len(jobs), transport.description)
+        with hooks.progress(len(jobs)) as tick:
+            run = Sending(conn, settings, today, transport, attachments, copies=saver)
+            summary = execute(run, jobs, tick)
     finally:
         transport.close()
         copies = saver.finish(conn) if saver is not None else None

@@ -310,20 +310,24 @@ class _StopOnInterrupt:
         return False
 
 
-def execute(
-    conn: sqlite3.Connection,
-    settings,
-    jobs: list[Job],
-    transport,
-    today: dt.date,
-    attachments: list[Path],
-    *,
-    progress: Callable[[], None] = lambda: None,
-    copies=None,
-) -> Summary:
-    """Send the jobs (todays_share's), recording each; transport must already be open."""
+@dataclass
+class Sending:
+    """What every message of one run shares: the ledger, the settings, the campaign day (the
+    --today every event is dated by), the open transport, the attachments, the Sent saver."""
+
+    conn: sqlite3.Connection
+    settings: Settings
+    today: dt.date
+    transport: Any  # transport.Outbox or transport.Smtp, already open (logged in)
+    attachments: list[Path] = field(default_factory=list)
+    copies: Any = None  # mailbox.sentcopies.Saver when [imap] save_sent is on
+
+
+def execute(run: Sending, jobs: list[Job], progress: Callable[[], None] = lambda: None) -> Summary:
+    """Send the jobs (todays_share's) in order, recording each; `progress` after each."""
     summary = Summary()
-    interval = 60.0 / settings.per_minute if settings.per_minute else 0.0
+    per_minute = run.settings.per_minute
+    interval = 60.0 / per_minute if per_minute else 0.0
     last = 0.0
     with _StopOnInterrupt() as interrupt:
         for job in jobs:
@@ -333,31 +337,29 @@ def execute(
             if interval:
                 time.sleep(max(0.0, last + interval - time.monotonic()))
                 last = time.monotonic()
-            outcome = _send_one(conn, settings, job, transport, today, attachments, copies)
+            outcome = _send_one(run, job)
             progress()
-            if outcome == "sent":
-                summary.sent += 1
-            elif outcome.startswith("unknown:"):
-                summary.unknown += 1
-            elif outcome.startswith("failed:"):
-                summary.failed.append((job.letter.to_email, outcome[7:]))
-                row = job.prospect
-                summary.refused.append(
-                    _refusal(
-                        row["id"],
-                        row["company"],
-                        row["first_name"],
-                        row["last_name"],
-                        job.letter.to_email,
-                    )
-                    | {"kind": job.kind, "reason": outcome[7:], "on": today.isoformat()}
-                )
-            else:
+            if outcome.startswith("stopped:"):
                 summary.stopped = outcome[9:]
                 break
+            _count(summary, job, outcome, run.today)
     done = summary.sent + len(summary.failed) + summary.unknown
     summary.owed = len(jobs) - done
     return summary
+
+
+def _count(summary: Summary, job: Job, outcome: str, today: dt.date) -> None:
+    if outcome == "sent":
+        summary.sent += 1
+    elif outcome.startswith("unknown:"):
+        summary.unknown += 1
+    elif outcome.startswith("failed:"):
+        reason, row = outcome[7:], job.prospect
+        summary.failed.append((job.letter.to_email, reason))
+        who = _refusal(
+            row["id"], row["company"], row["first_name"], row["last_name"], job.letter.to_email
+        )
+        summary.refused.append(who | {"kind": job.kind, "reason": reason, "on": today.isoformat()})
 
 
 def _record(conn, job: Job, message_id: str, today: dt.date, via: str = "smtp") -> None:
@@ -406,13 +408,14 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=N
         )
 
 
-def _send_one(conn, settings, job, transport, today, attachments, copies=None) -> str:
-    """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
+def _send_one(run: Sending, job: Job) -> str:
+    """Send one message: 'sent', 'failed:REASON', 'unknown:REASON' or 'stopped: REASON'."""
     from campaign.email.headers import BadAddress
     from campaign.email.message import build_message
     from campaign.email.threads import references
     from campaign.email.transport import Refused, Temporary, Unanswered
 
+    conn, settings, today, transport = run.conn, run.settings, run.today, run.transport
     thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
     via = "outbox" if transport.drafts else "smtp"
     try:
@@ -420,7 +423,7 @@ def _send_one(conn, settings, job, transport, today, attachments, copies=None) -
             job.letter,
             settings,
             dt.datetime.now().astimezone(),  # the Date: header is when it really leaves
-            attachments,
+            run.attachments,
             references=thread,
             draft=transport.drafts,
         )
@@ -460,9 +463,9 @@ def _send_one(conn, settings, job, transport, today, attachments, copies=None) -
         except OSError as err:  # the outbox folder is not writable, the disk is full...
             _finish(conn, job, "deferred", today, str(err))
             return f"stopped: cannot write to {transport.description}: {err}"
-        _finish(conn, job, "sent", today, copy=msg if copies is not None else None)
-        if copies is not None:
-            copies.put(job.dedupe, msg.data)  # saved to Sent while the batch goes on
+        _finish(conn, job, "sent", today, copy=msg if run.copies is not None else None)
+        if run.copies is not None:
+            run.copies.put(job.dedupe, msg.data)  # saved to Sent while the batch goes on
         return "sent"
     _finish(conn, job, "deferred", today, problem)
     return (
