@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +160,7 @@ class SmtpServer(list):
             list(envelope.rcpt_tos),
             email.message_from_bytes(envelope.original_content, policy=email.policy.default),
             envelope.original_content,
+            list(envelope.mail_options),
         )
         if number == self.block_at:
             # Kept (queued for delivery) before the client hears back, as a real server does.
@@ -187,6 +188,7 @@ class Received:
     rcpt_tos: list[str]
     message: Any  # email.message.EmailMessage
     raw: bytes
+    mail_options: list[str] = field(default_factory=list)  # e.g. SMTPUTF8
 
 
 def free_port() -> int:
