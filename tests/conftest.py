@@ -296,7 +296,7 @@ def use_smtp(workspace: Path, server: SmtpServer, username: str = "", **sending)
     configure(
         workspace,
         smtp={"host": server.host, "port": server.port, "security": "none", "username": username},
-        sending={"retry_seconds": 0, **sending},
+        sending={"retry_seconds": 0.001, **sending},
     )
 
 
