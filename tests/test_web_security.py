@@ -17,11 +17,9 @@ TODAY = "2026-11-30"
 
 @contextlib.contextmanager
 def client(served) -> Iterator[httpx.Client]:
-    """A client that has opened the printed link: it holds the token cookie."""
+    """A client that has done what the link file does: it holds the token cookie."""
     with httpx.Client(base_url=served.base, follow_redirects=False, timeout=20) as http:
-        first = http.get(served.url)
-        assert first.status_code == 303
-        assert first.headers["location"] == "/"
+        served.login(http)
         yield http
 
 
@@ -33,26 +31,34 @@ def csrf_of(http: httpx.Client, path: str = "/week") -> str:
 def finished(http: httpx.Client, started: httpx.Response) -> str:
     """The sending page once its run is over (it refreshes itself until then)."""
     deadline = time.monotonic() + 20
-    while 'http-equiv="refresh"' in (page := http.get(started.headers["location"])).text:
+    where = started.url.join(started.headers["location"])  # /<scope>/sending/ID, absolute
+    while 'http-equiv="refresh"' in (page := http.get(where)).text:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     return page.text
 
 
 def own(served) -> dict:
-    return {"origin": served.base}
+    return {"origin": served.origin}
 
 
-def test_the_link_sets_a_private_cookie_and_pages_carry_a_strict_policy(workspace, serve):
+def test_the_link_file_sets_a_cookie_scoped_to_the_secret_path(workspace, serve):
     served = serve(TODAY)
-    with httpx.Client(base_url=served.base) as http:
-        first = http.get(served.url)
+    assert served.link.parent == workspace
+    assert served.link.stat().st_mode & 0o777 == 0o600  # the token's file: its user's only
+    assert len(served.scope) >= 24 and served.scope not in (served.token, "")
+    with httpx.Client() as http:
+        first = http.post(served.base + "/open", data={"token": served.token})
         cookie = first.headers["set-cookie"]
-    port = served.base.rsplit(":", 1)[1]
-    # One cookie name per port: cookies are not kept apart by port.
-    assert cookie.startswith(f"campaign_token_{port}={served.token};")
+        assert first.headers["location"] == f"/{served.scope}/welcome"
+        # The next page moves on by itself (a navigation of our own: the Strict cookie goes).
+        welcome = http.get(served.base + "/welcome")
+    assert cookie.startswith(f"campaign_token={served.token};")
+    assert f"Path=/{served.scope};" in cookie or cookie.endswith(f"Path=/{served.scope}")
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    assert f'content="0; url=/{served.scope}/"' in welcome.text
+    assert served.token not in welcome.text
     with client(served) as http:
         page = http.get("/")
     assert page.status_code == 200
@@ -60,20 +66,36 @@ def test_the_link_sets_a_private_cookie_and_pages_carry_a_strict_policy(workspac
     assert "script-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
     assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["referrer-policy"] == "same-origin"  # the path never leaves in a Referer
     assert "<script" not in page.text
+    assert served.token not in page.text
 
 
 @pytest.mark.parametrize("path", ["/", "/week", "/prospects", "/downloads/tracker.xlsx"])
 def test_without_the_token_every_page_is_refused(workspace, serve, path):
     served = serve(TODAY)
-    port = served.base.rsplit(":", 1)[1]
-    for cookies in ({}, {f"campaign_token_{port}": "guessed"}, {"campaign_token": served.token}):
+    port = served.host.rsplit(":", 1)[1]
+    for cookies in (
+        {},
+        {"campaign_token": "guessed"},
+        {f"campaign_token_{port}": served.token},  # the old cookie's name
+    ):
         response = httpx.get(served.base + path, cookies=cookies)
         assert response.status_code == 403
-        assert "Open the link that `campaign serve` printed" in response.text
-    wrong = httpx.get(f"{served.base}{path}?token=guessed")
+        assert "Open campaign from the link file" in response.text
+    # The token in the address is no way in (it would stay in the history): refused.
+    wrong = httpx.get(f"{served.base}{path}?token={served.token}")
     assert wrong.status_code == 403
     assert "set-cookie" not in wrong.headers
+    guessed = httpx.post(served.base + "/open", data={"token": "guessed"})
+    assert guessed.status_code == 403
+    assert "set-cookie" not in guessed.headers
+    # The right token, on the wrong path: the cookie's scope is the whole secret.
+    with client(served) as http:
+        token = http.cookies["campaign_token"]
+        for elsewhere in (path, f"/x{path}", f"/{served.scope}x{path}"):
+            response = httpx.get(served.origin + elsewhere, cookies={"campaign_token": token})
+            assert response.status_code == 403, elsewhere
 
 
 def test_another_host_name_is_refused_even_with_the_token(workspace, serve):

@@ -28,14 +28,36 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 class Served:
-    """A running `campaign serve`: its URL with the token, base address and process."""
+    """A running `campaign serve`: its link file, the app's base address, and its token.
 
-    def __init__(self, process: subprocess.Popen, url: str):
+    The token is read from the link file, as the user's browser does: the server prints only
+    the file's name.
+    """
+
+    def __init__(self, process: subprocess.Popen, link: Path):
         self.process = process
-        self.url = url
-        self.base = url.split("/?", 1)[0]
-        self.host = self.base.removeprefix("http://")
-        self.token = url.rsplit("token=", 1)[1]
+        self.link = link
+        self.url = link.as_uri()  # what a browser opens: the form that lets it in
+        text = link.read_text(encoding="utf-8")
+        action = re.search(r'action="(http://127\.0\.0\.1:\d+/[\w-]+)/open"', text)
+        token = re.search(r'name="token" value="([\w-]+)"', text)
+        assert action and token, text
+        self.base = action.group(1)  # http://127.0.0.1:PORT/<scope>: every page is below
+        self.origin = self.base.rsplit("/", 1)[0]
+        self.host = self.origin.removeprefix("http://")
+        self.scope = self.base.rsplit("/", 1)[1]
+        self.token = token.group(1)
+
+    def open(self, page) -> None:
+        """Open the app in a browser tab as the user does: the link file, then the dashboard."""
+        page.goto(self.url)
+        page.wait_for_url(self.base + "/")
+
+    def login(self, http) -> None:
+        """What the link file's form does, for an httpx client: it then holds the cookie."""
+        first = http.post(self.base + "/open", data={"token": self.token})
+        assert first.status_code == 303, first.text
+        assert first.headers["location"] == f"/{self.scope}/welcome"
 
     def stop(self) -> tuple[int, str]:
         """Ctrl-C, as a user would; (exit code, what it printed after the link)."""
@@ -49,33 +71,47 @@ class Served:
         return self.process.returncode, self.process.stderr.read()
 
 
+def start_serving(workspace: Path, today: str, *extra: str, env: dict | None = None) -> Served:
+    """`campaign serve --port 0 ...` on `workspace`, once it says where its link file is."""
+    env = {
+        **os.environ,
+        "CAMPAIGN_TODAY": today,
+        "CAMPAIGN_WORKSPACE": str(workspace),
+        **(env or {}),
+    }
+    args = [CAMPAIGN, "serve", "--port", "0", *extra]
+    if "--browser" in args:
+        args.remove("--browser")
+    else:
+        args.insert(2, "--no-browser")
+    process = subprocess.Popen(
+        args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
+    )
+    deadline = time.monotonic() + 20
+    line = ""
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        found = re.search(r"(file://\S+\.html)", line)
+        if found:
+            from urllib.parse import unquote, urlsplit
+
+            return Served(process, Path(unquote(urlsplit(found.group(1)).path)))
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    raise AssertionError(f"campaign serve did not start: {line!r}")
+
+
 @pytest.fixture
 def serve(workspace: Path):
-    """A factory: serve(today) starts `campaign serve --no-browser --port 0` on the workspace."""
+    """A factory: serve(today) starts `campaign serve --no-browser --port 0` on the workspace
+    (`--browser` among the extra arguments: let it open the browser $BROWSER names)."""
     started: list[Served] = []
 
-    def start(today: str, *extra: str) -> Served:
-        env = {**os.environ, "CAMPAIGN_TODAY": today, "CAMPAIGN_WORKSPACE": str(workspace)}
-        process = subprocess.Popen(
-            [CAMPAIGN, "serve", "--no-browser", "--port", "0", *extra],
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
-        deadline = time.monotonic() + 20
-        line = ""
-        while time.monotonic() < deadline:
-            line = process.stderr.readline()
-            found = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", line)
-            if found:
-                served = Served(process, found.group(0))
-                started.append(served)
-                return served
-            if not line and process.poll() is not None:
-                break
-        process.kill()
-        raise AssertionError(f"campaign serve did not start: {line!r}")
+    def start(today: str, *extra: str, env: dict | None = None) -> Served:
+        served = start_serving(workspace, today, *extra, env=env)
+        started.append(served)
+        return served
 
     yield start
     for served in started:

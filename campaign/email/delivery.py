@@ -81,7 +81,9 @@ def run_lock(root: Path) -> Iterator[None]:
     """One sending run per workspace at a time."""
     import fcntl
 
-    with open(root / ".campaign.lock", "w") as handle:
+    from campaign.util.atomic import private_opener
+
+    with open(root / ".campaign.lock", "w", opener=private_opener) as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
