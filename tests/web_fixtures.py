@@ -41,7 +41,8 @@ class Served:
         text = link.read_text(encoding="utf-8")
         action = re.search(r'action="(http://127\.0\.0\.1:\d+/[\w-]+)/open"', text)
         token = re.search(r'name="token" value="([\w-]+)"', text)
-        assert action and token, text
+        assert action, text
+        assert token, text
         self.base = action.group(1)  # http://127.0.0.1:PORT/<scope>: every page is below
         self.origin = self.base.rsplit("/", 1)[0]
         self.host = self.origin.removeprefix("http://")
