@@ -193,3 +193,165 @@ def test_send_refuses_more_than_was_confirmed(run, workspace, serve, smtp_server
         page = finished(http, http.post("/week/send/go", data=form, headers=own(served)))
     assert "4 emails are owed now, not the 2 you confirmed" in page
     assert len(smtp_server) == 0
+
+
+# --- the token never leaves the app ------------------------------------------------------------
+
+
+def test_chromium_sends_nothing_secret_to_another_local_server(
+    workspace, serve, page, other_server
+):
+    """Browsers keep cookies apart by host, not port: a cookie of 127.0.0.1:APP reaches
+    127.0.0.1:OTHER unless its path keeps it home. After opening the app, the browser visits
+    another local server (on 127.0.0.1 and as localhost, at the root and under a path of the
+    same shape as the app's): that server receives no cookie, no token, no secret path."""
+    served = serve(TODAY)
+    served.open(page)
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    other = f"127.0.0.1:{other_server.port}"
+    for url in (
+        f"http://{other}/",
+        f"http://localhost:{other_server.port}/",
+        f"http://{other}/{'A' * len(served.scope)}/",  # a path like the app's, not its own
+        f"http://{other}/week",
+    ):
+        page.goto(url)
+        assert page.get_by_text("another server").is_visible()
+    page.goto(served.base + "/due")  # still let in: the cookie stayed with the app
+    assert page.get_by_role("heading", name="Due").is_visible()
+    assert len(other_server.received) >= 4
+    for request in other_server.received:
+        assert b"\r\ncookie:" not in request.lower(), request
+        assert served.token.encode() not in request
+        assert served.scope.encode() not in request  # nor the path, in a Referer or elsewhere
+
+
+def test_a_stolen_cookie_or_path_of_another_run_is_refused(workspace, serve):
+    """Two servers (two runs, or two users): neither's token opens the other, under either's
+    path, nor with a Host naming the other's port."""
+    first, second = serve(TODAY), serve(TODAY)
+    assert first.scope != second.scope
+    assert first.token != second.token
+    for token, base, host in (
+        (second.token, first.base, first.host),  # the other run's token
+        (first.token, second.base, second.host),
+        (first.token, first.base, second.host),  # the right token, another port's Host
+        (first.token, second.origin + "/" + first.scope, second.host),
+    ):
+        response = httpx.get(base + "/", cookies={"campaign_token": token}, headers={"host": host})
+        assert response.status_code == 403, (base, host)
+    assert httpx.get(first.base + "/", cookies={"campaign_token": first.token}).status_code == 200
+
+
+def test_a_token_or_cookie_that_is_not_ascii_is_refused_never_a_500(workspace, serve):
+    served = serve(TODAY)
+    headers = {"cookie": f"campaign_token=é{served.token}".encode()}
+    assert httpx.get(served.base + "/", headers=headers).status_code == 403
+    assert httpx.get(f"{served.base}/?token=é{served.token}").status_code == 403
+    opened = httpx.post(served.base + "/open", data={"token": "ü" * 43})
+    assert opened.status_code == 403
+    assert "set-cookie" not in opened.headers
+    with client(served) as http:
+        posted = http.post("/week/pick", data={"size": "2", "csrf": "é" * 43}, headers=own(served))
+        assert posted.status_code == 403
+
+
+# --- names, ids and numbers are checked --------------------------------------------------------
+
+
+def test_ids_and_page_numbers_past_any_prospect_are_a_404_or_a_page_never_a_500(
+    run, workspace, serve, tmp_path
+):
+    add_prospects(run, tmp_path, people(2))
+    run("--today", TODAY, "batch")
+    served = serve(TODAY)
+    huge = str(10**30)
+    with client(served) as http:
+        for path in (
+            f"/prospects/{huge}",
+            f"/preview/email/{huge}",
+            f"/week/letter/{huge}.pdf",
+            "/prospects/99999",
+            "/prospects/١",  # an Arabic-Indic one: a digit, but no id
+        ):
+            assert http.get(path).status_code == 404, path
+        listing = http.get(f"/prospects?page={huge}")
+        assert listing.status_code == 200
+        assert "Company 1" in listing.text  # the last page there is: the only one
+        assert http.get("/prospects?page=-3").status_code == 200
+        letters = http.get(f"/letters?prospect={huge}")
+        assert letters.status_code == 200
+        assert f"no prospect &#34;{huge}&#34;" in letters.text
+        token = csrf_of(http)
+        for path, form in (
+            ("/due/unknown", {"send": huge, "went": "1"}),
+            ("/due/call", {"prospect": huge, "outcome": "spoke"}),
+            (f"/prospects/{huge}/log", {"event": "reply"}),
+            ("/week/pick", {"size": huge}),
+        ):
+            answer = http.post(path, data={"csrf": token, **form}, headers=own(served))
+            assert answer.status_code < 500, (path, answer.text)
+    assert run.json("--today", TODAY, "status")["batch"]["picked"] == 2
+
+
+def test_a_template_is_named_never_reached_by_a_path(run, workspace, serve, tmp_path):
+    add_prospects(run, tmp_path, people(1))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.md").write_text("---\nsubject: Planted\n---\nA SECRET FROM ELSEWHERE\n")
+    served = serve(TODAY)
+    with client(served) as http:
+        for name in (
+            "../../elsewhere/x",
+            "../../../../" + str(elsewhere / "x").lstrip("/"),
+            str(elsewhere / "x"),
+            "..\\..\\elsewhere\\x",
+            "C:x",
+        ):
+            frame = http.get("/preview/email/1", params={"template": name})
+            assert frame.status_code == 400, name
+            assert "is not a template&#39;s name" in frame.text
+            assert "SECRET" not in frame.text
+            shown = http.get("/letters", params={"template": name, "prospect": "1"})
+            assert "SECRET" not in shown.text
+            assert "is not a template&#39;s name" in shown.text
+        assert "Company 1" in http.get("/preview/email/1", params={"template": "intro"}).text
+
+
+def test_an_uploaded_file_name_over_80_characters_keeps_its_extension(
+    run, workspace, serve, tmp_path
+):
+    served = serve(TODAY)
+    name = "employers list exported from the company CRM on a long afternoon " * 2 + "final.csv"
+    assert len(name) > 80
+    sheet = b"Company,Contact,Email\nAcme,Ann Lee,ann@acme.example\n"
+    with client(served) as http:
+        checked = http.post(
+            "/import",
+            data={"csrf": csrf_of(http, "/import")},
+            files={"file": (name, sheet, "text/csv")},
+            headers=own(served),
+        )
+        assert checked.status_code == 200, checked.text
+        assert "<strong>1</strong> new" in checked.text
+        assert f"Import {name[:76]}.csv: what would change" in checked.text
+        kept = checked.text.split('name="upload" value="', 1)[1].split('"', 1)[0]
+        done = http.post(
+            "/import/confirm",
+            data={"csrf": csrf_of(http, "/import"), "upload": kept},
+            headers=own(served),
+        )
+        assert done.status_code == 303
+    assert [p["company"] for p in run.json("prospects")] == ["Acme"]
+
+
+def test_a_damaged_ledger_is_a_page_saying_so_never_a_500(run, workspace, serve, tmp_path):
+    from tests.conftest import damage_ledger
+
+    add_prospects(run, tmp_path, people(300))
+    damage_ledger(workspace / "campaign.db")
+    served = serve(TODAY)
+    with client(served) as http:
+        shown = http.get("/prospects")
+    assert shown.status_code == 503
+    assert "The ledger campaign.db is damaged (database disk image is malformed)" in shown.text

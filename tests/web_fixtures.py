@@ -171,3 +171,47 @@ def screenshot(page, tmp_path: Path, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, SCREENSHOTS / f"{name}.png")
     return path
+
+
+class OtherServer:
+    """Another local HTTP server (another user's, say) on 127.0.0.1: it keeps every request's
+    bytes as received (request line, headers, body) and answers each with a short page."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        received = self.received = []
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                self.request.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = self.request.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                received.append(data)
+                body = b"<!DOCTYPE html><title>other</title><p>another server</p>"
+                self.request.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def other_server():
+    server = OtherServer()
+    yield server
+    server.close()

@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from campaign.errors import CampaignError, worded
+from campaign.errors import CampaignError, NotFound, worded
 from campaign.web.access import COOKIE, Access
 from campaign.web.base import HERE, MAX_UPLOAD, Web, page, route_path, templates
 from campaign.web.hints import HINTS
@@ -182,7 +182,8 @@ def _security_headers(framed: bool) -> list[tuple[str, str]]:
 
 async def _campaign_error(request: Request, err: Exception) -> Response:
     message = worded(err, HINTS) if isinstance(err, CampaignError) else str(err)
-    return page(request, "error.html", 400, title="Problem", message=message)
+    status = 404 if isinstance(err, NotFound) else 400  # no such prospect: no such page
+    return page(request, "error.html", status, title="Problem", message=message)
 
 
 async def _damaged(request: Request, err: Exception) -> Response:

@@ -39,7 +39,8 @@ class DeadlineProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        if len(self.connections) > MAX_CONNECTIONS and not self._make_room():
+        live = sum(not c.transport.is_closing() for c in self.connections if c.transport)
+        if live > MAX_CONNECTIONS and not self._make_room():
             self.transport.close()
             return
         self._await_request()
@@ -81,7 +82,8 @@ class DeadlineProtocol(H11Protocol):
             self.deadline = None
 
     def _too_slow(self) -> None:
-        self.deadline = None
+        self._disarm()
+        self.waiting_since = 0.0
         if not self.transport.is_closing():
             self.transport.close()
 
@@ -90,11 +92,13 @@ class DeadlineProtocol(H11Protocol):
         waiting = [
             c
             for c in self.connections
-            if isinstance(c, DeadlineProtocol) and c is not self and c.waiting_since
+            if isinstance(c, DeadlineProtocol)
+            and c is not self
+            and c.waiting_since
+            and not c.transport.is_closing()
         ]
         if not waiting:
             return False
         oldest = min(waiting, key=lambda c: c.waiting_since)
-        oldest._disarm()
-        oldest.transport.close()
+        oldest._too_slow()
         return True
