@@ -7,7 +7,7 @@ import sys
 import click
 
 from campaign.cli.main import COMMANDS, cli
-from tests.conftest import Run, write_csv
+from tests.helpers import Run, write_csv
 
 
 def test_outside_a_workspace_says_to_run_init(tmp_path):
@@ -104,7 +104,7 @@ def test_global_options_work_after_the_command_too(run, workspace):
 
 
 def test_a_damaged_ledger_is_one_line_and_exit_2(run, workspace, tmp_path):
-    from tests.conftest import add_prospects, damage_ledger, people
+    from tests.helpers import add_prospects, damage_ledger, people
 
     add_prospects(run, tmp_path, people(300))
     assert run("--today", "2026-11-23", "batch").exit_code == 0
@@ -125,7 +125,7 @@ def test_export_to_a_full_disk_is_one_line_and_leaves_nothing(run, workspace, tm
     does not fit."""
     import shutil
 
-    from tests.conftest import add_prospects, people
+    from tests.helpers import add_prospects, people
     from tests.web_fixtures import CAMPAIGN
 
     unshare = shutil.which("unshare")

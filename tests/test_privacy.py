@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, add_prospects, people
+from tests.helpers import Run, add_prospects, people
 from tests.test_send import POST
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")

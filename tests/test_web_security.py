@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import add_prospects, people, use_smtp
+from tests.helpers import add_prospects, people, use_smtp
 from tests.web_fixtures import *  # noqa: F403  (serve)
 
 TODAY = "2026-11-30"
@@ -346,7 +346,7 @@ def test_an_uploaded_file_name_over_80_characters_keeps_its_extension(
 
 
 def test_a_damaged_ledger_is_a_page_saying_so_never_a_500(run, workspace, serve, tmp_path):
-    from tests.conftest import damage_ledger
+    from tests.helpers import damage_ledger
 
     add_prospects(run, tmp_path, people(300))
     damage_ledger(workspace / "campaign.db")

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import add_prospects, configure, people
+from tests.helpers import add_prospects, configure, people
 from tests.web_fixtures import *  # noqa: F403  (serve)
 
 TODAY = "2026-11-30"
