@@ -524,3 +524,31 @@ def test_the_refusal_is_styled_and_still_runs_no_script(workspace, serve, page, 
     heading = page.get_by_role("heading", name="Access refused")
     assert heading.evaluate("h => getComputedStyle(h).fontSize") == "26px"  # style.css's h1
     screenshot(page, tmp_path, "refused")
+
+
+def test_chromium_sends_nothing_secret_to_another_local_server(
+    workspace, serve, page, other_server
+):
+    """Browsers keep cookies apart by host, not port: a cookie of 127.0.0.1:APP reaches
+    127.0.0.1:OTHER unless its path keeps it home. After opening the app, the browser visits
+    another local server (on 127.0.0.1 and as localhost, at the root and under a path of the
+    same shape as the app's): that server receives no cookie, no token, no secret path."""
+    served = serve(TODAY)
+    served.open(page)
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    other = f"127.0.0.1:{other_server.port}"
+    for url in (
+        f"http://{other}/",
+        f"http://localhost:{other_server.port}/",
+        f"http://{other}/{'A' * len(served.scope)}/",  # a path like the app's, not its own
+        f"http://{other}/week",
+    ):
+        page.goto(url)
+        assert page.get_by_text("another server").is_visible()
+    page.goto(served.base + "/due")  # still let in: the cookie stayed with the app
+    assert page.get_by_role("heading", name="Due").is_visible()
+    assert len(other_server.received) >= 4
+    for request in other_server.received:
+        assert b"\r\ncookie:" not in request.lower(), request
+        assert served.token.encode() not in request
+        assert served.scope.encode() not in request  # nor the path, in a Referer or elsewhere
