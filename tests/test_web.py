@@ -552,3 +552,28 @@ def test_chromium_sends_nothing_secret_to_another_local_server(
         assert b"\r\ncookie:" not in request.lower(), request
         assert served.token.encode() not in request
         assert served.scope.encode() not in request  # nor the path, in a Referer or elsewhere
+
+
+def test_the_token_is_in_no_url_the_browser_keeps(workspace, serve, browser, tmp_path):
+    """Chromium's own History database, read back after a session: the app's pages are
+    there, the token in none of their addresses (it went in a POST body, once)."""
+    import sqlite3
+
+    from tests.web_fixtures import CHROMIUM, CHROMIUM_ARGS
+
+    served = serve(TODAY)
+    profile = tmp_path / "profile"
+    context = browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS
+    )
+    page = context.new_page()
+    served.open(page)
+    nav(page, "Prospects")
+    page.goto(served.base + "/week")
+    context.close()
+    history = sqlite3.connect(profile / "Default" / "History")
+    urls = [row[0] for row in history.execute("SELECT url FROM urls")]
+    history.close()
+    assert served.base + "/prospects" in urls
+    assert served.link.as_uri() in urls
+    assert [url for url in urls if served.token in url] == []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -82,6 +82,8 @@ class Guard:
 
             try:
                 return await self.app(scope, _limited(receive), send_with_headers)
+            except ClientDisconnect:
+                return None  # it went, or protocol.py cut it off: nobody to answer or log
             finally:
                 if request.method == "POST":
                     state.cache.poke()  # a form may have changed the ledger: warm again
