@@ -32,10 +32,18 @@ FIELDS = (
 )
 # Rows with no email and no postal address: reported, imported only with --skip-invalid.
 UNREACHABLE = {"Connections.csv": [5, 7, 9]}
+# Rows hidden in the sheet (by hand or by its AutoFilter): skipped and named unless
+# --include-hidden; expected.json lists what the import makes with it.
+HIDDEN = {"employers_excel.xlsx": [4, 5, 6]}
 
 
 def import_args(name: str) -> list:
-    return ["import", DATA / name, *(["--skip-invalid"] if name in UNREACHABLE else [])]
+    return [
+        "import",
+        DATA / name,
+        *(["--skip-invalid"] if name in UNREACHABLE else []),
+        *(["--include-hidden"] if name in HIDDEN else []),
+    ]
 
 
 def imported(run, name: str, *extra: str) -> dict:
@@ -80,10 +88,22 @@ def test_name_prefix_is_kept_apart_from_job_title(run, name):
     assert got == expected
 
 
-def test_rows_hidden_in_excel_are_imported_and_named(run):
-    # Rows 4 and 5 are hidden by the sheet's AutoFilter (Priority = High), row 6 by hand.
+def test_rows_hidden_in_excel_are_skipped_and_named(run):
+    # Rows 4 and 5 are hidden by the sheet's AutoFilter (Priority = High), row 6 by hand:
+    # the user filtered them out of the list they see, so they are not written to.
+    result = run("import", DATA / "employers_excel.xlsx", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [p["row"] for p in document["prospects"]] == [2, 3]
+    said = (
+        "skipped 3 hidden rows (hidden by hand or by a filter): rows 4, 5, 6; "
+        "--include-hidden imports them too"
+    )
+    assert said in document["warnings"]
+    assert f"warning: {said}" in result.stderr
+
+
+def test_include_hidden_imports_the_hidden_rows_too(run):
     document = imported(run, "employers_excel.xlsx", "--dry-run")
-    assert len(document["prospects"]) == 5
-    hidden = " ".join(w for w in document["warnings"] if "hidden" in w.casefold())
-    assert hidden, document["warnings"]
-    assert all(str(n) in hidden for n in (4, 5, 6)), hidden
+    assert [p["row"] for p in document["prospects"]] == [2, 3, 4, 5, 6]
+    assert not any("hidden" in w for w in document["warnings"])

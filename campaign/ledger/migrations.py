@@ -192,7 +192,18 @@ def add_send_transport(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sends ADD COLUMN via TEXT NOT NULL DEFAULT ''")
 
 
-STEPS = [create_tables, add_follow_up_tracking, add_mailbox, add_send_transport]
+def add_prefix_to_prospects(conn: sqlite3.Connection) -> None:
+    """A name prefix (Dr., Prof., Ms.) apart from the job title: "Dear Dr. Chen"."""
+    conn.execute("ALTER TABLE prospects ADD COLUMN prefix TEXT NOT NULL DEFAULT ''")
+
+
+STEPS = [
+    create_tables,
+    add_follow_up_tracking,
+    add_mailbox,
+    add_send_transport,
+    add_prefix_to_prospects,
+]
 
 
 def migrate(conn: sqlite3.Connection) -> int:
