@@ -75,6 +75,10 @@ def _fitted(settings, items: list, today: dt.date, paper: str | None = None):
     fitted, left_out = [], []
     for item in items:
         letter = to_post(item, today, settings.sender_name)
+        if item.letter.blanks:  # never printed with a hole in a sentence
+            why = f"{letter.recipient_name} ({letter.key}): {item.letter.held_because()}"
+            left_out.append((letter.recipient_name, why))
+            continue
         try:
             fit_address(letter, paper or settings.paper)
         except (AddressTooLong, ValueError) as err:

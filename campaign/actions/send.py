@@ -139,6 +139,7 @@ def send_owed(
         else:
             letter = request.letter or settings.letter
             plan = plan_intros(conn, renderer, today, letter, weeks, request.retry_unknown)
+        plan.jobs, held = hold_blanks(plan.jobs)
         attachments = preflight(settings, plan.jobs)
         jobs = plan.jobs[: request.limit] if request.limit is not None else plan.jobs
         on_plan(plan, jobs)
@@ -147,6 +148,7 @@ def send_owed(
             summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
             summary.post_weeks = plan.post_weeks
             summary.transport, summary.followups = via, request.followups
+            summary.held = held
             if not request.dry_run:
                 summary.sent_copies = _save_leftover_copies(conn, settings, interactive)
             return summary
@@ -178,7 +180,18 @@ def send_owed(
     # Those a run left unknown before, and any this run handed over without an answer.
     summary.unknown += len(plan.unknown) if not request.retry_unknown else 0
     summary.transport, summary.followups = via, request.followups
+    summary.held = held
     return summary
+
+
+def hold_blanks(jobs: list[Job]) -> tuple[list[Job], list[tuple[str, str]]]:
+    """The jobs whose letter has no empty field, and (who, why) for those held back."""
+    held = [
+        (f"{job.letter.to_name} <{job.letter.to_email}>", job.letter.held_because())
+        for job in jobs
+        if job.letter.blanks
+    ]
+    return [job for job in jobs if not job.letter.blanks], held
 
 
 def _copy_saver(settings, interactive: bool | None):

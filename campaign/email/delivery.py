@@ -58,6 +58,7 @@ class Summary:
     transport: str = "outbox"  # outbox: drafts written to outbox/; smtp: through the server
     followups: bool = False  # the run sent follow-up letters, not the batch's first letters
     sent_copies: object = None  # sentcopies.Saved when [imap] save_sent is on (issue 11)
+    held: list[tuple[str, str]] = field(default_factory=list)  # (who, why): a blank field
 
     def as_dict(self) -> dict:
         copies = self.sent_copies
@@ -71,6 +72,7 @@ class Summary:
             "owed": self.owed,
             "post": self.post,
             "failures": [{"to": who, "reason": why} for who, why in self.failed],
+            "held": [{"to": who, "reason": why} for who, why in self.held],
             "stopped": self.stopped,
             "continue_on": self.continue_on.isoformat() if self.continue_on else None,
         }

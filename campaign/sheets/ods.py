@@ -105,7 +105,7 @@ class _OdsReader:
             self.text.append(data)
 
     def _value(self, attrs: dict[str, str]) -> str:
-        from campaign.sheets.workbook import plain_number
+        from campaign.sheets.cells import plain_number
 
         text = "\n".join(self.paragraphs).strip()
         kind = attrs.get(f"{_OFFICE} value-type", "")
@@ -165,7 +165,7 @@ class _OdsReader:
 
 def read_ods(path: Path, sheet: str | None) -> Iterator[Row]:
     """(row number, cells, hidden) of an .ods sheet, streamed from its content.xml."""
-    from campaign.sheets.workbook import pick_sheet
+    from campaign.sheets.cells import pick_sheet
 
     archive = checked_zip(path)
     reader = _OdsReader(path, sheet)

@@ -114,16 +114,20 @@ def _split_prefix(text: str) -> tuple[str, str]:
     return " ".join(words[:taken]), " ".join(words[taken:])
 
 
+def _is_degree(text: str) -> bool:
+    """PhD, MBA, CPA: a credential after a name, not part of it (Jr. and III are)."""
+    from nameparser.config import CONSTANTS
+
+    words = [w.strip().replace(".", "").casefold() for w in text.split(",")]
+    return all(w in CONSTANTS.suffix_acronyms for w in words if w) and any(words)
+
+
 def _without_suffix(last: str) -> str:
-    """ "Núñez, PhD" -> "Núñez": a degree or generation after a comma is not the name."""
+    """ "Núñez, PhD" -> "Núñez"; "Lopez, Jr." stays: a generation is part of the name."""
     head, comma, tail = last.partition(",")
     if not comma or not head.strip():
         return last
-    from nameparser.config import CONSTANTS
-
-    words = [w.strip().strip(".").replace(".", "").casefold() for w in tail.split(",")]
-    suffixes = CONSTANTS.suffix_acronyms | CONSTANTS.suffix_not_acronyms
-    return head.strip() if all(w in suffixes for w in words if w) else last
+    return head.strip() if _is_degree(tail) else last
 
 
 def split_person(full: str) -> tuple[str, str, str]:
@@ -136,6 +140,8 @@ def split_person(full: str) -> tuple[str, str, str]:
 
         person = HumanName(rest)
         last = " ".join(x for x in (person.middle, person.last) if x)
+        if person.suffix and not _is_degree(person.suffix):
+            last = f"{last}, {person.suffix}"
         if person.first or last:
             return prefix or person.title, person.first, last
     words = rest.split(" ")

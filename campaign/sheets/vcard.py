@@ -113,7 +113,7 @@ def read_vcard(path: Path, encoding: str | None = None) -> Iterator[tuple[int, l
     """A header row (numbered 0), then one row per card, numbered from 1."""
     import vobject
 
-    from campaign.sheets.workbook import decode
+    from campaign.sheets.cells import decode
 
     check_text_size(path)
     text, _ = decode(path.read_bytes(), encoding, path)

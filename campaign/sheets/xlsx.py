@@ -302,7 +302,7 @@ class _SheetReader:
         return self._number(raw.strip(), int(attrs.get("s", "0") or 0))
 
     def _number(self, raw: str, style: int) -> str:
-        from campaign.sheets.workbook import displayed, plain_number
+        from campaign.sheets.cells import displayed, plain_number
 
         if not raw:
             return ""
@@ -324,7 +324,7 @@ class _SheetReader:
 
 def read_xlsx(path: Path, sheet: str | None) -> XlsxSheet:
     """The chosen worksheet of an .xlsx/.xlsm, checked and bounded as it is read."""
-    from campaign.sheets.workbook import pick_sheet
+    from campaign.sheets.cells import pick_sheet
 
     archive = checked_zip(path)
     try:
