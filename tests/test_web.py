@@ -257,7 +257,7 @@ def test_import_shows_every_problem_then_imports_the_good_rows(run, serve, page,
     page.get_by_label("Spreadsheet").set_input_files(str(junk))
     button(page, "Check the file").click()
     assert page.get_by_role("alert").inner_text() == (
-        "notes.pdf: unknown file type .pdf; use .xlsx, .xlsm, .xls, .ods or .csv."
+        "notes.pdf: unknown file type .pdf; use .xlsx, .xlsm, .xls, .ods, .csv or .vcf."
     )
 
     # Where the CLI's message names a flag (--map), the page says what to do instead.

@@ -23,14 +23,18 @@ def find_prospects(
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[sqlite3.Row], int]:
-    """One page of prospects matching `text` (any of SEARCHED contains it), and the total."""
+    """One page of prospects matching `text` (any of SEARCHED contains each word), and the
+    total; case, accents and apostrophe style ignored ("o'hara" finds "O’Hara")."""
+    from campaign.util.text import folded
+
     where, args = "", []
-    words = text.split()
+    words = folded(text).split()
     if words:
+        conn.create_function("campaign_fold", 1, folded, deterministic=True)
         clauses = []
         for word in words[:5]:
-            like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in SEARCHED) + ")")
+            like = f"%{word}%"  # folded: letters, digits and spaces only, nothing to escape
+            clauses.append("(" + " OR ".join(f"campaign_fold({c}) LIKE ?" for c in SEARCHED) + ")")
             args += [like] * len(SEARCHED)
         where = " WHERE " + " AND ".join(clauses)
     total = conn.execute(f"SELECT count(*) FROM prospects{where}", args).fetchone()[0]

@@ -7,11 +7,13 @@ problem (nothing is imported until the sheet is right), so memory holds only the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from campaign.errors import Notice, SheetError
 from campaign.ledger.transaction import transaction
@@ -31,6 +33,17 @@ _INSERT = (
 )
 
 
+class Change(NamedTuple):
+    """What importing one row does: new, or which fields change ({field: [old, new]})."""
+
+    row: int
+    prospect_id: int | None
+    company: str
+    name: str
+    action: str  # new | update
+    changes: dict
+
+
 @dataclass
 class ImportResult:
     new: int = 0
@@ -40,15 +53,14 @@ class ImportResult:
     errors: list[dict] = field(default_factory=list)
     warnings: list[str | Notice] = field(default_factory=list)
     dry_run: bool = False
-    # Per prospect: (row, prospect_id, company, name, action new|update, {field: [old, new]}):
-    # a dry run says what each row would do. Tuples: 100,000 dicts would weigh 60 MB.
-    changes: list[tuple] = field(default_factory=list)
+    # Per prospect, what the row does (a dry run says so row by row). Named tuples: 100,000
+    # dicts would weigh 60 MB.
+    changes: list[Change] = field(default_factory=list)
     columns: dict = field(default_factory=dict)
     export: str = ""  # the known export recognised, "" for a hand-made sheet
 
     def prospects(self) -> list[dict]:
-        keys = ("row", "prospect_id", "company", "name", "action", "changes")
-        return [dict(zip(keys, change, strict=True)) for change in self.changes]
+        return [change._asdict() for change in self.changes]
 
     def as_dict(self) -> dict:
         return {
@@ -141,7 +153,7 @@ class _Importer:
     def _new(self, row: Row) -> tuple[str, int, int]:
         self.next_order += 1
         self.result.new += 1
-        self.result.changes.append((row.number, None, *self._who(row), "new", {}))
+        self.result.changes.append(Change(row.number, None, *self._who(row), "new", {}))
         if not self.dry_run:
             self.pending[self.next_order] = row
             if len(self.pending) >= CHUNK:
@@ -189,7 +201,7 @@ class _Importer:
             self.result.unchanged += 1
             return slot
         self.result.updated += 1
-        self.result.changes.append((row.number, match["id"], *self._who(row), "update", diff))
+        self.result.changes.append(Change(row.number, match["id"], *self._who(row), "update", diff))
         if not self.dry_run:
             sets = ", ".join(f"{name} = ?" for name in changed)
             self.conn.execute(
@@ -238,7 +250,8 @@ def import_rows(
     importer.fed = parsed.fields_fed()
     importer.load()
     try:
-        with transaction(conn):
+        # A dry run writes nothing, so it takes no write lock either.
+        with contextlib.nullcontext() if dry_run else transaction(conn):
             for row in parsed:
                 importer.take(row)
             importer.flush()

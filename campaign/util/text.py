@@ -74,3 +74,18 @@ def slug(text: str, limit: int = 30) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """ "1 letter", "2 letters"; `many` for irregular plurals ("1 reply", "2 replies")."""
     return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+_APOSTROPHES = dict.fromkeys(map(ord, "'\u2019\u2018\u02bc`\u00b4\u2032"), None)
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def folded(text: object) -> str:
+    """`text` for comparing as a person reads it: case, accents and apostrophe style ignored.
+
+    "O’Hara", "o'hara" and "OHARA" are all "ohara"; "Zoë Ørsted" is "zoe orsted".
+    """
+    from text_unidecode import unidecode
+
+    plain = unidecode(str(text or "").translate(_APOSTROPHES)).casefold()
+    return " ".join(_NOT_WORD.sub(" ", plain).split())

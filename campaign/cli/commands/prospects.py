@@ -186,7 +186,7 @@ def show(state, prospect, as_json):
     if as_json:
         emit_json(data)
         return
-    name = f"{row['first_name']} {row['last_name']}".strip()
+    name = " ".join(x for x in (row["prefix"], row["first_name"], row["last_name"]) if x)
     echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
     for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
         if row[key] not in ("", None):
@@ -199,7 +199,8 @@ def show(state, prospect, as_json):
     if address:
         echo(f"  {'address':10} {address}")
     for key, value in data["extras"].items():
-        echo(f"  {key:10} {value}")
+        if str(value).strip():  # an export's many empty columns are not worth a line each
+            echo(f"  {key:10} {value}")
     if row["notes"]:
         echo(f"  {'notes':10} {row['notes']}")
     echo(f"  {'from':10} {row['source']}")
