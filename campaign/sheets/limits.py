@@ -18,7 +18,7 @@ from pathlib import Path
 
 from campaign.errors import SheetError
 
-MAX_ROWS = 250_000  # rows of a sheet, counted as read (empty ones too)
+MAX_ROWS = 150_000  # rows of a sheet, counted as read (empty ones too)
 MAX_COLUMNS = 1_000  # Outlook's export has 92 columns, Google's about 100
 MAX_CELLS = 3_000_000  # cells with something in them
 MAX_TEXT_BYTES = 100 * 1024 * 1024  # a .csv or .vcf file
@@ -108,7 +108,11 @@ class Budget:
 
     def row(self, number: int, count: int = 1) -> None:
         self.rows += count
-        if number > MAX_ROWS or self.rows > MAX_ROWS:
+        if number > MAX_ROWS:
+            raise too_big(
+                self.path, f"the sheet reaches row {number:,} (at most {MAX_ROWS:,} rows are read)"
+            )
+        if self.rows > MAX_ROWS:
             raise too_big(self.path, f"the sheet has more than {MAX_ROWS:,} rows")
 
     def cell(self, row: int, column: int, count: int = 1) -> None:

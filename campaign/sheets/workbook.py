@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,13 @@ def _csv_rows(path: Path, text: str) -> Numbered:
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     budget = Budget(path)
     try:
+        if text.count("\n") > MAX_ROWS:
+            # Perhaps too many records: counted first at the csv module's own speed, so a
+            # file of empty lines is refused before a row is handled.
+            counting = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            records = sum(1 for _ in itertools.islice(counting, MAX_ROWS + 1))
+            if records > MAX_ROWS:
+                budget.row(records)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         for number, row in enumerate(reader, 1):
             budget.row(number)
