@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_fixtures import browser, page, serve  # noqa: F401  (the Import page test)
+from tests.web_fixtures import *  # noqa: F403  (serve, browser, page: the Import page test)
 
 # Beyond what the same command takes to refuse a file that does not exist (Python's start,
 # opening the workspace): the machine is shared, so the start alone varies from 0.3 to 1 s.
