@@ -49,11 +49,39 @@ class Layout:
     stop_at_blank: bool = False  # a report whose footer follows the first empty row
     used: set[int] = field(default_factory=set)  # columns that fed a value at least once
 
+    def compile(self) -> None:
+        """Split the choices into one-column fields (read directly) and real choices."""
+        self._direct = [
+            (target, index)
+            for name, candidates in self.choices.items()
+            if len(candidates) == 1 and name != "postal"
+            for target, index in candidates[0].columns.items()
+        ]
+        self._chosen = [
+            (name, candidates)
+            for name, candidates in self.choices.items()
+            if len(candidates) > 1 or name == "postal"
+        ]
+
     def values(self, row: Sequence[str]) -> tuple[dict[str, str], str]:
         """The fields of one row, and the label of the address group used ("" if none)."""
         out: dict[str, str] = {}
         group = ""
-        for name, candidates in self.choices.items():
+        width = len(row)
+        # The common case, a column per field, without the machinery of choosing: this loop
+        # runs for every row of a 100,000-row sheet. (Which columns fed a value matters only
+        # for a known export's many columns.)
+        if self.name:
+            used = self.used
+            for target, index in self._direct:
+                if index < width and (text := row[index].strip()):
+                    out[target] = _first_value(text)
+                    used.add(index)
+        else:
+            for target, index in self._direct:
+                if index < width and (text := row[index].strip()):
+                    out[target] = text
+        for name, candidates in self._chosen:
             chosen = _choose(name, candidates, row)
             if chosen is None:
                 continue

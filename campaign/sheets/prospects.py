@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import operator
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -77,6 +78,11 @@ class ImportResult:
         }
 
 
+_field_values = operator.itemgetter(*FIELDS)  # a row's values in the INSERT's order, in C
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
+_NONE: dict = {}  # a new prospect's changes: one shared empty dict, never written to
+
+
 class _Undo(Exception):
     """Roll the import back: a dry run, or a sheet with problems."""
 
@@ -101,12 +107,12 @@ class _Importer:
     dry_run: bool
     result: ImportResult
     by_email: dict[str, sqlite3.Row] = field(default_factory=dict)
-    by_person: dict[tuple, sqlite3.Row] = field(default_factory=dict)
+    by_person: dict[str, sqlite3.Row] = field(default_factory=dict)
     next_order: int = 0
     # This sheet's rows so far, by email and by person: ("id", prospect id) for a prospect
     # already in the ledger, ("order", list_order) for a new one.
     seen_email: dict[str, tuple[str, int, int]] = field(default_factory=dict)
-    seen_person: dict[tuple, tuple[str, int, int]] = field(default_factory=dict)
+    seen_person: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     pending: dict[int, Row] = field(default_factory=dict)  # list_order -> new row not written
     fed: frozenset[str] = frozenset()
     matched: dict[int, int] = field(default_factory=dict)  # prospect id -> the row updating it
@@ -153,7 +159,7 @@ class _Importer:
     def _new(self, row: Row) -> tuple[str, int, int]:
         self.next_order += 1
         self.result.new += 1
-        self.result.changes.append(Change(row.number, None, *self._who(row), "new", {}))
+        self.result.changes.append(Change(row.number, None, *self._who(row), "new", _NONE))
         if not self.dry_run:
             self.pending[self.next_order] = row
             if len(self.pending) >= CHUNK:
@@ -167,8 +173,8 @@ class _Importer:
             _INSERT,
             [
                 (
-                    *(row.fields[f] for f in FIELDS),
-                    json.dumps(row.extras, ensure_ascii=False),
+                    *_field_values(row.fields),
+                    _to_json(row.extras) if row.extras else "{}",
                     order,
                     f"{self.source} row {row.number}",
                     self.stamp,

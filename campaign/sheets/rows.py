@@ -202,15 +202,18 @@ def check_email(text: str) -> str:
 
 def _email_cell(text: str) -> tuple[str, str, str]:
     """(the address, any other address in the cell, a note saying what was taken)."""
-    cleaned = "".join(c for c in text if not is_invisible(c)).strip()
+    if text.isascii():  # no invisible character is ASCII (controls are gone by now)
+        cleaned = text.strip()
+    else:
+        cleaned = "".join(c for c in text if not is_invisible(c)).strip()
     note = ""
     if cleaned != text.strip():
         note = "removed invisible characters from the email"
-    angle = _ANGLE.match(cleaned)
+    angle = _ANGLE.match(cleaned) if "<" in cleaned else None
     if angle:
         note = f"took the address {quote(angle.group(2))} from {quote(cleaned)}"
         cleaned = angle.group(2)
-    parts = [p for p in _SEPARATORS.split(cleaned) if p]
+    parts = [p for p in _SEPARATORS.split(cleaned) if p] if cleaned.count("@") > 1 else []
     if len(parts) > 1 and all("@" in p for p in parts):
         others = ", ".join(parts[1:])
         note = f"took the first of {len(parts)} addresses; kept {quote(others)} as email_2"
@@ -331,6 +334,7 @@ class Parsed:
                 field="name",
             )
         self.extras = {self.headers[i]: name for i, name in self.layout.extras.items()}
+        self.layout.compile()
 
     def fields_fed(self) -> frozenset[str]:
         """The prospect fields some column of this sheet feeds (the others are left alone)."""
@@ -433,16 +437,19 @@ class Parsed:
         for target, text in found.items():
             if target not in values or target == "address":
                 continue
-            if "\r" in text:
+            if "\n" in text or "\r" in text or "\t" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
-            if target in ONE_LINE and ("\n" in text or "\t" in text):
-                text = " ".join(text.split())
+                if target in ONE_LINE:
+                    text = " ".join(text.split())
             values[target] = text
-        full_name = " ".join(found.get("name", "").split())
-        lines = [found.get(k, "") for k in ("address", "address2", "address3")]
-        values["address"] = "\n".join(
-            line.strip() for part in lines for line in part.splitlines() if line.strip()
-        )
+        full_name = " ".join(found["name"].split()) if "name" in found else ""
+        address = found.get("address", "")
+        if "address2" in found or "address3" in found or "\n" in address or "\r" in address:
+            lines = [found.get(k, "") for k in ("address", "address2", "address3")]
+            address = "\n".join(
+                line.strip() for part in lines for line in part.splitlines() if line.strip()
+            )
+        values["address"] = address
         if group:
             self.by_group[group] = self.by_group.get(group, 0) + 1
         extras = {name: _cell(cells, index) for index, name in self.layout.extras.items()}
@@ -453,9 +460,9 @@ class Parsed:
     ) -> Row | None:
         _names(values, full_name)
         for key in ("phone", "postal_code"):
-            whole = _WHOLE_FLOAT.fullmatch(values[key])
-            if whole:  # 9735550100.0: a number some program wrote as a float
-                values[key] = whole.group(1)
+            if values[key].endswith(".0"):  # 9735550100.0: a number written as a float
+                whole = _WHOLE_FLOAT.fullmatch(values[key])
+                values[key] = whole.group(1) if whole else values[key]
         if _restore_zip(values):
             self.warnings.append(
                 f"row {number}, {self._label('postal_code')}: read ZIP code "
@@ -552,15 +559,20 @@ def parse(
     return parsed
 
 
-def person_key(fields) -> tuple[str, str, str]:
-    """Company and person, case-folded: how a prospect without an email is matched."""
-    return tuple(str(fields[f]).casefold() for f in ("company", "first_name", "last_name"))  # type: ignore[return-value]
+def person_key(fields) -> str:
+    """Company and person, case-folded: how a prospect without an email is matched.
+
+    One string rather than a tuple of three: a 100,000-row import keeps one per row.
+    """
+    return "\x00".join(
+        str(fields[f]).casefold() for f in ("company", "first_name", "last_name")
+    )
 
 
 def merge_duplicates(rows: list[Row], warnings: list) -> list[Row]:
     """Rows of one sheet for the same person merged into the first (blanks filled)."""
     by_email: dict[str, Row] = {}
-    by_person: dict[tuple, Row] = {}
+    by_person: dict[str, Row] = {}
     kept: list[Row] = []
     for row in rows:
         email = str(row.fields["email"]).casefold()
