@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from campaign.errors import TemplateError
 from campaign.sheets.headers import FIELDS
@@ -141,7 +141,7 @@ class Letter:
             if kind == "p":
                 parts.append(str(content))
             else:
-                parts.append("\n".join(f"- {item}" for item in content))
+                parts.append("\n".join(f"- {item}" for item in cast(list, content)))
         return parts
 
     def text(self) -> str:
@@ -156,7 +156,9 @@ class Letter:
             if kind == "p":
                 body.append(f"<p>{content}</p>")
             else:
-                body.append("<ul>" + "".join(f"<li>{i}</li>" for i in content) + "</ul>")
+                body.append(
+                    "<ul>" + "".join(f"<li>{i}</li>" for i in cast(list, content)) + "</ul>"
+                )
         sign = "<br>".join(html.escape(x) for x in [self.sender_name, *self.signature_lines])
         body.append(f"<p>{html.escape(self.closing)}</p><p>{sign}</p>")
         return (
@@ -171,7 +173,7 @@ class Letter:
 def _parse(skeleton: str) -> list[dict]:
     import mistune
 
-    return mistune.create_markdown(renderer=None)(skeleton)
+    return cast(list[dict], mistune.create_markdown(renderer=None)(skeleton))
 
 
 def _inline(children: list[dict], wrap: dict[str, tuple[str, str]], escape, fill) -> str:

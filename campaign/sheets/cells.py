@@ -57,7 +57,7 @@ def _choose(sections: list[str], value: int) -> str | None:
     conditions = [_CONDITION.search(s) for s in sections]
     if any(conditions):
         for section, condition in zip(sections, conditions, strict=True):
-            if condition and _holds(condition.groups(), value):
+            if condition and _holds((condition.group(1), condition.group(2)), value):
                 return section
         # Excel: the first section without a condition takes the rest.
         plain = [s for s, c in zip(sections, conditions, strict=True) if not c]

@@ -452,7 +452,11 @@ class Parsed:
         values["address"] = address
         if group:
             self.by_group[group] = self.by_group.get(group, 0) + 1
-        extras = {name: _cell(cells, index) for index, name in self.layout.extras.items()}
+        width = len(cells)
+        extras = {
+            name: cells[index].strip() if index < width else ""
+            for index, name in self.layout.extras.items()
+        }
         return self._checked(number, values, full_name, extras)
 
     def _checked(
@@ -564,9 +568,7 @@ def person_key(fields) -> str:
 
     One string rather than a tuple of three: a 100,000-row import keeps one per row.
     """
-    return "\x00".join(
-        str(fields[f]).casefold() for f in ("company", "first_name", "last_name")
-    )
+    return "\x00".join(str(fields[f]).casefold() for f in ("company", "first_name", "last_name"))
 
 
 def merge_duplicates(rows: list[Row], warnings: list) -> list[Row]:

@@ -111,7 +111,7 @@ def _card_row(card: Any) -> list[str]:
 
 def read_vcard(path: Path, encoding: str | None = None) -> Iterator[tuple[int, list[str], bool]]:
     """A header row (numbered 0), then one row per card, numbered from 1."""
-    import vobject
+    import vobject  # type: ignore[import-untyped]
 
     from campaign.sheets.cells import decode
 
