@@ -82,7 +82,7 @@ def _csv_rows(path: Path, text: str) -> Numbered:
 
 def _read_other(path: Path, sheet: str | None) -> Numbered:
     """.xls and .xlsb, through pandas and calamine: values only."""
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     if path.suffix.lower() == ".xlsb":
         checked_zip(path).close()  # the zip's directory, before calamine expands it

@@ -85,7 +85,7 @@ def folded(text: object) -> str:
 
     "O’Hara", "o'hara" and "OHARA" are all "ohara"; "Zoë Ørsted" is "zoe orsted".
     """
-    from text_unidecode import unidecode
+    from text_unidecode import unidecode  # type: ignore[import-untyped]
 
     plain = unidecode(str(text or "").translate(_APOSTROPHES)).casefold()
     return " ".join(_NOT_WORD.sub(" ", plain).split())
