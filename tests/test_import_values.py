@@ -218,7 +218,7 @@ def test_the_fast_path_never_disagrees_with_email_validator(local, domain, tld):
         assert fast == full
     # Whatever the path, the public check gives email_validator's answer.
     if full is None:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="."):
             check_email(address)
     else:
         assert check_email(address) == full

@@ -32,7 +32,13 @@ def import_file(
 
     source = source or path.name
     opened = open_sheet(path, sheet=sheet, encoding=encoding)
-    parsed = Parsed(opened.rows, mapping, source=source, include_hidden=include_hidden)
+    parsed = Parsed(
+        opened.rows,
+        mapping,
+        source=source,
+        include_hidden=include_hidden,
+        escaped=opened.kind != "xlsx",
+    )
     result = import_rows(
         conn, parsed, source=source, today=today, skip_invalid=skip_invalid, dry_run=dry_run
     )

@@ -265,8 +265,12 @@ class Parsed:
         mapping: Iterable[str] = (),
         source: str = "",
         include_hidden: bool = False,
+        escaped: bool = True,
     ) -> None:
         self.source = source
+        # Whether cells may still hold Excel's _xHHHH_ escapes: a CSV saved from a sheet read
+        # without decoding them; the .xlsx reader decodes them itself, exactly once.
+        self.escaped = escaped
         self.include_hidden = include_hidden
         self.overrides = parse_map(mapping)
         self.errors: list[Problem] = []
@@ -412,7 +416,7 @@ class Parsed:
     def _clean(self, number: int, cells: list[str]) -> list[str]:
         """Excel escapes decoded, then control characters removed (with a warning)."""
         joined = "\n".join(cells)
-        if "_x" in joined:
+        if self.escaped and "_x" in joined:
             cells = [unescape(c) for c in cells]
             joined = "\n".join(cells)
         if not CONTROL.search(joined):
