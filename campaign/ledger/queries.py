@@ -48,8 +48,11 @@ def _by_name(conn: sqlite3.Connection, ref: str) -> list[dict]:
     if not wanted:
         return []
     exact, partial = [], []
+    words = wanted.split()[:5]  # each word in some searched column: the ledger's index
+    where = " AND ".join("search LIKE ?" for _ in words)
     for pid, company, first, last in conn.execute(
-        "SELECT id, company, first_name, last_name FROM prospects ORDER BY id"
+        f"SELECT id, company, first_name, last_name FROM prospects WHERE {where} ORDER BY id",
+        [f"%{word}%" for word in words],
     ):
         name = f"{first} {last}".strip()
         found = {"id": pid, "company": company, "name": name}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from campaign.errors import Notice, SheetError
+from campaign.ledger.search import SEARCHED, search_text
 from campaign.ledger.transaction import transaction
 from campaign.sheets.headers import FIELDS
 from campaign.sheets.rows import Parsed, Row, merge_into, person_key
@@ -30,7 +31,7 @@ SPELLED = ("phone", "postal_code")
 CHUNK = 2000  # new prospects written per executemany
 _INSERT = (
     f"INSERT INTO prospects ({', '.join(FIELDS)}, extras, list_order, source, created_on, "
-    f"updated_on) VALUES ({', '.join('?' * (len(FIELDS) + 5))})"
+    f"updated_on, search) VALUES ({', '.join('?' * (len(FIELDS) + 6))})"
 )
 
 
@@ -179,6 +180,7 @@ class _Importer:
                     f"{self.source} row {row.number}",
                     self.stamp,
                     self.stamp,
+                    search_text(row.fields),
                 )
                 for order, row in self.pending.items()
             ],
@@ -203,6 +205,8 @@ class _Importer:
         )
         if extras != old_extras:
             changed["extras"] = json.dumps(extras, ensure_ascii=False)
+        if any(f in changed for f in SEARCHED):
+            changed["search"] = search_text({**dict(match), **changed})
         if not changed:
             self.result.unchanged += 1
             return slot
@@ -236,8 +240,13 @@ class _Importer:
         merge_into(fields, extras, row)
         sets = ", ".join(f"{f} = ?" for f in FIELDS)
         self.conn.execute(
-            f"UPDATE prospects SET {sets}, extras = ? WHERE id = ?",
-            (*(fields[f] for f in FIELDS), json.dumps(extras, ensure_ascii=False), stored["id"]),
+            f"UPDATE prospects SET {sets}, extras = ?, search = ? WHERE id = ?",
+            (
+                *(fields[f] for f in FIELDS),
+                json.dumps(extras, ensure_ascii=False),
+                search_text(fields),
+                stored["id"],
+            ),
         )
 
 
