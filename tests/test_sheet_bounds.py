@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_fixtures import *  # noqa: F403  (serve, browser, page: the Import page test)
-
 # Beyond what the same command takes to refuse a file that does not exist (Python's start,
 # opening the workspace): the machine is shared, so the start alone varies from 0.3 to 1 s.
 SECONDS = 0.5
@@ -254,41 +252,3 @@ def test_a_sheet_in_bounds_still_reads_through_the_same_path(workspace, tmp_path
     # The sheet has no name column: refused for that, not for its size.
     assert got["code"] == 2
     assert "no column for the hiring authority's name" in got["stderr"]
-
-
-def _peak_mib(pid: int) -> float:
-    """A live process's peak resident memory (VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")
-
-
-def test_the_import_page_refuses_them_the_same_way(serve, page, tmp_path):
-    import time
-
-    from playwright.sync_api import expect
-
-    served = serve("2026-11-23")
-    page.goto(served.url)
-    page.goto(served.base + "/import")
-    before = _peak_mib(served.process.pid)
-    for name, make in (
-        ("far.xlsx", lambda p: one_far_cell(p, "A1:XFD1048576")),
-        ("tiny.ods", lambda p: tiny_ods(p, 1_048_575, 1_024)),
-        ("bomb.xlsx", zip_bomb),
-    ):
-        path = make(tmp_path / name)
-        page.get_by_label("Spreadsheet").set_input_files(str(path))
-        start = time.perf_counter()
-        page.get_by_role("button", name="Check the file", exact=True).click()
-        alert = page.get_by_role("alert")
-        expect(alert).to_contain_text(f"{name}: ")
-        seconds = time.perf_counter() - start
-        text = alert.inner_text()
-        print(f"{name} on the Import page: {seconds:.2f} s, {text}")
-        assert "\n" not in text.strip()
-        assert "not read. Is it the right file?" in text
-        assert seconds < 2  # a round trip through the browser, on a shared machine
-    # The server grew by a few megabytes at most (it was 6.5 GB for the first of these).
-    assert _peak_mib(served.process.pid) - before < 50

@@ -524,3 +524,42 @@ def test_the_refusal_is_styled_and_still_runs_no_script(workspace, serve, page, 
     heading = page.get_by_role("heading", name="Access refused")
     assert heading.evaluate("h => getComputedStyle(h).fontSize") == "26px"  # style.css's h1
     screenshot(page, tmp_path, "refused")
+
+
+def _peak_mib(pid: int) -> float:
+    """A live process's peak resident memory (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_the_import_page_refuses_hostile_sheets_in_one_line(serve, page, tmp_path):
+    """The bombs of tests/test_sheet_bounds.py, uploaded: the same one line, at no cost."""
+    import time
+
+    from tests.test_sheet_bounds import one_far_cell, tiny_ods, zip_bomb
+
+    served = serve("2026-11-23")
+    page.goto(served.url)
+    page.goto(served.base + "/import")
+    before = _peak_mib(served.process.pid)
+    for name, make in (
+        ("far.xlsx", lambda p: one_far_cell(p, "A1:XFD1048576")),
+        ("tiny.ods", lambda p: tiny_ods(p, 1_048_575, 1_024)),
+        ("bomb.xlsx", zip_bomb),
+    ):
+        path = make(tmp_path / name)
+        page.get_by_label("Spreadsheet").set_input_files(str(path))
+        start = time.perf_counter()
+        page.get_by_role("button", name="Check the file", exact=True).click()
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text(f"{name}: ")
+        seconds = time.perf_counter() - start
+        text = alert.inner_text()
+        print(f"{name} on the Import page: {seconds:.2f} s, {text}")
+        assert "\n" not in text.strip()
+        assert "not read. Is it the right file?" in text
+        assert seconds < 2  # a round trip through the browser, on a shared machine
+    # The server grew by a few megabytes at most (it was 6.5 GB for the first of these).
+    assert _peak_mib(served.process.pid) - before < 50

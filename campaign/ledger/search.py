@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 # Sortable columns, by the name a page uses; priority sorts blanks last.
@@ -15,12 +16,17 @@ SORTS = {
 SEARCHED = ("company", "first_name", "last_name", "email", "title", "city")
 
 
-def search_text(prospect) -> str:
-    """The searched columns folded (case, accents, apostrophes: util.text.folded), kept in
-    the ledger's `search` column so a search of 100,000 prospects is one LIKE per word."""
-    from campaign.util.text import folded
+_NOT_WORD_OR_BAR = re.compile(r"[^0-9a-z|]+")
 
-    return "|".join(folded(prospect[column]) for column in SEARCHED)
+
+def search_text(prospect) -> str:
+    """The searched columns folded (case, accents, apostrophes: util.text.folded) and joined
+    by "|", kept in the ledger's `search` column so a search of 100,000 prospects is one LIKE
+    per word. Folded in one pass for the whole row: an import computes it for every row."""
+    from campaign.util.text import plain
+
+    joined = "|".join(str(prospect[c] or "").replace("|", " ") for c in SEARCHED)
+    return _NOT_WORD_OR_BAR.sub(" ", plain(joined))
 
 
 def find_prospects(

@@ -394,7 +394,7 @@ class Parsed:
     def __iter__(self) -> Iterator[Row]:
         blank_seen = False
         for number, cells, hidden in self._all():
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():
                 blank_seen = True
                 continue
             if blank_seen and self.layout.stop_at_blank:

@@ -80,12 +80,18 @@ _APOSTROPHES = dict.fromkeys(map(ord, "'\u2019\u2018\u02bc`\u00b4\u2032"), None)
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 
+def plain(text: str) -> str:
+    """`text` in lower-case ASCII without apostrophes: "O’Hara" -> "ohara", "Ø" -> "o"."""
+    if text.isascii():
+        return text.replace("'", "").replace("`", "").lower()
+    from text_unidecode import unidecode  # type: ignore[import-untyped]
+
+    return unidecode(text.translate(_APOSTROPHES)).lower()
+
+
 def folded(text: object) -> str:
     """`text` for comparing as a person reads it: case, accents and apostrophe style ignored.
 
     "O’Hara", "o'hara" and "OHARA" are all "ohara"; "Zoë Ørsted" is "zoe orsted".
     """
-    from text_unidecode import unidecode  # type: ignore[import-untyped]
-
-    plain = unidecode(str(text or "").translate(_APOSTROPHES)).casefold()
-    return " ".join(_NOT_WORD.sub(" ", plain).split())
+    return " ".join(_NOT_WORD.sub(" ", plain(str(text or ""))).split())
