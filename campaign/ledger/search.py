@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import sqlite3
 
@@ -17,6 +18,7 @@ SEARCHED = ("company", "first_name", "last_name", "email", "title", "city")
 
 
 _NOT_WORD_OR_BAR = re.compile(r"[^0-9a-z|]+")
+_searched = operator.itemgetter(*SEARCHED)  # text columns, never NULL
 
 
 def search_text(prospect) -> str:
@@ -25,8 +27,7 @@ def search_text(prospect) -> str:
     per word. Folded in one pass for the whole row: an import computes it for every row."""
     from campaign.util.text import plain
 
-    joined = "|".join(str(prospect[c] or "").replace("|", " ") for c in SEARCHED)
-    return _NOT_WORD_OR_BAR.sub(" ", plain(joined))
+    return _NOT_WORD_OR_BAR.sub(" ", plain("|".join(_searched(prospect))))
 
 
 def find_prospects(
