@@ -503,7 +503,7 @@ class Parsed:
         if problems:
             self.errors.extend(problems)
             return None
-        fields: dict[str, object] = dict(values)
+        fields: dict[str, object] = values  # type: ignore[assignment]  # now with an int
         fields["priority"] = priority
         return Row(number, fields, extras)
 
