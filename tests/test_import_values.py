@@ -230,3 +230,38 @@ def test_everyday_addresses_take_the_fast_path():
     assert _fast_email("jose@núñez.example") is None  # international: the full check
     assert _fast_email("a..b@example.com") is None
     assert _fast_email("ann@localhost.test") is None
+
+
+def test_rows_hidden_in_an_ods_are_skipped_and_named(run, tmp_path):
+    def cells(*values):
+        return "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+            for v in values
+        )
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:'
+        'names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:'
+        'xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:'
+        'body><office:spreadsheet><table:table table:name="Employers">'
+        f"<table:table-row>{cells('Company', 'Contact', 'Email')}</table:table-row>"
+        f"<table:table-row>{cells('Acme', 'Ann Lee', 'ann@acme.example')}</table:table-row>"
+        '<table:table-row table:visibility="filter">'
+        f"{cells('Beta', 'Bo Chan', 'bo@beta.example')}</table:table-row>"
+        '<table:table-row table:visibility="collapse">'
+        f"{cells('Gamma', 'Cy Diaz', 'cy@gamma.example')}</table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "list.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    result = run("import", path)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "warning: skipped 2 hidden rows (hidden by hand or by a filter): rows 3, 4; "
+        "--include-hidden imports them too" in result.stderr
+    )
+    assert [p["company"] for p in run.json("prospects")] == ["Acme"]
+    assert run("import", path, "--include-hidden").exit_code == 0
+    assert [p["company"] for p in run.json("prospects")] == ["Acme", "Beta", "Gamma"]
