@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import add_prospects, use_smtp
+from tests.helpers import add_prospects, use_smtp
 
 DATA = Path(__file__).parent / "data" / "contacts"
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaign.sheets.rows import _fast_email, check_email
-from tests.conftest import write_csv, write_xlsx
+from tests.helpers import write_csv, write_xlsx
 
 DATA = Path(__file__).parent / "data" / "contacts"
 
