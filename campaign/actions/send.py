@@ -11,6 +11,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from campaign.email.delivery import (
     Job,
@@ -186,12 +187,15 @@ def send_owed(
 
 def hold_blanks(jobs: list[Job]) -> tuple[list[Job], list[tuple[str, str]]]:
     """The jobs whose letter has no empty field, and (who, why) for those held back."""
+    from campaign.letters.render import Letter
+
+    letters = [(job, cast(Letter, job.letter)) for job in jobs]
     held = [
-        (f"{job.letter.to_name} <{job.letter.to_email}>", job.letter.held_because())
-        for job in jobs
-        if job.letter.blanks
+        (f"{letter.to_name} <{letter.to_email}>", letter.held_because())
+        for _, letter in letters
+        if letter.blanks
     ]
-    return [job for job in jobs if not job.letter.blanks], held
+    return [job for job, letter in letters if not letter.blanks], held
 
 
 def _copy_saver(settings, interactive: bool | None):
