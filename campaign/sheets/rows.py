@@ -413,14 +413,17 @@ class Parsed:
         yield from self._head
         yield from self._stream
 
-    def _clean(self, number: int, cells: list[str]) -> list[str]:
-        """Excel escapes decoded, then control characters removed (with a warning)."""
-        joined = "\n".join(cells)
+    def _clean(self, number: int, cells: list[str]) -> tuple[list[str], bool]:
+        """Excel escapes decoded, then control characters removed (with a warning); and
+        whether any cell has a line break or tab. One scan of the whole row answers each
+        question for most rows, instead of one per cell."""
+        joined = "".join(cells)
         if self.escaped and "_x" in joined:
             cells = [unescape(c) for c in cells]
-            joined = "\n".join(cells)
+            joined = "".join(cells)
+        spaced = "\n" in joined or "\r" in joined or "\t" in joined
         if not CONTROL.search(joined):
-            return cells
+            return cells, spaced
         out = []
         for index, text in enumerate(cells):
             cleaned, removed = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -432,28 +435,29 @@ class Parsed:
                     f"{quote(cleaned)}"
                 )
             out.append(cleaned)
-        return out
+        return out, spaced
 
     def _row(self, number: int, cells: list[str]) -> Row | None:
-        cells = self._clean(number, cells)
+        cells, spaced = self._clean(number, cells)
         found, group = self.layout.values(cells)
         values = dict.fromkeys(FIELDS, "")
-        for target, text in found.items():
-            if target not in values or target == "address":
-                continue
-            if "\n" in text or "\r" in text or "\t" in text:
-                text = text.replace("\r\n", "\n").replace("\r", "\n")
-                if target in ONE_LINE:
-                    text = " ".join(text.split())
-            values[target] = text
-        full_name = " ".join(found["name"].split()) if "name" in found else ""
-        address = found.get("address", "")
-        if "address2" in found or "address3" in found or "\n" in address or "\r" in address:
-            lines = [found.get(k, "") for k in ("address", "address2", "address3")]
-            address = "\n".join(
-                line.strip() for part in lines for line in part.splitlines() if line.strip()
+        values.update(found)
+        full_name = values.pop("name", "")
+        more = (values.pop("address2", ""), values.pop("address3", ""))
+        if spaced:  # a line break or tab somewhere in the row: fold them where one line goes
+            for target in ONE_LINE:
+                text = values[target]
+                if "\n" in text or "\r" in text or "\t" in text:
+                    values[target] = " ".join(text.split())
+            full_name = " ".join(full_name.split())
+            values["notes"] = values["notes"].replace("\r\n", "\n").replace("\r", "\n")
+        if spaced or more[0] or more[1]:
+            values["address"] = "\n".join(
+                line.strip()
+                for part in (values["address"], *more)
+                for line in part.splitlines()
+                if line.strip()
             )
-        values["address"] = address
         if group:
             self.by_group[group] = self.by_group.get(group, 0) + 1
         width = len(cells)
