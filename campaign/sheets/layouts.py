@@ -196,7 +196,8 @@ EXPORTS = (
     ),
     Export(
         "Google Contacts export",
-        frozenset({"firstname", "lastname", "nameprefix", "organizationname", "email1value"}),
+        # Its name columns are always there; the numbered ones only as the contacts need.
+        frozenset({"firstname", "lastname", "nameprefix", "phoneticfirstname"}),
         {
             "prefix": ("nameprefix",),
             "first_name": ("firstname",),
@@ -210,7 +211,7 @@ EXPORTS = (
     ),
     Export(
         "Google Contacts export (older format)",
-        frozenset({"givenname", "familyname", "nameprefix", "organization1name"}),
+        frozenset({"givenname", "additionalname", "familyname", "yominame"}),
         {
             "prefix": ("nameprefix",),
             "first_name": ("givenname",),
@@ -238,7 +239,7 @@ EXPORTS = (
     ),
     Export(
         "Salesforce contacts report",
-        frozenset({"firstname", "lastname", "accountname", "mailingstreet"}),
+        frozenset({"firstname", "lastname", "accountname"}),
         {
             "prefix": ("salutation",),
             "first_name": ("firstname",),
