@@ -257,7 +257,7 @@ def test_import_shows_every_problem_then_imports_the_good_rows(run, serve, page,
     page.get_by_label("Spreadsheet").set_input_files(str(junk))
     button(page, "Check the file").click()
     assert page.get_by_role("alert").inner_text() == (
-        "notes.pdf: unknown file type .pdf; use .xlsx, .xlsm, .xls, .ods or .csv."
+        "notes.pdf: unknown file type .pdf; use .xlsx, .xlsm, .xls, .ods, .csv or .vcf."
     )
 
     # Where the CLI's message names a flag (--map), the page says what to do instead.
@@ -577,3 +577,42 @@ def test_the_token_is_in_no_url_the_browser_keeps(workspace, serve, browser, tmp
     assert served.base + "/prospects" in urls
     assert served.link.as_uri() in urls
     assert [url for url in urls if served.token in url] == []
+
+
+def _peak_mib(pid: int) -> float:
+    """A live process's peak resident memory (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_the_import_page_refuses_hostile_sheets_in_one_line(serve, page, tmp_path):
+    """The bombs of tests/test_sheet_bounds.py, uploaded: the same one line, at no cost."""
+    import time
+
+    from tests.test_sheet_bounds import one_far_cell, tiny_ods, zip_bomb
+
+    served = serve("2026-11-23")
+    page.goto(served.url)
+    page.goto(served.base + "/import")
+    before = _peak_mib(served.process.pid)
+    for name, make in (
+        ("far.xlsx", lambda p: one_far_cell(p, "A1:XFD1048576")),
+        ("tiny.ods", lambda p: tiny_ods(p, 1_048_575, 1_024)),
+        ("bomb.xlsx", zip_bomb),
+    ):
+        path = make(tmp_path / name)
+        page.get_by_label("Spreadsheet").set_input_files(str(path))
+        start = time.perf_counter()
+        page.get_by_role("button", name="Check the file", exact=True).click()
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text(f"{name}: ")
+        seconds = time.perf_counter() - start
+        text = alert.inner_text()
+        print(f"{name} on the Import page: {seconds:.2f} s, {text}")
+        assert "\n" not in text.strip()
+        assert "not read. Is it the right file?" in text
+        assert seconds < 2  # a round trip through the browser, on a shared machine
+    # The server grew by a few megabytes at most (it was 6.5 GB for the first of these).
+    assert _peak_mib(served.process.pid) - before < 50

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from campaign.sheets.workbook import displayed, read_cells
+from campaign.sheets.cells import displayed
+from campaign.sheets.workbook import read_cells
 
 HEADER = ["Company", "Contact", "Address", "City", "State", "ZIP", "Phone"]
 

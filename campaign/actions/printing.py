@@ -7,6 +7,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from campaign.errors import CampaignError
 
@@ -29,24 +30,23 @@ def printables(
     """
     from campaign.followups.due import due_letters
     from campaign.letters.batch import find
-    from campaign.letters.render import Renderer
+    from campaign.letters.render import Letter, Renderer
     from campaign.post.printables import Printable, earlier_owed, intro_printables
 
     settings.check_sender(["name", "address"], "posted letters print {it} in the letterhead")
     renderer = Renderer(settings)
     if followups:
+        due = due_letters(conn, renderer, settings.cadence, today, *channels)
         return [
             Printable(
                 prospect,
-                rendered,
+                letter,
                 item.dedupe,
-                rendered.kind,
+                letter.kind,
                 touch_id=item.touch_id,
                 person=item.person or None,
             )
-            for item, prospect, rendered in due_letters(
-                conn, renderer, settings.cadence, today, *channels
-            )
+            for item, prospect, letter in ((i, p, cast(Letter, r)) for i, p, r in due)
         ]
     letter = letter or settings.letter
     before = earlier_owed(conn, renderer, today, letter, week) if earlier else []
@@ -75,6 +75,10 @@ def _fitted(settings, items: list, today: dt.date, paper: str | None = None):
     fitted, left_out = [], []
     for item in items:
         letter = to_post(item, today, settings.sender_name)
+        if item.letter.blanks:  # never printed with a hole in a sentence
+            why = f"{letter.recipient_name} ({letter.key}): {item.letter.held_because()}"
+            left_out.append((letter.recipient_name, why))
+            continue
         try:
             fit_address(letter, paper or settings.paper)
         except (AddressTooLong, ValueError) as err:

@@ -146,6 +146,7 @@ def send_owed(
         else:
             letter = request.letter or settings.letter
             plan = plan_intros(conn, renderer, today, letter, weeks, request.retry_unknown)
+        plan.jobs, held = hold_blanks(plan.jobs)
         attachments = preflight(settings, plan.jobs)
         # One planning step for the dry run and the real one: the same caps, the same order.
         share = todays_share(conn, settings, plan.jobs, today, request.limit)
@@ -173,6 +174,7 @@ def send_owed(
     summary.unknown += len(plan.unknown) if not request.retry_unknown else 0
     summary.transport = "outbox" if settings.smtp is None else "smtp"
     summary.followups = request.followups
+    summary.held = held
     return summary
 
 
@@ -241,6 +243,19 @@ def _refused_notice(earlier: list[dict]) -> Notice:
         f"last time: {'; '.join(shown)}",
         hint="refused-earlier",
     )
+
+
+def hold_blanks(jobs: list[Job]) -> tuple[list[Job], list[tuple[str, str]]]:
+    """The jobs whose letter has no empty field, and (who, why) for those held back."""
+    from campaign.letters.render import Letter
+
+    letters = [(job, cast(Letter, job.letter)) for job in jobs]
+    held = [
+        (f"{letter.to_name} <{letter.to_email}>", letter.held_because())
+        for _, letter in letters
+        if letter.blanks
+    ]
+    return [job for job, letter in letters if not letter.blanks], held
 
 
 def _copy_saver(settings, interactive: bool | None):

@@ -14,6 +14,7 @@ HINTS: dict[str, str] = {
     "no-workspace": "run `campaign init DIR` to make one, or pass --workspace DIR",
     "encoding": "pass --encoding NAME (e.g. --encoding latin-1)",
     "encoding-other": "try another --encoding",
+    "include-hidden": "--include-hidden imports them too",
     "csv-one-sheet": "leave out --sheet",
     "map-column": 'or name a column with --map "Your Header={field}"',
     "check-emails": "check the emails in your sheet against `campaign prospects`",

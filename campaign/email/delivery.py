@@ -65,6 +65,7 @@ class Summary:
     refused_before: list[dict] = field(default_factory=list)  # ...in an earlier run, standing
     would_send: list[dict] | None = None  # a dry run: what a real run would send, in order
     pace_seconds: float = 0.0  # the least time [sending] per_minute makes the run take
+    held: list[tuple[str, str]] = field(default_factory=list)  # (who, why): a blank field
 
     def as_dict(self) -> dict:
         copies = self.sent_copies
@@ -80,6 +81,7 @@ class Summary:
             "owed": self.owed,
             "post": self.post,
             "failures": [{"to": who, "reason": why} for who, why in self.failed],
+            "held": [{"to": who, "reason": why} for who, why in self.held],
             "stopped": self.stopped,
             "continue_on": self.continue_on.isoformat() if self.continue_on else None,
             "refused": self.refused,

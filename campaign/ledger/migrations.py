@@ -192,7 +192,32 @@ def add_send_transport(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sends ADD COLUMN via TEXT NOT NULL DEFAULT ''")
 
 
-STEPS = [create_tables, add_follow_up_tracking, add_mailbox, add_send_transport]
+def add_prefix_to_prospects(conn: sqlite3.Connection) -> None:
+    """A name prefix (Dr., Prof., Ms.) apart from the job title: "Dear Dr. Chen"."""
+    conn.execute("ALTER TABLE prospects ADD COLUMN prefix TEXT NOT NULL DEFAULT ''")
+
+
+def add_search_to_prospects(conn: sqlite3.Connection) -> None:
+    """The searched columns folded (case, accents, apostrophe style) in one column, so "o'hara"
+    finds "O’Hara" with one LIKE, however long the list."""
+    from campaign.ledger.search import search_text
+
+    conn.execute("ALTER TABLE prospects ADD COLUMN search TEXT NOT NULL DEFAULT ''")
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute("SELECT * FROM prospects").fetchall()
+    conn.executemany(
+        "UPDATE prospects SET search = ? WHERE id = ?", [(search_text(r), r["id"]) for r in rows]
+    )
+
+
+STEPS = [
+    create_tables,
+    add_follow_up_tracking,
+    add_mailbox,
+    add_send_transport,
+    add_prefix_to_prospects,
+    add_search_to_prospects,
+]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -42,17 +42,23 @@ def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
 
 
 def _by_name(conn: sqlite3.Connection, ref: str) -> list[dict]:
-    """Prospects whose name or company is `ref` (any case, accents or not), else contains it."""
-    from campaign.util.text import slug
+    """Prospects whose name or company is `ref`, else contains it: case, accents and the
+    apostrophe's style ignored ("o'hara" finds "O’Hara")."""
+    from campaign.util.text import folded
 
-    wanted = slug(ref, 0)
+    wanted = folded(ref)
+    if not wanted:
+        return []
     exact, partial = [], []
+    words = wanted.split()[:5]  # each word in some searched column: the ledger's index
+    where = " AND ".join("search LIKE ?" for _ in words)
     for pid, company, first, last in conn.execute(
-        "SELECT id, company, first_name, last_name FROM prospects ORDER BY id"
+        f"SELECT id, company, first_name, last_name FROM prospects WHERE {where} ORDER BY id",
+        [f"%{word}%" for word in words],
     ):
         name = f"{first} {last}".strip()
         found = {"id": pid, "company": company, "name": name}
-        texts = (slug(company, 0), slug(name, 0))
+        texts = (folded(company), folded(name), folded(last))
         if wanted in texts:
             exact.append(found)
         elif any(wanted in text for text in texts):

@@ -96,7 +96,9 @@ def pick(
             "VALUES (?, ?, ?, ?)",
             [(batch_id, p["id"], n, channel_for(p)) for n, p in enumerate(chosen, 1)],
         )
-    return find(conn, week), True
+    made = find(conn, week)
+    assert made is not None  # inserted just above, in this transaction
+    return made, True
 
 
 # The columns intro_owed reads, joined from the prospect's first-letter send.

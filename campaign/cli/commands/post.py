@@ -149,8 +149,8 @@ def print_(
         )
     if printed.left_out:
         say(
-            f"{plural(len(printed.left_out), 'letter')} left out: fix the address in your sheet, "
-            "import it again, then print again.",
+            f"{plural(len(printed.left_out), 'letter')} left out: fix the address (or fill the "
+            "empty field) in your sheet, import it again, then print again.",
             fg="red",
         )
         raise SystemExit(1)
@@ -198,8 +198,8 @@ def mailed(state, week, on, followups, all_channels, as_json):
         f"Recorded {plural(added, 'letter')} as posted on {day}; "
         f"{already} {'was' if already == 1 else 'were'} already recorded."
     )
-    for who, _ in left_out:
-        say(
-            f"  not recorded: {shorten(who)}: its address does not fit the envelope window",
-            fg="red",
-        )
+    for who, why in left_out:
+        reason = "its address does not fit the envelope window"
+        if "prints {{" in why:  # a field the letter prints is empty for them
+            reason = why.split("): ", 1)[-1]
+        say(f"  not recorded: {shorten(who)}: {reason}", fg="red")

@@ -29,20 +29,25 @@ LIST_FIELDS = ("id", *FIELDS, "status", "role")
 )
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows, list the bad ones.")
 @click.option("--encoding", metavar="NAME", help="The text encoding of a CSV file (e.g. cp1252).")
+@click.option(
+    "--include-hidden", is_flag=True, help="Also import rows hidden in the sheet (or by a filter)."
+)
 @dry_run_option
 @json_option
 @pass_state
-def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_json):
-    """Import your employer spreadsheet (.xlsx, .xls, .ods or .csv) into the campaign.
+def import_(state, path, sheet, mapping, skip_invalid, encoding, include_hidden, dry_run, as_json):
+    """Import your employer list (.xlsx, .xls, .ods, .csv or a .vcf address book).
 
     Finds the header row by itself and understands common headers ("Company Name",
-    "E-mail Address", "Contact", "ZIP", "Phone #"...). Importing an edited sheet again
-    updates prospects in place and keeps their history. A sheet with any bad row imports
-    nothing, unless --skip-invalid.
+    "E-mail Address", "Contact", "ZIP", "Phone #"...) and the contacts exports of Outlook,
+    Google, LinkedIn, Salesforce and HubSpot. Importing an edited sheet again updates
+    prospects in place and keeps their history. A sheet with any bad row imports
+    nothing, unless --skip-invalid. Hidden rows are skipped unless --include-hidden.
 
     \b
     Examples:
       campaign import ~/employers.xlsx
+      campaign import ~/Downloads/Connections.csv --skip-invalid
       campaign import leads.csv --map "Boss=name" --dry-run
     """
     from campaign.actions.importing import import_file
@@ -56,6 +61,7 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
         encoding=encoding,
         skip_invalid=skip_invalid,
         dry_run=dry_run,
+        include_hidden=include_hidden,
     )
     for line in parsed.mapping_lines():
         say(line)
@@ -65,14 +71,14 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, dry_run, as_jso
     for error in parsed.errors:
         say(f"{path.name} {error}", fg="red")
     if dry_run and not (parsed.errors and not skip_invalid):
-        _say_changes(result.changes)
+        _say_changes(result.prospects())
     blocked = parsed.errors and not skip_invalid
     if as_json:
         emit_json(result.as_dict())
     if blocked:
         bad = len({e.row for e in parsed.errors})
         say(
-            f"{bad} of {bad + len(parsed.rows)} rows have problems, so nothing was imported. "
+            f"{bad} of {bad + parsed.good} rows have problems, so nothing was imported. "
             "Fix them and import again, or pass --skip-invalid to import the rest.",
             fg="red",
         )
@@ -180,7 +186,7 @@ def show(state, prospect, as_json):
     if as_json:
         emit_json(data)
         return
-    name = f"{row['first_name']} {row['last_name']}".strip()
+    name = " ".join(x for x in (row["prefix"], row["first_name"], row["last_name"]) if x)
     echo(f"#{row['id']}  {name}, {row['title'] or 'no title'} at {row['company']}")
     for key in ("email", "phone", "assistant", "best_time", "priority", "status", "role"):
         if row[key] not in ("", None):
@@ -193,7 +199,8 @@ def show(state, prospect, as_json):
     if address:
         echo(f"  {'address':10} {address}")
     for key, value in data["extras"].items():
-        echo(f"  {key:10} {value}")
+        if str(value).strip():  # an export's many empty columns are not worth a line each
+            echo(f"  {key:10} {value}")
     if row["notes"]:
         echo(f"  {'notes':10} {row['notes']}")
     echo(f"  {'from':10} {row['source']}")

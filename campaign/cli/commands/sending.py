@@ -145,6 +145,12 @@ def preview(state, prospect, letter, html_file, pdf_file):
             f"({rendered.example}); `campaign send` and `print` refuse it until then.",
             fg="yellow",
         )
+    if rendered.blanks:
+        say(
+            f"warning: held back: {rendered.held_because()}; `campaign send` and `print` leave "
+            "this prospect out until it is filled (or guarded with {% if %}).",
+            fg="red",
+        )
     if letter_channel(row["email"]) == "email":
         import datetime as dt
 
@@ -168,6 +174,8 @@ def preview(state, prospect, letter, html_file, pdf_file):
         if printed.left_out:
             raise CampaignError(printed.left_out[0][1])
         say(f"Wrote the printed letter ({plural(printed.pages, 'page')}) to {pdf_file}")
+    if rendered.blanks:
+        raise SystemExit(1)
 
 
 @click.command()
@@ -330,12 +338,28 @@ def _progress(total: int):
         yield lambda: bar.update(1)
 
 
+def _say_held(held: list[tuple[str, str]]) -> None:
+    for who, why in held:
+        say(f"  held back: {who}: {why}", fg="red")
+    if held:
+        say(
+            f"  {plural(len(held), 'letter')} held back: fill the field in your sheet and import "
+            "it again, or guard it in the letter ({% if field %}...{% endif %}); the next "
+            "`campaign send` sends it.",
+            fg="red",
+        )
+
+
 def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> None:
     data = summary.as_dict()
     if as_json:
         emit_json(data)
+    held = summary.held
     if dry_run:
         _dry_run_said(summary)
+        _say_held(held)
+        if held:
+            raise SystemExit(1)
         return
     _sent_said(summary)
     rest = [
@@ -389,5 +413,6 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
             f"{'is' if summary.post == 1 else 'are'} not recorded as posted yet: print "
             f"{'it' if summary.post == 1 else 'them'} with {' and '.join(commands)}."
         )
-    if summary.failed or (summary.stopped and not summary.continue_on):
+    _say_held(held)
+    if summary.failed or held or (summary.stopped and not summary.continue_on):
         raise SystemExit(1)

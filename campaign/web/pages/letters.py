@@ -39,6 +39,8 @@ def show(request: Request) -> Response:
                     prospect = rows[0] if rows else None
             if prospect is not None:
                 letter = preview(conn, settings, prospect, today, name)
+                if letter.blanks:  # sent and printed only once the field is filled
+                    error = f"Held back: {letter.held_because()}."
         except CampaignError as err:
             error = worded(err, HINTS)
     shown = {"names": names, "name": name, "prospect": prospect, "letter": letter}
