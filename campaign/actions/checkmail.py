@@ -98,8 +98,7 @@ def check_imap(settings) -> dict:
     where = f"{config.host}:{config.port} ({config.security})"
     try:
         with connect(settings, interactive=False) as mailbox:
-            mailbox.examine(config.inbox)
-            count = len(mailbox.uids_after(0))
+            count = mailbox.examine(config.inbox).exists
             sent = mailbox.sent_folder() if config.save_sent else ""
             if sent and sent not in mailbox.folders():
                 raise MailboxError(f'there is no Sent folder {sent!r}; set [imap] sent = "...".')

@@ -192,7 +192,29 @@ def add_send_transport(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sends ADD COLUMN via TEXT NOT NULL DEFAULT ''")
 
 
-STEPS = [create_tables, add_follow_up_tracking, add_mailbox, add_send_transport]
+def add_draft_confirmation(conn: sqlite3.Connection) -> None:
+    """What became of an outbox draft: found in the Sent folder, or said sent by the user."""
+    _run_script(
+        conn,
+        """
+        -- How a draft written to outbox/ is known to have gone: '' (assumed, the day it was
+        -- written), 'sent-folder' (sync found the copy the mail program filed, with the day
+        -- it went and its Message-ID), 'said' (the user recorded the day it went).
+        ALTER TABLE sends ADD COLUMN confirmed_by TEXT NOT NULL DEFAULT '';
+        -- The Message-ID the draft was written with, once the one it really went with
+        -- (its copy in the Sent folder) has replaced it in message_id.
+        ALTER TABLE sends ADD COLUMN draft_message_id TEXT NOT NULL DEFAULT '';
+        """,
+    )
+
+
+STEPS = [
+    create_tables,
+    add_follow_up_tracking,
+    add_mailbox,
+    add_send_transport,
+    add_draft_confirmation,
+]
 
 
 def migrate(conn: sqlite3.Connection) -> int:
