@@ -4,11 +4,12 @@ Everything here works on bytes and ledger rows, not on a server, so sync and the
 folder of sample messages classify alike. A message's headers and body are data: every value
 kept is decoded leniently, made one line and cut short.
 
-Mail is believed only when it proves itself (docs/domain.md): a bounce counts when it quotes
-the Message-ID of a letter we sent and names the address that letter went to; a message in
-the thread of our letter is a reply when it comes from the prospect's address or domain, and
-otherwise a possible reply for the user to confirm; a message the user's own provider found
-forged (Authentication-Results, RFC 8601) is never a reply; bulk mail is never one either.
+Mail is believed only when it proves itself (README, "Connect your mail"): a bounce counts if
+it quotes the Message-ID of a letter we sent and names the address that letter went to; a
+message in the thread of our letter is a reply when it comes from the prospect's address or
+domain, and otherwise a possible reply for the user to confirm; a message the user's own
+provider found forged (Authentication-Results, RFC 8601) is never a reply; bulk mail is never
+one either.
 """
 
 from __future__ import annotations
@@ -63,9 +64,11 @@ def text(value: object, limit: int = KEEP) -> str:
     if value is None:
         return ""
     raw = str(value)
-    # An unknown or broken charset: keep the raw text.
-    with contextlib.suppress(LookupError, UnicodeError, ValueError, AssertionError):
-        raw = str(make_header(decode_header(raw)))
+    # An unknown or broken charset: keep the raw text. No "=?": no encoded word to decode
+    # (most headers; decoding costs more than the rest of reading them).
+    if "=?" in raw:
+        with contextlib.suppress(LookupError, UnicodeError, ValueError, AssertionError):
+            raw = str(make_header(decode_header(raw)))
     line = " ".join(raw.replace("\x00", " ").split())
     return line[: limit - 1] + "…" if len(line) > limit else line
 

@@ -26,11 +26,21 @@ from campaign.mailbox.imap import SENT_HEADERS, Header, Mailbox, NoFolder
 
 BATCH = 1000  # Sent messages whose headers are fetched at once
 SENT_FOLDER = "sent:"  # mail_folders names the Sent folder's place with this before its name
-# Drafts come from the outbox transport; '' means nobody has confirmed one went yet.
-UNCONFIRMED = (
-    "channel = 'email' AND via = 'outbox' AND status = 'sent' AND confirmed_by = '' "
-    "AND bounced_on IS NULL"
-)
+
+
+def unconfirmed_where(table: str = "") -> str:
+    """SQL: a send that is a draft nobody has confirmed went (`table`: the sends' alias).
+
+    Drafts are the sends of the outbox transport; a bounce of one shows it went.
+    """
+    t = f"{table}." if table else ""
+    return (
+        f"{t}channel = 'email' AND {t}via = 'outbox' AND {t}status = 'sent' "
+        f"AND {t}confirmed_by = '' AND {t}bounced_on IS NULL"
+    )
+
+
+UNCONFIRMED = unconfirmed_where()
 
 
 def same_subject(subject: str) -> str:
