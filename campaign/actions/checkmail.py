@@ -97,7 +97,8 @@ def check_imap(settings) -> dict:
         }
     where = f"{config.host}:{config.port} ({config.security})"
     try:
-        with connect(settings, interactive=False) as mailbox:
+        # A server too slow to answer in a minute is a problem to report, not to wait on.
+        with connect(settings, interactive=False, deadline=60.0) as mailbox:
             count = mailbox.examine(config.inbox).exists
             sent = mailbox.sent_folder() if config.save_sent else ""
             if sent and sent not in mailbox.folders():
