@@ -159,6 +159,8 @@ class Dovecot:
                     self.process.kill()
                     self.process.wait(5)
         finally:
+            if self.process is not None and self.process.stderr is not None:
+                self.process.stderr.close()
             shutil.rmtree(self.root, ignore_errors=True)
             shutil.rmtree(self.mail, ignore_errors=True)
 

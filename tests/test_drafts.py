@@ -11,7 +11,7 @@ import json
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from tests.conftest import add_prospects, use_imap
+from tests.helpers import add_prospects, use_imap
 from tests.test_mailbox import SENT_ON, rows
 
 ME = "Jane Doe <jane.doe@example.org>"

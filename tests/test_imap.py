@@ -12,7 +12,7 @@ import time
 import pytest
 
 from campaign.mailbox import sync as sync_module
-from tests.conftest import configure
+from tests.helpers import configure
 from tests.messages import dsn, reply
 from tests.test_mailbox import sent_batch
 

@@ -36,9 +36,12 @@ class Served:
         self.base = url.split("/?", 1)[0]
         self.host = self.base.removeprefix("http://")
         self.token = url.rsplit("token=", 1)[1]
+        self.stopped: tuple[int, str] | None = None
 
     def stop(self) -> tuple[int, str]:
         """Ctrl-C, as a user would; (exit code, what it printed after the link)."""
+        if self.stopped is not None:
+            return self.stopped
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
@@ -46,7 +49,9 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        return self.process.returncode, self.process.stderr.read()
+        with self.process.stderr:
+            self.stopped = (self.process.returncode, self.process.stderr.read())
+        return self.stopped
 
 
 @pytest.fixture
@@ -75,6 +80,8 @@ def serve(workspace: Path):
             if not line and process.poll() is not None:
                 break
         process.kill()
+        process.wait()
+        process.stderr.close()
         raise AssertionError(f"campaign serve did not start: {line!r}")
 
     yield start

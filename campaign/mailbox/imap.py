@@ -210,6 +210,7 @@ class Mailbox:
         context = ssl.create_default_context()
         if self.seconds is not None:
             self.deadline = Deadline(self.seconds)
+        client = None
         try:
             client = _client(config, context, self.deadline)
             if config.security == "starttls":
@@ -218,6 +219,9 @@ class Mailbox:
                     self.deadline.watch(client.socket())
             client.login(config.username, self.password)
         except Exception as err:
+            if client is not None:  # connected, then refused: never leave the socket open
+                with contextlib.suppress(Exception):
+                    client.shutdown()
             self._cancel()
             raise self._fail(err, "") from None
         self.client = client
@@ -231,13 +235,12 @@ class Mailbox:
 
     def close(self) -> None:
         if self.client is not None:
-            if self.deadline is not None and self.deadline.passed:
-                # The socket is shut: a LOGOUT would only wait for its own timeout.
-                with contextlib.suppress(Exception):
-                    self.client.shutdown()
-            else:
+            if self.deadline is None or not self.deadline.passed:
+                # (a passed deadline shut the socket: a LOGOUT would only wait for a timeout)
                 with contextlib.suppress(Exception):  # the server already went away
                     self.client.logout()
+            with contextlib.suppress(Exception):  # logout failed: close the socket anyway
+                self.client.shutdown()
             self.client = None
         self._cancel()
 
