@@ -6,6 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from campaign.mailbox.classify import forged
 from tests.messages import dsn, out_of_office, reply
 from tests.test_mailbox import SENT_ON, sent_batch
 
@@ -186,3 +190,44 @@ def test_a_bounce_is_recorded_on_its_own_date_within_the_send_and_today(
         assert f"bounced on {day}" in due[pid]["reason"]
         history = run.json("show", str(pid))["history"]
         assert [h["date"] for h in history if h["what"] == "bounced"] == [day]
+
+
+# --- the provider's verdict: only the topmost Authentication-Results counts ---------------------
+
+
+VERDICTS = st.fixed_dictionaries(
+    {},
+    optional={
+        m: st.sampled_from(["pass", "fail", "softfail", "none", "neutral", "temperror"])
+        for m in ("spf", "dkim", "dmarc")
+    },
+)
+
+
+def _header(verdict: dict[str, str]) -> str:
+    said = "; ".join(f"{m}={r} (a comment; with=signs) x.y=z" for m, r in verdict.items())
+    return f"mx.provider.test; {said or 'none'}"
+
+
+@given(top=VERDICTS, below=st.lists(VERDICTS, max_size=3))
+def test_only_the_topmost_verdict_counts_and_dmarc_decides_when_given(top, below):
+    said = forged([_header(top), *map(_header, below)])
+    assert said == forged([_header(top)])
+    # Written from RFC 7489 and RFC 8601, not from the code: DMARC's result when there is one,
+    # else forged when nothing passed and something failed.
+    if "dmarc" in top:
+        assert said == (top["dmarc"] == "fail")
+    else:
+        checks = {top.get("spf"), top.get("dkim")}
+        assert said == ("fail" in checks and "pass" not in checks)
+
+
+def test_a_verdict_without_an_authserv_id_is_read_too():
+    # Microsoft's form: no authserv-id, results first.
+    microsoft = (
+        "spf=fail (sender IP is 203.0.113.9) smtp.mailfrom=x.test; dkim=none; "
+        "dmarc=fail action=none header.from=x.test;compauth=fail reason=000"
+    )
+    assert forged([microsoft])
+    assert not forged(["spf=pass smtp.mailfrom=x.test; dkim=pass; dmarc=pass header.from=x.test"])
+    assert not forged([])

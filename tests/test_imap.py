@@ -10,8 +10,11 @@ import threading
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaign.mailbox import sync as sync_module
+from campaign.mailbox.imap import WINDOW, uid_set, windows
 from tests.helpers import configure
 from tests.messages import dsn, reply
 from tests.test_mailbox import sent_batch
@@ -227,3 +230,43 @@ def test_a_server_dribbling_bytes_is_stopped_by_the_sync_deadline(
     # Nothing half-recorded; the next sync, against a server that answers, reads it all.
     configure(workspace, imap={"port": imap.server.port})
     assert run.json("--today", "2026-12-02", "sync")["replies"] == 2
+
+
+# --- the windows and sets sent to the server, for any UIDs --------------------------------------
+
+
+@given(
+    first=st.integers(1, 10**6),
+    span=st.integers(0, 10**6),
+    exists=st.integers(0, 200_000),
+    size=st.integers(100, 60_000),
+)
+def test_windows_cover_the_range_once_and_none_can_answer_more_than_size(first, span, exists, size):
+    last = first + span - 1
+    ranges = list(windows(first, last, exists, size))
+    if span == 0:
+        assert ranges == []
+        return
+    assert ranges[0][0] == first
+    assert ranges[-1][1] == last
+    assert all(b + 1 == c for (_, b), (c, _) in zip(ranges, ranges[1:], strict=False))
+    assert all(a <= b for a, b in ranges)
+    # A range holds at most its length of messages, and never more than the folder holds.
+    assert all(min(b - a + 1, exists) <= size for a, b in ranges)
+
+
+def test_the_default_window_answers_within_imaplibs_line_limit():
+    import imaplib
+
+    longest = len(b"* SEARCH") + WINDOW * len(b" 4294967295") + 2
+    assert longest < imaplib._MAXLINE
+
+
+@given(st.lists(st.integers(1, 5000), min_size=1, unique=True))
+def test_a_uid_set_names_exactly_its_uids(uids):
+    uids.sort()
+    named = []
+    for run_ in uid_set(uids).split(","):
+        a, _, b = run_.partition(":")
+        named += range(int(a), int(b or a) + 1)
+    assert named == uids
