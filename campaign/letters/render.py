@@ -259,8 +259,12 @@ class Renderer:
         """The template `name` (file templates/NAME.md), compiled once."""
         from jinja2 import TemplateSyntaxError
 
+        from campaign.workspace.checks import template_name_problem
+
         if name in self._cache:
             return self._cache[name]
+        if why := template_name_problem(name):  # a name, never a path out of templates/
+            raise TemplateError(why + ".")
         path = self.settings.templates / f"{name}.md"
         if not path.is_file():
             known = ", ".join(self.names()) or "none"

@@ -13,7 +13,7 @@ from campaign.cli.hints import HINTS
 from campaign.cli.options import chosen_week, dry_run_option, json_option, pass_state, week_option
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError, Declined, worded
-from campaign.util.atomic import writable
+from campaign.util.atomic import writable, write_private
 from campaign.util.text import plural, shorten, visible
 
 
@@ -159,7 +159,7 @@ def preview(state, prospect, letter, html_file, pdf_file):
         echo("-" * 72)
         echo(as_printed(state.settings, row, rendered, state.today))
     if html_file:
-        html_file.write_text(rendered.html(), encoding="utf-8")
+        write_private(html_file, rendered.html().encode("utf-8"))
         say(f"Wrote the HTML version to {html_file}")
     if pdf_file:
         from campaign.actions.printing import print_letters
