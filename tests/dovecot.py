@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 PASSWORD = "imap-secret-Pw7"
@@ -36,14 +37,14 @@ default_login_user = {login}
 first_valid_uid = 1
 mail_uid = {mail_user}
 mail_gid = {mail_group}
-mail_location = maildir:{root}/mail/%u
+mail_location = maildir:{mail}/%u
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN {root}/passwd
 }}
 userdb {{
   driver = static
-  args = uid={mail_user} gid={mail_group} home={root}/mail/%u
+  args = uid={mail_user} gid={mail_group} home={mail}/%u
 }}
 service imap-login {{
   chroot =
@@ -91,6 +92,13 @@ class Dovecot:
         self.port = port
         self.root = Path(tempfile.mkdtemp(prefix="dv", dir="/tmp"))
         self.root.chmod(0o755)
+        # The mailboxes in memory where there is a tmpfs: a maildir is a file per message,
+        # and 150,000 of them are written ten times faster there than on this machine's disk.
+        shm = Path("/dev/shm")
+        in_memory = shm.is_dir() and os.access(shm, os.W_OK)
+        self.mail = Path(tempfile.mkdtemp(prefix="dvmail", dir=shm)) if in_memory else None
+        self.mail = self.mail or self.root / "mail"
+        self.mail.mkdir(exist_ok=True)
         self.process: subprocess.Popen | None = None
         self._names = itertools.count(1)
 
@@ -105,10 +113,10 @@ class Dovecot:
         else:
             login = internal = mail = me
         group = lambda user: grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name  # noqa: E731
-        (self.root / "mail").mkdir()
         (self.root / "state").mkdir()
+        self.mail.chmod(0o755)
         if os.geteuid() == 0:
-            shutil.chown(self.root / "mail", mail, group(mail))
+            shutil.chown(self.mail, mail, group(mail))
         # Every login the session may need, up front: Dovecot re-reads a changed passwd-file
         # only when its modification time moves on, which can be too late within a second.
         (self.root / "passwd").write_text(
@@ -118,6 +126,7 @@ class Dovecot:
         config.write_text(
             CONFIG.format(
                 root=self.root,
+                mail=self.mail,
                 port=self.port,
                 login=login,
                 internal=internal,
@@ -153,6 +162,7 @@ class Dovecot:
             if self.process is not None and self.process.stderr is not None:
                 self.process.stderr.close()
             shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.mail, ignore_errors=True)
 
     def user(self) -> str:
         """A new login with an empty mailbox (INBOX and Sent)."""
@@ -172,6 +182,46 @@ class Dovecot:
         with self.client(user) as client:
             for data in messages:
                 client.append(folder, data)
+
+    def fill(
+        self,
+        user: str,
+        messages: Iterable[bytes],
+        arrived: float | None = None,
+        first_uid: int = 0,
+    ) -> int:
+        """Write messages straight into the user's INBOX maildir, as a delivery agent does.
+
+        Far faster than APPEND for a large mailbox: each is one file in cur/, its modification
+        time the arrival date IMAP reports (`arrived`, a Unix time; now by default).
+        `first_uid`: number them from there, as in a mailbox where older mail was deleted
+        (doveadm mailbox update --min-next-uid). Returns how many were written.
+        """
+        with self.client(user) as client:  # Dovecot makes the maildir, with its own owner
+            client.select_folder("INBOX")
+        if first_uid:
+            subprocess.run(
+                [shutil.which("doveadm") or "/usr/bin/doveadm", "-c",
+                 str(self.root / "dovecot.conf"), "mailbox", "update", "-u", user,
+                 "--min-next-uid", str(first_uid), "INBOX"],
+                check=True, capture_output=True,
+            )  # fmt: skip
+        cur = self.mail / user / "cur"
+        owner = cur.stat()
+        stamp = int(arrived if arrived is not None else time.time())
+        count = 0
+        for count, data in enumerate(messages, start=1):
+            path = f"{cur}/{stamp}.M{count}P{os.getpid()}.fill,S={len(data)}:2,"
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                os.write(handle, data)
+                if os.geteuid() == 0:
+                    os.fchown(handle, owner.st_uid, owner.st_gid)
+                if arrived is not None:
+                    os.utime(handle, (stamp, stamp))
+            finally:
+                os.close(handle)
+        return count
 
     def read(self, user: str, folder: str = "INBOX") -> list[tuple[set, bytes]]:
         """Every message in a folder: (flags, bytes), in order; reading marks nothing."""

@@ -284,6 +284,10 @@ class Imap:
     def deliver(self, *messages: bytes, folder: str = "INBOX") -> None:
         self.server.deliver(self.user, *messages, folder=folder)
 
+    def fill(self, messages, arrived: float | None = None, first_uid: int = 0) -> int:
+        """Many messages straight into the INBOX maildir (tests.dovecot.Dovecot.fill)."""
+        return self.server.fill(self.user, messages, arrived, first_uid)
+
     def read(self, folder: str = "INBOX") -> list[tuple[set, bytes]]:
         return self.server.read(self.user, folder)
 

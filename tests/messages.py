@@ -60,17 +60,27 @@ def newsletter() -> bytes:
     )
 
 
-def dsn(recipient: str, status: str = "5.1.1", original_id: str = "") -> bytes:
-    """A delivery status notification (RFC 3464): failed for good (5.x.x) or delayed (4.x.x)."""
+def dsn(
+    recipient: str,
+    status: str = "5.1.1",
+    original_id: str = "",
+    sender: str = "Mail Delivery System <MAILER-DAEMON@mx.mail.test>",
+    when: dt.datetime | None = None,
+) -> bytes:
+    """A delivery status notification (RFC 3464): failed for good (5.x.x) or delayed (4.x.x).
+
+    It returns the headers of the message that failed (text/rfc822-headers), with
+    `original_id` as its Message-ID: a real report quotes the letter it is about.
+    """
     report = MIMEMultipart("report", report_type="delivery-status")
-    report["From"] = "Mail Delivery System <MAILER-DAEMON@mx.mail.test>"
+    report["From"] = sender
     report["To"] = ME
     report["Subject"] = (
         "Undelivered Mail Returned to Sender"
         if status[0] == "5"
         else "Delayed Mail (still being retried)"
     )
-    report["Date"] = format_datetime(_now())
+    report["Date"] = format_datetime(when or _now())
     report["Message-ID"] = make_msgid(domain="mx.mail.test")
     report["Auto-Submitted"] = "auto-replied"
     report.attach(MIMEText(f"This is the mail system at mx.mail.test.\n\n<{recipient}>: problem\n"))

@@ -84,8 +84,9 @@ def test_possible_reply_from_a_colleague_and_never_from_free_mail(
 def test_a_temporary_failure_is_recorded_and_changes_nothing(
     run, workspace, smtp_server, imap, tmp_path
 ):
-    sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1)
-    imap.deliver(dsn("person1@company1.example.com", status="4.4.1"))
+    ids = sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1)
+    address = "person1@company1.example.com"
+    imap.deliver(dsn(address, status="4.4.1", original_id=ids[address]))
     report = run.json("--today", "2026-12-02", "sync")
     assert (report["bounces"], report["delayed"]) == (0, 1)
     due = run.json("--today", "2026-12-15", "due")
@@ -95,8 +96,9 @@ def test_a_temporary_failure_is_recorded_and_changes_nothing(
 def test_a_bounce_clears_once_a_new_address_is_imported(
     run, workspace, smtp_server, imap, tmp_path
 ):
-    sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1)
-    imap.deliver(dsn("person1@company1.example.com"))
+    ids = sent_batch(run, workspace, smtp_server, imap, tmp_path, count=1)
+    address = "person1@company1.example.com"
+    imap.deliver(dsn(address, original_id=ids[address]))
     assert run.json("--today", "2026-12-02", "sync")["bounces"] == 1
     assert [i["kind"] for i in run.json("--today", "2026-12-02", "due")] == ["bounced"]
     add_prospects(run, tmp_path, [{**rows(1)[0], "Email": "p.one@company1.example.com"}])
@@ -279,7 +281,9 @@ def test_a_bounced_address_with_a_postal_one_gets_its_follow_ups_by_post(
     add_prospects(run, tmp_path, rows(1, **where))
     assert run("--today", SENT_ON, "batch").exit_code == 0
     assert run("--today", SENT_ON, "send", "--yes").exit_code == 0
-    imap.deliver(dsn("person1@company1.example.com"))
+    imap.deliver(
+        dsn("person1@company1.example.com", original_id=smtp_server[0].message["Message-ID"])
+    )
     assert run.json("--today", "2026-12-02", "sync")["bounces"] == 1
     # A call nobody answered has not dealt with the bounce: it stays on the list.
     assert run("--today", "2026-12-02", "log", "1", "call", "--outcome", "no-answer").exit_code == 0

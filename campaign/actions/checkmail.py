@@ -97,9 +97,9 @@ def check_imap(settings) -> dict:
         }
     where = f"{config.host}:{config.port} ({config.security})"
     try:
-        with connect(settings, interactive=False) as mailbox:
-            mailbox.examine(config.inbox)
-            count = len(mailbox.uids_after(0))
+        # A server too slow to answer in a minute is a problem to report, not to wait on.
+        with connect(settings, interactive=False, deadline=60.0) as mailbox:
+            count = mailbox.examine(config.inbox).exists
             sent = mailbox.sent_folder() if config.save_sent else ""
             if sent and sent not in mailbox.folders():
                 raise MailboxError(f'there is no Sent folder {sent!r}; set [imap] sent = "...".')

@@ -34,4 +34,8 @@ HINTS: dict[str, str] = {
     "log-interview": '`campaign log {id} interview --with "Name, Title, email"`',
     "resolve-unknown": "then `campaign unknown --sent {id}` or `--unsent {id}`",
     "log-reply": "`campaign log {id} reply` if so",
+    "draft-unsent": (
+        "send it from outbox/ if not; if it went, `campaign mailed --drafts --on DAY` records "
+        "the day (or `campaign sync` finds it once it is in your Sent folder)"
+    ),
 }

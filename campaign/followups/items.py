@@ -31,6 +31,8 @@ KINDS = {
     # From `campaign sync` (issue 11, campaign/maildue.py).
     "bounced": ("Bounced emails: find a new address, or call / write", None),
     "check-reply": ("Possible replies: is it an answer?", None),
+    # Drafts written to outbox/ that `campaign sync` never found in the Sent folder.
+    "draft-unsent": ("Drafts not found in your Sent folder: not sent yet?", None),
 }
 # Short names for one follow-up, e.g. in a calendar.
 LABELS = {
@@ -47,6 +49,7 @@ LABELS = {
     "bounced": "Email bounced",
     "check-reply": "Check a possible reply",
     "meeting-to-log": "Log the meeting",
+    "draft-unsent": "Send the draft?",
 }
 # The follow-ups made by phone (a receipt check is one for posted letters).
 CALL_KINDS = ("receipt-check", "follow-up-call", "networking-call", "insider-check-in")
@@ -85,7 +88,8 @@ class Due:
     company: str
     name: str
     kind: str
-    channel: str  # email, post, call, note (no address: write it by hand), inbox (check-reply)
+    channel: str  # email, post, call, note (no address: write it by hand), inbox (check-reply),
+    # outbox (a draft not seen sent)
     due: dt.date
     reason: str
     dedupe: str = ""  # for letters: the send's occasion, so it goes once

@@ -1,15 +1,18 @@
-"""What the mailbox adds to `due` (issue 11): bounced addresses and possible replies.
+"""What the mailbox adds to `due`: bounced addresses, possible replies, drafts not seen sent.
 
 A bounced address stops the email follow-ups to it and asks for a new address, a call or a
 letter; a message from someone else at a prospect's company asks the user to confirm it is a
 reply. Either item goes once the user acts: a corrected address re-imported, a call, a note,
-a reply or interview logged, or a letter posted since.
+a reply or interview logged, or a letter posted since. A draft written to outbox/ that the
+Sent folder still does not hold a week later asks whether it was ever sent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+
+from campaign.mailbox.drafts import SENT_FOLDER, unconfirmed_where
 
 # Touches that show the user has dealt with it (sync's own notes do not count, nor a call
 # nobody answered: it is retried, issue 10).
@@ -20,7 +23,12 @@ BY_POST = ("followup-letter-1", "followup-letter-2", "article-note")
 
 
 def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
-    """`items` without email follow-ups to bounced addresses, plus bounced and check-reply."""
+    """`items` without email follow-ups to bounced addresses, plus bounced, check-reply and
+    draft-unsent."""
+    return _bounces_and_replies(conn, items) + unsent_drafts(conn, today)
+
+
+def _bounces_and_replies(conn: sqlite3.Connection, items: list) -> list:
     from campaign.followups.items import Due, weekday
 
     bad = {}
@@ -118,3 +126,47 @@ def _posted_since(conn: sqlite3.Connection, prospect_id: int, since: str) -> boo
         ).fetchone()
         is not None
     )
+
+
+DRAFT_WAIT = 7  # days a draft may wait in outbox/ before `due` asks whether it was sent
+
+
+def unsent_drafts(conn: sqlite3.Connection, today: dt.date) -> list:
+    """Drafts written a week ago or more that the Sent folder never showed (with [imap]).
+
+    Only once sync has read a Sent folder: without one nothing can be seen sent. A draft
+    goes from the list once found there, said sent on a day, or the item skipped.
+    """
+    from campaign.followups.items import Due, weekday
+
+    if not conn.execute(
+        "SELECT 1 FROM mail_folders WHERE substr(name, 1, ?) = ?", (len(SENT_FOLDER), SENT_FOLDER)
+    ).fetchone():
+        return []
+    written = (today - dt.timedelta(days=DRAFT_WAIT)).isoformat()
+    rows = conn.execute(
+        "SELECT s.id, s.prospect_id, s.recipient, s.letter, s.attempted_on, p.company, "
+        "p.first_name, p.last_name FROM sends s JOIN prospects p ON p.id = s.prospect_id "
+        f"WHERE {unconfirmed_where('s')} AND s.attempted_on <= ? "
+        "AND p.status = 'active' AND NOT EXISTS (SELECT 1 FROM touches t WHERE "
+        "t.prospect_id = s.prospect_id AND t.kind = 'skip' AND t.item = 'draft-unsent' "
+        "AND t.on_date >= s.attempted_on) ORDER BY s.attempted_on, s.id",
+        (written,),
+    ).fetchall()
+    return [
+        Due(
+            row["prospect_id"],
+            row["company"],
+            f"{row['first_name']} {row['last_name']}".strip(),
+            "draft-unsent",
+            "outbox",
+            weekday(dt.date.fromisoformat(row["attempted_on"]) + dt.timedelta(days=DRAFT_WAIT)),
+            f"the {row['letter']} draft of {row['attempted_on']} to {row['recipient']} is not "
+            "in your Sent folder: not sent yet?",
+            dedupe=f"draft-unsent:{row['id']}",
+            send_id=row["id"],
+            hint="draft-unsent",
+            values={"day": row["attempted_on"]},
+        )
+        for row in rows
+    ]

@@ -210,6 +210,22 @@ def add_search_to_prospects(conn: sqlite3.Connection) -> None:
     )
 
 
+def add_draft_confirmation(conn: sqlite3.Connection) -> None:
+    """What became of an outbox draft: found in the Sent folder, or said sent by the user."""
+    _run_script(
+        conn,
+        """
+        -- How a draft written to outbox/ is known to have gone: '' (assumed, the day it was
+        -- written), 'sent-folder' (sync found the copy the mail program filed, with the day
+        -- it went and its Message-ID), 'said' (the user recorded the day it went).
+        ALTER TABLE sends ADD COLUMN confirmed_by TEXT NOT NULL DEFAULT '';
+        -- The Message-ID the draft was written with, once the one it really went with
+        -- (its copy in the Sent folder) has replaced it in message_id.
+        ALTER TABLE sends ADD COLUMN draft_message_id TEXT NOT NULL DEFAULT '';
+        """,
+    )
+
+
 STEPS = [
     create_tables,
     add_follow_up_tracking,
@@ -217,6 +233,7 @@ STEPS = [
     add_send_transport,
     add_prefix_to_prospects,
     add_search_to_prospects,
+    add_draft_confirmation,
 ]
 
 

@@ -1,4 +1,4 @@
-"""Copies of sent emails in the IMAP Sent folder (issue 11), each saved exactly once.
+"""Copies of sent emails in the IMAP Sent folder, each saved exactly once.
 
 Most providers file nothing sent over SMTP in the Sent folder. The exact bytes the server
 accepted are kept in the ledger (in the transaction that records the send) and appended
@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from campaign.errors import MailboxError
 from campaign.ledger.transaction import now, transaction
+from campaign.mailbox.imap import Mailbox
+from campaign.workspace.settings import Settings
 
 
-def wanted(settings) -> bool:
+def wanted(settings: Settings) -> bool:
     """Whether sends through SMTP should leave a copy in the Sent folder."""
     return settings.smtp is not None and settings.imap is not None and settings.imap.save_sent
 
@@ -35,7 +37,7 @@ def pending(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM sent_copies WHERE saved_at IS NULL").fetchone()[0]
 
 
-def save(conn: sqlite3.Connection, mailbox, chunk: int = 50) -> Saved:
+def save(conn: sqlite3.Connection, mailbox: Mailbox, chunk: int = 50) -> Saved:
     """APPEND every copy not yet in the Sent folder, a chunk at a time; stop at a failure."""
     result = Saved()
     rows = conn.execute(
@@ -82,7 +84,7 @@ def save(conn: sqlite3.Connection, mailbox, chunk: int = 50) -> Saved:
     return result
 
 
-def _when(row) -> dt.datetime | None:
+def _when(row: sqlite3.Row) -> dt.datetime | None:
     if not row["sent_at"]:
         return None
     return dt.datetime.strptime(row["sent_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
@@ -98,7 +100,9 @@ def _done(conn: sqlite3.Connection, send_ids: list[int]) -> None:
         )
 
 
-def save_pending(conn: sqlite3.Connection, settings, interactive: bool | None = None) -> Saved:
+def save_pending(
+    conn: sqlite3.Connection, settings: Settings, interactive: bool | None = None
+) -> Saved:
     """Log in to [imap] and save what is pending; a failure is reported, never raised."""
     from campaign.mailbox.imap import connect
 
@@ -119,27 +123,27 @@ class Saver:
     in the calling thread, so a prompt comes before the first email, not after the last.
     """
 
-    def __init__(self, settings, interactive: bool | None):
+    def __init__(self, settings: Settings, interactive: bool | None):
         import queue
         import threading
 
         self.settings = settings
         self.interactive = interactive
-        self.queue: queue.Queue = queue.Queue()
+        self.queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue()
         self.saved: list[str] = []  # dedupes appended
         self.error = ""
         self.thread = threading.Thread(target=self._run, name="sent-copies", daemon=True)
-        self.mailbox = None
+        self.mailbox: Mailbox | None = None
 
     def start(self) -> Saver:
         import sys
 
-        from campaign.mailbox.imap import Mailbox, imap_password
+        from campaign.mailbox.imap import imap_password
 
         config = self.settings.imap
         interactive = sys.stdin.isatty() if self.interactive is None else self.interactive
         try:
-            if not config.username:
+            if config is None or not config.username:
                 raise MailboxError("[imap] needs a username (or [smtp] one)")
             password = imap_password(config, self.settings.smtp, interactive)
         except MailboxError as err:
@@ -154,9 +158,11 @@ class Saver:
             self.queue.put((dedupe, data))
 
     def _run(self) -> None:
+        mailbox = self.mailbox
+        assert mailbox is not None  # start() made it before starting this thread
         try:
-            self.mailbox.open()
-            folder = self.mailbox.sent_folder()
+            mailbox.open()
+            folder = mailbox.sent_folder()
             done = False
             while not done:
                 # A few at a time: one MULTIAPPEND, one commit on the server, for each 25.
@@ -164,16 +170,16 @@ class Saver:
                 while len(batch) < 25 and batch[-1] is not None:
                     batch.append(self.queue.get())
                 done = None in batch
-                batch = [item for item in batch if item is not None]
-                if batch:
-                    self.mailbox.append(folder, [(data, None) for _, data in batch])
-                    self.saved += [dedupe for dedupe, _ in batch]
+                items = [item for item in batch if item is not None]
+                if items:
+                    mailbox.append(folder, [(data, None) for _, data in items])
+                    self.saved += [dedupe for dedupe, _ in items]
         except MailboxError as err:
             self.error = str(err)
         except Exception as err:  # never let a copy take the send down with it
             self.error = f"{type(err).__name__}: {err}"
         finally:
-            self.mailbox.close()
+            mailbox.close()
 
     def finish(self, conn: sqlite3.Connection) -> Saved:
         """Wait for the last APPEND, record what was saved, report what was not."""
@@ -195,7 +201,7 @@ class Saver:
                 )
             return Saved(saved=len(self.saved), pending=pending(conn), error=self.error)
         result = Saved()
-        if pending(conn):  # copies an earlier run could not save
+        if pending(conn) and self.mailbox is not None:  # copies an earlier run could not save
             try:
                 with self.mailbox.open() as mailbox:
                     result = save(conn, mailbox)

@@ -1,23 +1,30 @@
-"""campaign sync (issue 11): read what arrived since last time and record what it means.
+"""campaign sync: read what arrived since last time and record what it means.
 
 Headers are fetched in batches; a body only for a message that matched. Each batch is
-recorded in one transaction together with the folder's new high-water UID, so a connection
+recorded in one transaction together with the folder's new place (folders.py), so a connection
 that drops mid-sync leaves the ledger consistent and the next sync starts where it stopped.
-Nothing is recorded twice: mail_seen is unique on (Message-ID, prospect).
+Nothing is recorded twice: mail_seen is unique on (Message-ID, prospect). A whole sync has a
+deadline: a server too slow to finish in it is an error, and what was read is kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from campaign.errors import MailboxError
 from campaign.ledger.transaction import now, transaction
-from campaign.mailbox.classify import Headers, Known, bounced, match, read_headers, snippet
-from campaign.mailbox.imap import chunks
+from campaign.mailbox.classify import Headers, Known, Ours, bounced, match, read_headers, snippet
+from campaign.mailbox.folders import Source, batches, place, record
+from campaign.mailbox.imap import HEADERS, FolderInfo, Header
+from campaign.workspace.settings import Settings
 
 BATCH = 1000  # UIDs whose headers are fetched at once
+DEADLINE = 300.0  # seconds one whole sync may take, logging in to saving sent copies
 KINDS = {"reply": "replies", "auto-reply": "auto_replies", "bounce": "bounces"}
 
 
@@ -31,8 +38,9 @@ class Found:
     key: str = ""
     address: str = ""  # for a bounce: the address that failed
     note: str = ""
+    send_id: int | None = None  # for a bounce: the send it returns
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "prospect_id": self.prospect_id,
             "kind": self.kind,
@@ -48,11 +56,15 @@ class Result:
     items: list[Found] = field(default_factory=list)
     unreadable: list[tuple[int, str]] = field(default_factory=list)  # (uid, why)
     rescanned: bool = False
+    reread: str = ""  # why it was read in full: 'renumbered' or 'past-end' (folders.Place)
+    forged: int = 0  # messages the user's provider found forged: never replies
+    drafts: list[dict[str, Any]] = field(default_factory=list)  # drafts found sent (drafts.py)
+    drafts_error: str = ""
 
     def count(self, kind: str) -> int:
         return sum(i.kind == kind for i in self.items)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "scanned": self.scanned,
             "replies": self.count("reply"),
@@ -60,73 +72,79 @@ class Result:
             "bounces": self.count("bounce"),
             "possible_replies": self.count("possible-reply"),
             "delayed": self.count("delayed"),
+            "failed_authentication": self.forged,
             "items": [i.as_dict() for i in self.items],
             "unreadable": [{"uid": uid, "reason": why} for uid, why in self.unreadable],
+            "drafts_sent": self.drafts,
         }
 
 
 def sync(
     conn: sqlite3.Connection,
-    settings,
-    mailbox,
+    settings: Settings,
+    mailbox: Source,
     today: dt.date,
     dry_run: bool,
     folder: str | None = None,
 ) -> Result:
     """Read the inbox's new messages, classify them and (unless dry_run) record them."""
-    folder = folder or settings.imap.inbox
-    validity = mailbox.examine(folder)
-    state = conn.execute(
-        "SELECT uidvalidity, last_uid FROM mail_folders WHERE name = ?", (folder,)
-    ).fetchone()
-    result = Result()
-    last = 0
-    if state is not None:
-        if state["uidvalidity"] == validity:
-            last = state["last_uid"]
-        else:
-            result.rescanned = True  # the server renumbered the folder: look at all of it
+    name = folder or (settings.imap.inbox if settings.imap else "INBOX")
+    at = place(conn, name, mailbox.examine(name))
+    result = Result(rescanned=bool(at.reread), reread=at.reread)
     known = Known.load(conn, settings)
-    for uids in chunks(mailbox.uids_after(last), BATCH):
-        found: list[Found] = []
-        for header in mailbox.headers(uids):
-            result.scanned += 1
-            try:
-                found += _classify(read_headers(header.uid, header.raw, header.internaldate),
-                                   known, mailbox, today)  # fmt: skip
-            except MailboxError:
-                raise
-            except Exception as err:  # a message no parser could read: list it, go on
-                result.unreadable.append((header.uid, f"{type(err).__name__}: {err}"[:120]))
+    # Nothing that arrived before the first letter can be about it, and with no letter sent
+    # nothing at all: the folder's place moves on without reading a word of it.
+    read = known.since is not None
+    for uids, upto in batches(mailbox, at, known.since, BATCH, read=read):
+        found = _read(mailbox, uids, known, today, result)
         if dry_run:
             result.items += [f for f in found if not _seen(conn, f)]
             continue
         with transaction(conn):
             result.items += [f for f in found if _record(conn, f, today)]
-            conn.execute(
-                "INSERT INTO mail_folders (name, uidvalidity, last_uid, synced_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                "uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid, "
-                "synced_at = excluded.synced_at",
-                (folder, validity, max(uids), now()),
-            )
-    if not dry_run and state is None and result.scanned == 0:
+            record(conn, at, upto)
+    if not dry_run and not at.recorded and at.start > at.top:
         with transaction(conn):
-            conn.execute(
-                "INSERT OR IGNORE INTO mail_folders (name, uidvalidity, last_uid, synced_at) "
-                "VALUES (?, ?, 0, ?)",
-                (folder, validity, now()),
-            )
+            record(conn, at, at.top)
     return result
 
 
-def run(settings, conn: sqlite3.Connection, today: dt.date, *, dry_run: bool = False,
-        folder=None, interactive: bool | None = None):  # fmt: skip
-    """One whole sync, for both faces: log in, read the inbox, save owed sent copies.
+def _read(
+    mailbox: Source, uids: list[int], known: Known, today: dt.date, result: Result
+) -> list[Found]:
+    """What the messages `uids` say, classified; the unreadable ones listed in `result`."""
+    found: list[Found] = []
+    for header in mailbox.headers(uids) if uids else ():
+        result.scanned += 1
+        try:
+            h = read_headers(header.uid, header.raw, header.internaldate)
+            kind, ids = match(h, known)
+            result.forged += kind == "forged"
+            if kind and kind != "forged":
+                found += _classify(h, kind, ids, known, mailbox, today)
+        except MailboxError:
+            raise
+        except Exception as err:  # a message no parser could read: list it, go on
+            result.unreadable.append((header.uid, f"{type(err).__name__}: {err}"[:120]))
+    return found
+
+
+def run(
+    settings: Settings,
+    conn: sqlite3.Connection,
+    today: dt.date,
+    *,
+    dry_run: bool = False,
+    folder: Path | str | None = None,
+    interactive: bool | None = None,
+) -> tuple[Result, Any]:
+    """One whole sync, for both faces: log in, read the inbox, find the drafts the user sent,
+    save owed sent copies; all within DEADLINE seconds.
 
     `folder`: a folder of .eml files read instead of the IMAP inbox (the demo). Returns the
     Result and the sentcopies.Saved (None when no copies are kept or on a dry run).
     """
+    from campaign.mailbox.drafts import find_sent
     from campaign.mailbox.imap import connect
     from campaign.mailbox.sentcopies import save, wanted
 
@@ -134,28 +152,50 @@ def run(settings, conn: sqlite3.Connection, today: dt.date, *, dry_run: bool = F
         source = FolderMailbox(folder)
         name = f"folder:{source.folder.resolve()}"
         return sync(conn, settings, source, today, dry_run, folder=name), None
-    with connect(settings, interactive) as mailbox:
+    with connect(settings, interactive, DEADLINE) as mailbox:
         result = sync(conn, settings, mailbox, today, dry_run)
+        drafts = find_sent(conn, mailbox, today, dry_run)
+        result.drafts, result.drafts_error = [d.as_dict() for d in drafts.found], drafts.error
         copies = save(conn, mailbox) if wanted(settings) and not dry_run else None
     return result, copies
 
 
-def _classify(h: Headers, known: Known, mailbox, today: dt.date) -> list[Found]:
-    kind, ids = match(h, known)
-    if not kind:
-        return []
+def _classify(
+    h: Headers, kind: str, ids: list[int], known: Known, mailbox: Source, today: dt.date
+) -> list[Found]:
     day = min(h.when.astimezone().date(), today).isoformat()
 
-    def found(pid: int, kind: str, **extra) -> Found:
+    def found(pid: int, kind: str, **extra: Any) -> Found:
         return Found(pid, kind, h.sender_text, h.subject, day, key=h.key, **extra)
 
     if kind == "bounce?":
-        verdict, hits = bounced(mailbox.body(h.uid), known)
-        return [found(pid, verdict, address=address) for pid, address in hits]
+        verdict, sends = bounced(mailbox.body(h.uid), known)
+        return [
+            Found(
+                s.prospect_id,
+                verdict,
+                h.sender_text,
+                h.subject,
+                bounce_day(h, s, today).isoformat(),
+                key=h.key,
+                address=s.recipient,
+                send_id=s.send_id,
+            )
+            for s in sends
+        ]
     note = ""
     if kind == "reply":
         note = snippet(mailbox.body(h.uid))
     return [found(pid, kind, note=note) for pid in ids]
+
+
+def bounce_day(h: Headers, sent: Ours, today: dt.date) -> dt.date:
+    """The day a bounce is recorded on: its own Date, never before the letter it returns
+    went, never after today (so `due` and a prospect's history give the same day)."""
+    day = h.when.astimezone().date()
+    if sent.sent_on:
+        day = max(day, dt.date.fromisoformat(sent.sent_on))
+    return min(day, today)
 
 
 def _seen(conn: sqlite3.Connection, f: Found) -> bool:
@@ -193,17 +233,12 @@ def _record(conn: sqlite3.Connection, f: Found, today: dt.date) -> bool:
             (today.isoformat(), f.prospect_id),
         )
     if f.kind == "bounce":
-        row = conn.execute(
-            "SELECT id FROM sends WHERE prospect_id = ? AND channel = 'email' "
-            "AND lower(recipient) = ? AND status IN ('sent', 'unknown') ORDER BY id DESC",
-            (f.prospect_id, f.address),
-        ).fetchone()
-        send_id = row["id"] if row else None
-        # The latest email to that address is the one that bounced; the earlier ones went
-        # (or bounced on their own DSN), and their record stays as it was.
+        # The send whose Message-ID the report quoted: the others went (or bounce on their own
+        # report), and their record stays as it was.
+        send_id = f.send_id
         conn.execute(
             "UPDATE sends SET bounced_on = ? WHERE id = ? AND bounced_on IS NULL",
-            (today.isoformat(), send_id),
+            (f.date, send_id),
         )
         conn.execute(
             "UPDATE prospects SET bad_email = ?, updated_on = ? WHERE id = ? AND lower(email) = ?",
@@ -231,22 +266,18 @@ def _record(conn: sqlite3.Connection, f: Found, today: dt.date) -> bool:
 class FolderMailbox:
     """A folder of .eml files read like an inbox (the demo; a mailbox exported to disk)."""
 
-    def __init__(self, folder):
-        from pathlib import Path
-
+    def __init__(self, folder: Path | str):
         self.folder = Path(folder)
         self.files = sorted(p for p in self.folder.iterdir() if p.suffix.lower() == ".eml")
         self.description = str(self.folder)
 
-    def examine(self, folder: str) -> int:
-        return 1
+    def examine(self, folder: str) -> FolderInfo:
+        return FolderInfo(1, len(self.files) + 1, len(self.files))
 
-    def uids_after(self, last: int) -> list[int]:
-        return list(range(last + 1, len(self.files) + 1))
+    def uids(self, first: int, last: int, since: dt.date | None = None) -> list[int]:
+        return list(range(first, min(last, len(self.files)) + 1))
 
-    def headers(self, uids: list[int]):
-        from campaign.mailbox.imap import Header
-
+    def headers(self, uids: list[int], fields: bytes = HEADERS) -> Iterator[Header]:
         for uid in uids:
             raw = self.files[uid - 1].read_bytes()
             yield Header(uid, raw.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0], None)

@@ -22,7 +22,8 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
             "status": "bounced"
             if r["bounced_on"]
             else "draft in outbox/"
-            if r["status"] == "sent" and r["via"] == "outbox"
+            # A draft the Sent folder (or the user) has shown went is sent like any other.
+            if r["status"] == "sent" and r["via"] == "outbox" and not r["confirmed_by"]
             else r["status"],
             "detail": r["error"] or r["subject"],
             **({"label": name.send(r)} if name else {}),

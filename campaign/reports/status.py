@@ -30,7 +30,7 @@ def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> di
     )
     sends = dict(conn.execute("SELECT status, count(*) FROM sends GROUP BY status"))
     drafts = conn.execute(
-        "SELECT count(*) FROM sends WHERE status = 'sent' AND via = 'outbox'"
+        "SELECT count(*) FROM sends WHERE status = 'sent' AND via = 'outbox' AND confirmed_by = ''"
     ).fetchone()[0]
     touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
     if items is None:
@@ -41,7 +41,8 @@ def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> di
         "prospects": {"total": sum(by_status.values()), **by_status},
         "batch": progress,
         "sent": {"email": channels.get("email", 0), "post": channels.get("post", 0)},
-        # Of the emails above, those written to outbox/ as drafts for the user to send.
+        # Of the emails above, those written to outbox/ as drafts for the user to send, and
+        # not yet seen in the Sent folder (or said sent).
         "drafts": drafts,
         "sends_by_status": sends,
         "due_today": sum(i.due == today for i in items),

@@ -99,7 +99,7 @@ def tracker(conn: sqlite3.Connection, items: list[Due], today: dt.date, path: Pa
                 f"{s['kind']} letter",
                 s["channel"],
                 "draft in outbox/"
-                if s["status"] == "sent" and s["via"] == "outbox"
+                if s["status"] == "sent" and s["via"] == "outbox" and not s["confirmed_by"]
                 else s["status"],
                 s["error"] or s["subject"],
             ]

@@ -32,4 +32,8 @@ HINTS: dict[str, str] = {
     "log-interview": "on the prospect's page",
     "resolve-unknown": "then say whether it went",
     "log-reply": "log it as a reply on the prospect's page if so",
+    "draft-unsent": (
+        "send it from the outbox folder if not; Read my inbox finds it once it is in your "
+        "Sent folder"
+    ),
 }

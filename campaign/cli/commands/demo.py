@@ -142,6 +142,14 @@ Action: failed
 Status: 5.1.1
 Diagnostic-Code: smtp; 550 5.1.1 <{email}>: user unknown
 
+--b
+Content-Type: text/rfc822-headers
+
+From: Jane Doe <jane.doe@example.org>
+To: {email}
+Subject: {subject}
+Message-ID: {message_id}
+
 --b--
 """
 

@@ -181,8 +181,11 @@ def due(state, horizon, as_json):
     letters = sum(i.channel in ("email", "post") and i.template is not None for i in items)
     notes = sum(i.channel == "note" for i in items)
     unknown = sum(i.channel == "resolve" for i in items)
-    # From `campaign sync` (issue 11): possible replies, bounces to write to (calls are calls).
-    mail = sum(i.kind in ("check-reply", "bounced") and i.channel != "call" for i in items)
+    # From `campaign sync`: possible replies, bounces to write to (calls are calls), drafts
+    # not seen sent.
+    mail = sum(
+        i.kind in ("check-reply", "bounced", "draft-unsent") and i.channel != "call" for i in items
+    )
     parts = [
         f"{plural(letters, 'letter')} (`campaign send --followups`, `campaign print --followups`)"
     ]
@@ -193,7 +196,10 @@ def due(state, horizon, as_json):
     if unknown:
         parts.append(f"{plural(unknown, 'unknown send')} to resolve (`campaign unknown`)")
     if mail:
-        parts.append(f"{mail} from your mailbox to look at (bounced addresses, possible replies)")
+        parts.append(
+            f"{mail} from your mailbox to look at (bounced addresses, possible replies, drafts "
+            "not seen sent)"
+        )
     meetings = sum(i.channel == "log" for i in items)
     if meetings:
         parts.append(f"{plural(meetings, 'meeting')} to log once held (`campaign log P interview`)")

@@ -1,4 +1,4 @@
-"""campaign sync, campaign check-mail: the mailbox (issue 11)."""
+"""campaign sync, campaign check-mail: the mailbox."""
 
 from __future__ import annotations
 
@@ -65,8 +65,13 @@ def _report(conn, result, copies, dry_run: bool) -> None:
                 ],
             )
         )
-    if result.rescanned:
+    if result.reread == "renumbered":
         say("The server renumbered the inbox (UIDVALIDITY changed): it was read again in full.")
+    elif result.reread == "past-end":
+        say(
+            "Where the last read stopped lies past the inbox's end (a server once named a message "
+            "it does not have): it was read again in full."
+        )
     from campaign.util.text import plural
 
     data = result.as_dict()
@@ -83,6 +88,19 @@ def _report(conn, result, copies, dry_run: bool) -> None:
         )
         + "."
     )
+    if result.forged:
+        say(
+            f"{plural(result.forged, 'message')} failed your mail provider's sender checks "
+            "(SPF, DKIM, DMARC): not taken as from whom they claim.",
+            fg="yellow",
+        )
+    if result.drafts:
+        say(
+            f"Found {plural(len(result.drafts), 'draft')} you sent in your Sent folder: their "
+            "follow-ups count from the day each went."
+        )
+    if result.drafts_error:
+        say(f"Drafts not looked for in your Sent folder: {result.drafts_error}", fg="yellow")
     if data["bounces"] or data["possible_replies"]:
         say("`campaign due` lists the bounced addresses and the possible replies to check.")
     if dry_run:

@@ -161,16 +161,24 @@ def print_(
 @click.option("--on", "on", metavar="YYYY-MM-DD", help="The day they were posted (default today).")
 @click.option("--followups", is_flag=True, help="Record the follow-up letters due by post.")
 @click.option("--all-channels", is_flag=True, help="Record the whole batch as posted.")
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Record the email drafts in outbox/ you sent from your mail program as sent that day.",
+)
 @json_option
 @pass_state
-def mailed(state, week, on, followups, all_channels, as_json):
+def mailed(state, week, on, followups, all_channels, drafts, as_json):
     """Record the week's printed letters as posted: starts their follow-up clock.
 
-    Safe to run twice: a letter already recorded is not recorded again.
+    Safe to run twice: a letter already recorded is not recorded again. With --drafts, the
+    email drafts written to outbox/ and sent from your mail program are recorded as sent on
+    --on instead (with [imap], `campaign sync` finds them in your Sent folder by itself).
 
     \b
-    Example:
+    Examples:
       campaign mailed --on 2026-11-24
+      campaign mailed --drafts --on 2026-11-25
     """
     from campaign.actions.printing import record_posted
     from campaign.util.text import shorten
@@ -181,6 +189,11 @@ def mailed(state, week, on, followups, all_channels, as_json):
         raise CampaignError(
             f"--on {day} is after today ({state.today}): record letters once they are posted."
         )
+    if drafts:
+        if week or followups or all_channels:
+            raise CampaignError("--drafts records email drafts: it takes no other option but --on")
+        _drafts_mailed(state, day, as_json)
+        return
     # Hand-written notes (a thank-you with no address known) are recorded here too.
     posted = record_posted(
         state.conn,
@@ -203,3 +216,17 @@ def mailed(state, week, on, followups, all_channels, as_json):
         if "prints {{" in why:  # a field the letter prints is empty for them
             reason = why.split("): ", 1)[-1]
         say(f"  not recorded: {shorten(who)}: {reason}", fg="red")
+
+
+def _drafts_mailed(state, day, as_json: bool) -> None:
+    from campaign.mailbox.drafts import mark_sent
+
+    marked = mark_sent(state.conn, day, state.today)
+    if as_json:
+        emit_json(
+            {"drafts": marked.marked, "written_later": marked.written_later, "on": day.isoformat()}
+        )
+    said = f"Recorded {plural(marked.marked, 'draft')} as sent on {day}"
+    if marked.written_later:
+        said += f"; {plural(marked.written_later, 'draft')} written after {day} left as they are"
+    say(said + ".")
