@@ -1,9 +1,14 @@
-"""What the mailbox adds to `due` (issue 11): bounced addresses and possible replies.
+"""What the mail says about a prospect's address, added to `due`: refused, bounced, possible
+replies (docs/domain.md, "Refused and bounced letters").
 
-A bounced address stops the email follow-ups to it and asks for a new address, a call or a
-letter; a message from someone else at a prospect's company asks the user to confirm it is a
-reply. Either item goes once the user acts: a corrected address re-imported, a call, a note,
-a reply or interview logged, or a letter posted since.
+A letter the mail server refused at sending (a send `failed`: 5xx) or that bounced later (read
+by `campaign sync`) asks for a new address, a call or a letter; a message from someone else at
+a prospect's company asks the user to confirm it is a reply. Each item goes once the user acts:
+a corrected address imported, a call that reached someone, a note, an interview..., a letter
+posted since, or dismissing it. (No more email to such an address: cadence.py's
+no_email_to_bad_addresses.)
+
+adjust() sees only the prospects being computed: those in story.SCOPE.
 """
 
 from __future__ import annotations
@@ -11,73 +16,43 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-# Touches that show the user has dealt with it (sync's own notes do not count, nor a call
-# nobody answered: it is retried, issue 10).
-ACTED = ("call", "note", "reply", "received", "interview", "rejected", "closed", "hired")
+from campaign.followups.items import ENDED, Due, weekday
+from campaign.followups.story import IN_SCOPE
+
+# Touches that show the user has dealt with an address (sync's own notes do not count, nor a
+# call nobody answered: it is retried), and with a possible reply (a reply logged, too).
+ACTED = ("call", "note", "received", "interview", "answered", "offer", *ENDED)
 UNANSWERED = ("no-answer", "left-message")
-# Follow-up letters to a bounced address go by post instead, where there is an address.
-BY_POST = ("followup-letter-1", "followup-letter-2", "article-note")
+ENDED_SQL = f"p.status NOT IN {ENDED!r}"
 
 
-def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
-    """`items` without email follow-ups to bounced addresses, plus bounced and check-reply."""
-    from campaign.followups.items import Due, weekday
-
-    bad = {}
-    for row in conn.execute(
-        "SELECT p.id, p.company, p.first_name, p.last_name, p.phone, p.bad_email, "
-        "p.address, p.city, p.postal_code, "
-        "max(s.bounced_on) AS bounced_on FROM prospects p JOIN sends s ON s.prospect_id = p.id "
-        "WHERE p.bad_email != '' AND lower(p.bad_email) = lower(p.email) "
-        "AND p.status NOT IN ('rejected', 'closed', 'hired') AND s.bounced_on IS NOT NULL "
-        "GROUP BY p.id"
-    ):
-        bad[row["id"]] = row
+def adjust(conn: sqlite3.Connection, items: list[Due], today: dt.date) -> list[Due]:
+    """`items` and what the mail adds for the prospects in scope: refused, bounced,
+    check-reply. (`today` is not read: what the mail says holds whatever the day.)"""
+    troubles = _troubles(conn)
     possible = conn.execute(
         "SELECT m.prospect_id, m.sender, m.subject, m.received_on, p.company, p.first_name, "
         "p.last_name FROM mail_seen m JOIN prospects p ON p.id = m.prospect_id "
-        "WHERE m.kind = 'possible-reply' AND p.status = 'active' ORDER BY m.received_on"
+        f"WHERE m.prospect_id {IN_SCOPE} AND m.kind = 'possible-reply' AND p.status = 'active' "
+        "ORDER BY m.received_on"
     ).fetchall()
-    if not bad and not possible:
-        return items  # the usual case: nothing from the mailbox to add (100,000 prospects)
-    acted = _acted(conn, {*bad, *(row["prospect_id"] for row in possible)})
-    kept = []
-    for i in items:
-        row = bad.get(i.prospect_id)
-        to_bad = (
-            row is not None
-            and i.channel == "email"
-            and (i.person.get("email") or row["bad_email"]).lower() == row["bad_email"].lower()
-        )
-        if not to_bad:
-            kept.append(i)
-        elif i.kind in BY_POST and row["address"] and row["city"] and row["postal_code"]:
-            i.channel = "post"
-            i.reason += f"; by post, since {row['bad_email']} bounced"
-            kept.append(i)
-    for pid, row in bad.items():
-        since = row["bounced_on"]
-        if acted.get(pid, "") >= since or _posted_since(conn, pid, since):
+    if not troubles and not possible:
+        return items  # the usual case: nothing from the mail to add
+    ids = {row["id"] for row in troubles} | {row["prospect_id"] for row in possible}
+    acted, replied, skipped = _acted(conn, ids)
+    out = list(items)
+    for row in troubles:
+        kind, since = row["kind"], row["since"]
+        if max(acted.get(row["id"], ""), skipped.get((row["id"], kind), "")) >= since:
             continue
-        name = f"{row['first_name']} {row['last_name']}".strip()
-        channel = "call" if row["phone"] else "post"
-        kept.append(
-            Due(
-                pid,
-                row["company"],
-                name,
-                "bounced",
-                channel,
-                weekday(dt.date.fromisoformat(since)),
-                f"{row['bad_email']} bounced on {since}: find a new address "
-                "(fix the sheet and import it again), or call / write",
-            )
-        )
+        if _posted_since(conn, row["id"], since):
+            continue
+        out.append(_trouble(row))
     for row in possible:
         pid = row["prospect_id"]
-        if acted.get(pid, "") >= row["received_on"]:
+        if max(acted.get(pid, ""), replied.get(pid, "")) >= row["received_on"]:
             continue
-        kept.append(
+        out.append(
             Due(
                 pid,
                 row["company"],
@@ -91,22 +66,74 @@ def adjust(conn: sqlite3.Connection, items: list, today: dt.date) -> list:
                 values={"id": pid},
             )
         )
-    return kept
+    return out
 
 
-def _acted(conn: sqlite3.Connection, ids: set[int]) -> dict[int, str]:
-    """The latest day the user logged something about each of the prospects `ids`."""
-    marks = ", ".join(f"'{k}'" for k in ACTED)
+def _troubles(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Prospects in scope whose current email bounced or was refused, and since when."""
+    return conn.execute(
+        "SELECT 'bounced' AS kind, p.id, p.company, p.first_name, p.last_name, p.phone, "
+        "p.bad_email AS address, max(s.bounced_on) AS since FROM prospects p "
+        "JOIN sends s ON s.prospect_id = p.id "
+        f"WHERE p.id {IN_SCOPE} AND p.bad_email != '' AND lower(p.bad_email) = lower(p.email) "
+        f"AND {ENDED_SQL} AND s.bounced_on IS NOT NULL GROUP BY p.id "
+        "UNION ALL "
+        "SELECT 'refused', p.id, p.company, p.first_name, p.last_name, p.phone, p.email, "
+        "max(coalesce(s.attempted_on, substr(s.created_at, 1, 10))) FROM prospects p "
+        "JOIN sends s ON s.prospect_id = p.id "
+        f"WHERE p.id {IN_SCOPE} AND s.status = 'failed' AND s.channel = 'email' "
+        f"AND p.email != '' AND lower(s.recipient) = lower(p.email) AND {ENDED_SQL} "
+        "GROUP BY p.id"
+    ).fetchall()
+
+
+def _trouble(row: sqlite3.Row) -> Due:
+    """One refused or bounced address: by phone where there is one, else a letter."""
+    what = "bounced" if row["kind"] == "bounced" else "was refused by the mail server"
+    return Due(
+        row["id"],
+        row["company"],
+        f"{row['first_name']} {row['last_name']}".strip(),
+        row["kind"],
+        "call" if row["phone"] else "post",
+        weekday(dt.date.fromisoformat(row["since"])),
+        f"{row['address']} {what} on {row['since']}",
+        hint="new-address",
+        values={"id": row["id"]},
+    )
+
+
+def _acted(
+    conn: sqlite3.Connection, ids: set[int]
+) -> tuple[dict[int, str], dict[int, str], dict[tuple[int, str], str]]:
+    """The latest day the user logged something about each prospect (ACTED), logged a reply,
+    and dismissed each kind of follow-up."""
     wanted = ", ".join(str(int(i)) for i in ids)
-    return dict(
+    live = (
+        f"prospect_id IN ({wanted}) AND undone_on IS NULL "
+        "AND id NOT IN (SELECT touch_id FROM mail_seen WHERE touch_id IS NOT NULL)"
+    )
+    acted = dict(
         conn.execute(
-            f"SELECT prospect_id, max(on_date) FROM touches WHERE kind IN ({marks}) "
-            f"AND prospect_id IN ({wanted}) "
-            f"AND NOT (kind = 'call' AND outcome IN {UNANSWERED!r}) "
-            "AND id NOT IN (SELECT touch_id FROM mail_seen WHERE touch_id IS NOT NULL) "
+            f"SELECT prospect_id, max(on_date) FROM touches WHERE {live} "
+            f"AND kind IN {ACTED!r} AND NOT (kind = 'call' AND outcome IN {UNANSWERED!r}) "
             "GROUP BY prospect_id"
         ).fetchall()
     )
+    replied = dict(
+        conn.execute(
+            f"SELECT prospect_id, max(on_date) FROM touches WHERE {live} AND kind = 'reply' "
+            "GROUP BY prospect_id"
+        ).fetchall()
+    )
+    skipped = {
+        (pid, item): day
+        for pid, item, day in conn.execute(
+            f"SELECT prospect_id, item, max(on_date) FROM touches WHERE {live} AND kind = 'skip' "
+            "GROUP BY prospect_id, item"
+        )
+    }
+    return acted, replied, skipped
 
 
 def _posted_since(conn: sqlite3.Connection, prospect_id: int, since: str) -> bool:

@@ -192,7 +192,92 @@ def add_send_transport(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sends ADD COLUMN via TEXT NOT NULL DEFAULT ''")
 
 
-STEPS = [create_tables, add_follow_up_tracking, add_mailbox, add_send_transport]
+def add_followup_store(conn: sqlite3.Connection) -> None:
+    """Each prospect's follow-ups, stage and next step, kept until something about it changes.
+
+    SQLite triggers mark a prospect stale on any write to its rows, whoever writes them (an
+    import, a send, a sync, a `log`, another program), so no writer can forget to; the next
+    reader computes the stale prospects again (campaign/followups/store.py).
+    """
+    _run_script(
+        conn,
+        """
+        -- An event logged by mistake is undone, not erased: the campaign day and the wall clock.
+        ALTER TABLE touches ADD COLUMN undone_on TEXT;
+        ALTER TABLE touches ADD COLUMN undone_at TEXT;
+
+        -- What the cadence says about each prospect, as computed for a day in
+        -- [valid_from, valid_until) (NULL: no limit on that side).
+        CREATE TABLE followup_items (
+            prospect_id INTEGER NOT NULL,
+            rank        INTEGER NOT NULL,            -- the kind's place in the due list
+            kind        TEXT NOT NULL,
+            channel     TEXT NOT NULL,
+            due         TEXT NOT NULL,
+            reason      TEXT NOT NULL,
+            company     TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            dedupe      TEXT NOT NULL DEFAULT '',
+            touch_id    INTEGER,
+            person      TEXT NOT NULL DEFAULT '',    -- JSON, '' for none
+            origin      TEXT NOT NULL DEFAULT '',
+            late        INTEGER NOT NULL DEFAULT 0,  -- a thank-you that has left the list
+            send_id     INTEGER,
+            hint        TEXT NOT NULL DEFAULT '',
+            hint_values TEXT NOT NULL DEFAULT ''     -- JSON, '' for none
+        );
+        CREATE INDEX followup_items_due ON followup_items (due, late);
+        CREATE INDEX followup_items_prospect ON followup_items (prospect_id);
+        CREATE TABLE followup_state (
+            prospect_id    INTEGER PRIMARY KEY,
+            stage          TEXT NOT NULL,
+            reached        TEXT NOT NULL,   -- the furthest stage on the way, ended or not
+            next_kind      TEXT,            -- the next step, or NULL and why nothing is planned
+            next_due       TEXT,
+            next_reason    TEXT,
+            next_hint      TEXT NOT NULL DEFAULT '',
+            next_values    TEXT NOT NULL DEFAULT '',
+            nothing_reason TEXT,
+            nothing_hint   TEXT NOT NULL DEFAULT '',
+            nothing_values TEXT NOT NULL DEFAULT '',
+            valid_from     TEXT,
+            valid_until    TEXT
+        );
+        CREATE INDEX followup_state_from ON followup_state (valid_from);
+        CREATE INDEX followup_state_until ON followup_state (valid_until);
+        CREATE INDEX followup_state_stage ON followup_state (stage);
+        CREATE TABLE followup_stale (prospect_id INTEGER PRIMARY KEY);
+        CREATE TABLE followup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    )
+    # The tables whose rows say something about a prospect's follow-up, each with its column
+    # naming the prospect.
+    about_a_prospect = {
+        "prospects": "id",
+        "sends": "prospect_id",
+        "touches": "prospect_id",
+        "mail_seen": "prospect_id",
+        "batch_members": "prospect_id",
+    }
+    for table, column in about_a_prospect.items():
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            # Not INSERT OR IGNORE: a trigger takes the outer statement's conflict policy, and
+            # an upsert's is to abort. So no conflict is ever made.
+            conn.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_stale AFTER {event} ON {table} BEGIN "
+                f"INSERT INTO followup_stale (prospect_id) SELECT {row}.{column} WHERE NOT EXISTS "
+                f"(SELECT 1 FROM followup_stale WHERE prospect_id = {row}.{column}); END"
+            )
+    conn.execute("INSERT INTO followup_stale (prospect_id) SELECT id FROM prospects")
+
+
+STEPS = [
+    create_tables,
+    add_follow_up_tracking,
+    add_mailbox,
+    add_send_transport,
+    add_followup_store,
+]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -10,7 +10,9 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
     """Every send and touch for one prospect, oldest first.
 
     With `labels`, each also says what it was in words, a `label`: "Follow-up letter 1 by
-    email", "Thank-you note to Ann Lee by post", "Interview with Ann Lee, Bo Chan".
+    email", "Thank-you note to Ann Lee by post", "Interview with Ann Lee, Bo Chan". A touch
+    carries its `touch_id` (what an undo names) and, once undone, `undone_on`: it stays in the
+    history and no longer counts.
     """
     name = _Labels(conn, prospect_id) if labels else None
     rows = [
@@ -36,6 +38,8 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
             "what": r["kind"],
             "status": r["outcome"] or r["item"],  # a skip's status: the follow-up dismissed
             "detail": r["note"],
+            "touch_id": r["id"],
+            **({"undone_on": r["undone_on"]} if r["undone_on"] else {}),
             # Who was met, each with the title and email their thank-you uses.
             **({"people": json.loads(r["people"])} if r["kind"] == "interview" else {}),
             **({"label": name.touch(r)} if name else {}),
@@ -61,6 +65,9 @@ TOUCH_NAMES = {
     "insider": "Marked as a warm insider",
     "active": "Reopened",
     "skip": "Follow-up dismissed",
+    "answered": "Answered their reply",
+    "offer": "Offer",
+    "bounced": "Email bounced",
 }
 
 
@@ -97,6 +104,8 @@ class _Labels:
             name += " with " + ", ".join(met) if met else ""
         if row["kind"] == "skip" and row["item"]:
             name += f": {self.kinds.get(row['item'], row['item'])}"
+        if row["undone_on"]:
+            name += f" (undone on {row['undone_on']})"
         return name
 
     def _thanked(self, dedupe: str) -> str:

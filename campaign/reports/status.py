@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
+
+from campaign.followups import store
+from campaign.followups.items import STAGES, Due
+from campaign.workspace.settings import Settings
 
 
-def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> dict:
-    """Prospects by status, this week's batch, sends, follow-ups due and touches so far.
+def status(
+    conn: sqlite3.Connection, settings: Settings, today: dt.date, items: Sequence[Due] | None = None
+) -> dict:
+    """Prospects by status and by stage, this week's batch, sends, follow-ups due and touches
+    so far.
 
-    `items`: today's follow-ups when the caller has them already (followup.compute's answer).
+    `items`: today's follow-ups when the caller has them already (followups.due.compute's
+    answer); else the counts are read from the ledger's kept follow-ups in one query.
     """
-    from campaign.followups.due import compute
     from campaign.letters.batch import find, iso_week
 
     by_status = dict(conn.execute("SELECT status, count(*) FROM prospects GROUP BY status"))
@@ -32,9 +40,15 @@ def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> di
     drafts = conn.execute(
         "SELECT count(*) FROM sends WHERE status = 'sent' AND via = 'outbox'"
     ).fetchone()[0]
-    touches = dict(conn.execute("SELECT kind, count(*) FROM touches GROUP BY kind"))
+    touches = dict(
+        conn.execute("SELECT kind, count(*) FROM touches WHERE undone_on IS NULL GROUP BY kind")
+    )
     if items is None:
-        items = compute(conn, settings.cadence, today)
+        store.refresh(conn, settings.cadence, today)
+        due_today, overdue = store.counts(conn, today)
+    else:
+        due_today, overdue = sum(i.due == today for i in items), sum(i.due < today for i in items)
+    stages = dict(conn.execute("SELECT stage, count(*) FROM followup_state GROUP BY stage"))
     mail = dict(conn.execute("SELECT kind, count(*) FROM mail_seen GROUP BY kind"))
     return {
         "today": today.isoformat(),
@@ -44,19 +58,23 @@ def status(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> di
         # Of the emails above, those written to outbox/ as drafts for the user to send.
         "drafts": drafts,
         "sends_by_status": sends,
-        "due_today": sum(i.due == today for i in items),
-        "overdue": sum(i.due < today for i in items),
+        "due_today": due_today,
+        "overdue": overdue,
+        # Where each employer stands (docs/domain.md), every stage named, in order.
+        "stages": {stage: stages.get(stage, 0) for stage in STAGES},
         "replies": touches.get("reply", 0),
         "interviews": touches.get("interview", 0),
         "calls": touches.get("call", 0),
-        # From `campaign sync` (issue 11): replies above include those it recorded.
+        # From the mailbox: the replies above include those `sync` recorded.
         "bounces": mail.get("bounce", 0),
         "auto_replies": mail.get("auto-reply", 0),
         "possible_replies": mail.get("possible-reply", 0),
     }
 
 
-def dashboard(conn: sqlite3.Connection, settings, today: dt.date, items=None) -> dict:
+def dashboard(
+    conn: sqlite3.Connection, settings: Settings, today: dt.date, items: Sequence[Due] | None = None
+) -> dict:
     """What the web dashboard shows: status(), the funnel, the letters sent per week, and how
     many prospects a new batch could take."""
     from campaign.letters.batch import remaining
@@ -75,8 +93,10 @@ def funnel(conn: sqlite3.Connection) -> list[tuple[str, int]]:
         "SELECT count(*), "
         "count(*) FILTER (WHERE id IN (SELECT prospect_id FROM sends WHERE status = 'sent')), "
         "count(*) FILTER (WHERE status IN ('replied', 'hired') OR id IN "
-        "  (SELECT prospect_id FROM touches WHERE kind IN ('reply', 'interview'))), "
-        "count(*) FILTER (WHERE id IN (SELECT prospect_id FROM touches WHERE kind = 'interview')),"
+        "  (SELECT prospect_id FROM touches WHERE kind IN ('reply', 'interview') "
+        "   AND undone_on IS NULL)), "
+        "count(*) FILTER (WHERE id IN (SELECT prospect_id FROM touches WHERE kind = 'interview' "
+        "  AND undone_on IS NULL)),"
         "count(*) FILTER (WHERE status = 'hired') "
         "FROM prospects"
     ).fetchone()

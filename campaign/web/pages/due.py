@@ -49,24 +49,22 @@ async def show(request: Request) -> Response:
 
 async def call(request: Request) -> Response:
     """One call outcome (with its note, best time and assistant), logged today."""
-    from campaign.followups.touches import log
+    from campaign.followups.touches import Logged, log
     from campaign.ledger.queries import find_prospect
 
     data = await form(request)
     state = web(request)
     with state.ledger() as (_, conn):
         row = find_prospect(conn, str(data.get("prospect", "")))
-        log(
-            conn,
-            row,
+        entry = Logged(
             "call",
             state.today(),
             note=str(data.get("note", "")),
             outcome=str(data.get("outcome", "")),
             assistant=str(data.get("assistant", "")),
             best_time=str(data.get("best_time", "")),
-            today=state.today(),
         )
+        log(conn, row, entry, today=state.today())
     return see(
         "/due", logged=f"{OUTCOME_NAMES.get(str(data.get('outcome')), '')}: {row['company']}"
     )

@@ -70,7 +70,7 @@ async def one(request: Request) -> Response:
 
 async def log_event(request: Request) -> Response:
     """Log any event `campaign log` knows for this prospect."""
-    from campaign.followups.touches import log
+    from campaign.followups.touches import Logged, log
     from campaign.ledger.queries import find_prospect
     from campaign.workspace.settings import parse_date
 
@@ -82,9 +82,7 @@ async def log_event(request: Request) -> Response:
     today = state.today()
     with state.ledger() as (settings, conn):
         row = find_prospect(conn, str(request.path_params["id"]))
-        log(
-            conn,
-            row,
+        entry = Logged(
             event,
             day,
             note=str(data.get("note", "")),
@@ -92,11 +90,10 @@ async def log_event(request: Request) -> Response:
             assistant=str(data.get("assistant", "")),
             best_time=str(data.get("best_time", "")),
             people=str(data.get("people", "")) if event == "interview" else "",
-            today=today,
-            again=data.get("again") == "1",
             item=str(data.get("item", "")) if event == "skip" else "",
-            cadence=settings.cadence,
+            again=data.get("again") == "1",
         )
+        log(conn, row, entry, today=today, cadence=settings.cadence)
     return see(f"/prospects/{row['id']}", logged=event)
 
 
