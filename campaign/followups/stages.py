@@ -53,30 +53,36 @@ class Standing:
         }
 
 
-def reached(s: Story) -> str:
+# The touches that move an employer along: (kind, call outcome or "") -> the stage reached.
+STEP = {
+    ("reply", ""): "answered",
+    ("call", "meeting-set"): "meeting",
+    ("interview", ""): "interviewed",
+    ("offer", ""): "offer",
+}
+ORDER = {stage: n for n, stage in enumerate(STAGES)}
+
+
+def _steps(s: Story) -> list[str]:
+    """The stages its touches reached, oldest first."""
+    return [step for t in s.touches if (step := STEP.get((t.kind, t.outcome)))]
+
+
+def reached(s: Story, steps: list[str] | None = None) -> str:
     """The furthest stage on the way: written to, answered, meeting agreed, interviewed, offer."""
-    stages = ["not-written"]
-    if any(x.kind in LETTERS and (x.status == "sent" or x.bounced_on) for x in s.sends):
-        stages.append("written")
-    stages += [_step(t.kind, t.outcome) for t in s.touches]
-    return max(filter(None, stages), key=STAGES.index)
+    written = any(x.kind in LETTERS and (x.status == "sent" or x.bounced_on) for x in s.sends)
+    stages = ["written" if written else "not-written", *(_steps(s) if steps is None else steps)]
+    return max(stages, key=ORDER.__getitem__)
 
 
-def _step(kind: str, outcome: str) -> str:
-    if kind == "call":
-        return "meeting" if outcome == "meeting-set" else ""
-    return {"reply": "answered", "interview": "interviewed", "offer": "offer"}.get(kind, "")
-
-
-def stage(s: Story) -> str:
+def stage(s: Story, steps: list[str] | None = None) -> str:
     """Ended (hired, closed, rejected), paused (no working way to reach them, nothing answered
     yet), or the furthest reached; a meeting agreed after an interview is the stage again."""
     if s.ended:
         return s.p.status
-    furthest = reached(s)
-    steps = [x for x in (_step(t.kind, t.outcome) for t in s.touches) if x]
-    last = steps[-1] if steps else ""
-    if last == "meeting" and furthest == "interviewed":
+    steps = _steps(s) if steps is None else steps
+    furthest = reached(s, steps)
+    if steps and steps[-1] == "meeting" and furthest == "interviewed":
         return "meeting"
     reachable = s.can_email(s.p.email) or s.postal or bool(s.p.phone)
     if furthest in ("not-written", "written") and not reachable:
@@ -87,7 +93,8 @@ def stage(s: Story) -> str:
 def standing(s: Story, items: list[Due]) -> Standing:
     """The stage, and the follow-up due first (stale thank-yous aside), else the first letter,
     else why nothing is planned."""
-    now = Standing(stage(s), reached(s))
+    steps = _steps(s)
+    now = Standing(stage(s, steps), reached(s, steps))
     due = [i for i in items if not i.stale]
     if due:
         now.next_step = min(due, key=lambda i: (i.due, RANK.get(i.kind, 0)))

@@ -78,23 +78,31 @@ def _order(item: Due) -> tuple:
     return RANK[item.kind], item.due, item.prospect_id
 
 
+# Prospects computed and stored per transaction: other writers wait for one chunk at most.
+CHUNK = 5000
+
+
 def refresh(conn: sqlite3.Connection, cadence: Cadence, today: dt.date) -> int:
     """Compute again and store every prospect stale for `today`; how many there were."""
     day, wanted = today.isoformat(), digest(cadence)
     if not _needed(conn, wanted, day):
         return 0  # the usual case: three index lookups
-    with _writing(conn):
-        if _meta(conn, "cadence") != wanted:
-            conn.execute("INSERT OR IGNORE INTO followup_stale SELECT id FROM prospects")
-            conn.execute(
-                "INSERT INTO followup_meta (key, value) VALUES ('cadence', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (wanted,),
-            )
-        ids = [row[0] for row in conn.execute(STALE, (day, day))]
-        done = compute(conn, cadence, today, ids)
-        _store(conn, done)
-    return len(ids)
+    count = 0
+    while True:
+        with _writing(conn):
+            if _meta(conn, "cadence") != wanted:
+                conn.execute("INSERT OR IGNORE INTO followup_stale SELECT id FROM prospects")
+                conn.execute(
+                    "INSERT INTO followup_meta (key, value) VALUES ('cadence', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (wanted,),
+                )
+            ids = [row[0] for row in conn.execute(f"{STALE} LIMIT {CHUNK}", (day, day))]
+            if ids:
+                _store(conn, compute(conn, cadence, today, ids))
+        count += len(ids)
+        if len(ids) < CHUNK:
+            return count
 
 
 def _needed(conn: sqlite3.Connection, wanted: str, day: str) -> bool:
@@ -202,7 +210,8 @@ def items(
     only: int | None = None,
 ) -> list[Due]:
     """The stored follow-ups due by today + horizon, in `due`'s order (call refresh first)."""
-    where, args = ["due <= ?"], [(today + dt.timedelta(days=horizon)).isoformat()]
+    where = ["due <= ?"]
+    args: list[str | int] = [(today + dt.timedelta(days=horizon)).isoformat()]
     if not keep_stale:
         where.append("late = 0")
     if only is not None:

@@ -11,10 +11,9 @@ import datetime as dt
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from campaign.followups.items import ANSWERED, CALL_KINDS, ENDED, UNANSWERED
 
@@ -23,6 +22,7 @@ SCOPE = "temp.followup_scope"
 IN_SCOPE = f"IN (SELECT id FROM {SCOPE})"
 
 _d = dt.date.fromisoformat
+T = TypeVar("T")
 
 
 class Prospect(NamedTuple):
@@ -54,6 +54,7 @@ class Send(NamedTuple):
     sent_on: str | None
     attempted_on: str  # the campaign day it was tried (else the day it was recorded)
     bounced_on: str | None
+    prospect_id: int
 
 
 class Touch(NamedTuple):
@@ -64,6 +65,7 @@ class Touch(NamedTuple):
     note: str
     people: str
     item: str
+    prospect_id: int
 
 
 class Mail(NamedTuple):
@@ -75,6 +77,20 @@ class Mail(NamedTuple):
     received_on: str
     snippet: str
     touch_id: int | None
+    prospect_id: int
+
+
+class once(Generic[T]):  # noqa: N801 (a decorator, named as functools.cached_property is)
+    """functools.cached_property without its lock (Python 3.11 takes one on every read, which
+    costs seconds over a hundred thousand stories): computed on first use, then an attribute."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __get__(self, story: object, owner: type | None = None) -> T:
+        value = story.__dict__[self.name] = self.compute(story)
+        return value
 
 
 # Events after which a run of unanswered calls starts again from nothing: someone answered,
@@ -111,13 +127,23 @@ class Story:
         return bool(self.p.address and self.p.city and self.p.postal_code)
 
     def logged(self, *kinds: str) -> list[Touch]:
+        """Its touches of these kinds, oldest first."""
+        if len(kinds) == 1:
+            return self.by_kind.get(kinds[0], [])
         return [t for t in self.touches if t.kind in kinds]
 
-    @cached_property
+    @once
+    def by_kind(self) -> dict[str, list[Touch]]:
+        kinds: dict[str, list[Touch]] = {}
+        for t in self.touches:
+            kinds.setdefault(t.kind, []).append(t)
+        return kinds
+
+    @once
     def calls(self) -> list[Touch]:
         return self.logged("call")
 
-    @cached_property
+    @once
     def sent(self) -> dict[str, Send]:
         """Letters that went or may have (unknown), by occasion: what is done is not due.
 
@@ -132,7 +158,7 @@ class Story:
             and not (s.bounced_on and s.channel == "email" and s.recipient.lower() != email)
         }
 
-    @cached_property
+    @once
     def bad(self) -> set[str]:
         """Addresses (lower case) that bounced or that the mail server refused."""
         bad = {self.p.bad_email.lower()} - {""}
@@ -144,7 +170,7 @@ class Story:
     def can_email(self, address: str) -> bool:
         return bool(address) and address.lower() not in self.bad
 
-    @cached_property
+    @once
     def answered(self) -> bool:
         """They answered a letter: a reply, a meeting, an offer (no more letters asking)."""
         return self.p.status == "replied" or any(
@@ -152,7 +178,7 @@ class Story:
             for t in self.touches
         )
 
-    @cached_property
+    @once
     def skips(self) -> dict[str, list[dt.date]]:
         """The days each kind of follow-up was dismissed; dismissing the change of approach
         dismisses every call it stood for."""
@@ -168,7 +194,7 @@ class Story:
         """The last dismissal of `kind` on or after `since`."""
         return max((day for day in self.skips.get(kind, ()) if day >= since), default=None)
 
-    @cached_property
+    @once
     def unanswered_run(self) -> int:
         """Unanswered calls in a row, since the last event that answers them (or dismisses
         the call they were for: a receipt check is a call for a posted letter)."""
@@ -207,30 +233,49 @@ def _rows(conn: sqlite3.Connection, sql: str) -> sqlite3.Cursor:
     return cursor.execute(sql)
 
 
+def _by_prospect(rows: Iterable) -> dict[int, list]:
+    found: dict[int, list] = defaultdict(list)
+    for row in rows:
+        found[row.prospect_id].append(row)
+    return found
+
+
 def load(conn: sqlite3.Connection) -> list[Story]:
     """A Story for every prospect in the scope, by id."""
-    sends: dict[int, list[Send]] = defaultdict(list)
-    for pid, *rest in _rows(
-        conn,
-        "SELECT prospect_id, id, dedupe, kind, letter, channel, status, recipient, subject, "
-        "message_id, sent_on, coalesce(attempted_on, substr(created_at, 1, 10)), bounced_on "
-        f"FROM sends WHERE prospect_id {IN_SCOPE} ORDER BY id",
-    ):
-        sends[pid].append(Send(*rest))
-    touches: dict[int, list[Touch]] = defaultdict(list)
-    for pid, *rest in _rows(
-        conn,
-        "SELECT prospect_id, id, kind, on_date, outcome, note, people, item FROM touches "
-        f"WHERE prospect_id {IN_SCOPE} AND undone_on IS NULL ORDER BY on_date, id",
-    ):
-        touches[pid].append(Touch(*rest))
-    mail: dict[int, list[Mail]] = defaultdict(list)
-    for pid, *rest in _rows(
-        conn,
-        "SELECT prospect_id, kind, sender, subject, received_on, snippet, touch_id FROM mail_seen "
-        f"WHERE prospect_id {IN_SCOPE} ORDER BY received_on, id",
-    ):
-        mail[pid].append(Mail(*rest))
+    sends = _by_prospect(
+        map(
+            Send._make,
+            _rows(
+                conn,
+                # What a send left unknown says of itself is read for those alone.
+                "SELECT id, dedupe, kind, iif(status = 'unknown', letter, ''), channel, status, "
+                "recipient, iif(status = 'unknown', subject, ''), "
+                "iif(status = 'unknown', message_id, ''), sent_on, "
+                "coalesce(attempted_on, substr(created_at, 1, 10)), bounced_on, prospect_id "
+                f"FROM sends WHERE prospect_id {IN_SCOPE} ORDER BY id",
+            ),
+        )
+    )
+    touches = _by_prospect(
+        map(
+            Touch._make,
+            _rows(
+                conn,
+                "SELECT id, kind, on_date, outcome, note, people, item, prospect_id FROM touches "
+                f"WHERE prospect_id {IN_SCOPE} AND undone_on IS NULL ORDER BY on_date, id",
+            ),
+        )
+    )
+    mail = _by_prospect(
+        map(
+            Mail._make,
+            _rows(
+                conn,
+                "SELECT kind, sender, subject, received_on, snippet, touch_id, prospect_id "
+                f"FROM mail_seen WHERE prospect_id {IN_SCOPE} ORDER BY received_on, id",
+            ),
+        )
+    )
     batched = dict(
         _rows(
             conn,
@@ -241,16 +286,20 @@ def load(conn: sqlite3.Connection) -> list[Story]:
     none: list = []
     return [
         Story(
-            Prospect(*row),
-            sends.get(row[0], none),
-            touches.get(row[0], none),
-            mail.get(row[0], none),
-            _d(batched[row[0]]) if row[0] in batched else None,
+            p,
+            sends.get(p.id, none),
+            touches.get(p.id, none),
+            mail.get(p.id, none),
+            _d(batched[p.id]) if p.id in batched else None,
         )
-        for row in _rows(
-            conn,
-            "SELECT id, company, first_name, last_name, title, email, phone, address, city, "
-            f"postal_code, status, role, bad_email FROM prospects WHERE id {IN_SCOPE} ORDER BY id",
+        for p in map(
+            Prospect._make,
+            _rows(
+                conn,
+                "SELECT id, company, first_name, last_name, title, email, phone, address, city, "
+                f"postal_code, status, role, bad_email FROM prospects WHERE id {IN_SCOPE} "
+                "ORDER BY id",
+            ),
         )
     ]
 

@@ -148,6 +148,7 @@ def log(
             ),
         ).lastrowid
         _apply(conn, prospect["id"], entry)
+    assert touch_id is not None  # an INSERT's rowid
     return touch_id
 
 

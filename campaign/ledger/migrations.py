@@ -248,8 +248,47 @@ def add_followup_store(conn: sqlite3.Connection) -> None:
         CREATE INDEX followup_state_stage ON followup_state (stage);
         CREATE TABLE followup_stale (prospect_id INTEGER PRIMARY KEY);
         CREATE TABLE followup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE INDEX sends_batch ON sends (batch_id, status);
+        CREATE INDEX sends_sent_on ON sends (sent_on) WHERE status = 'sent';
+
+        -- How many rows of each kind the ledger holds, kept by triggers, so that `status` and
+        -- the dashboard read a handful of rows instead of counting the whole ledger.
+        CREATE TABLE ledger_counts (
+            what TEXT NOT NULL,     -- the table counted
+            key  TEXT NOT NULL,     -- by what (see `counted` below)
+            n    INTEGER NOT NULL,
+            PRIMARY KEY (what, key)
+        ) WITHOUT ROWID;
         """,
     )
+    # What each table's rows are counted by: prospects by status, sends by status, channel
+    # and transport, touches by kind and whether undone, mail_seen by kind, the kept
+    # follow-up states by stage and furthest stage reached.
+    counted = {
+        "prospects": "{row}.status",
+        "sends": "{row}.status || '|' || {row}.channel || '|' || {row}.via",
+        "touches": "{row}.kind || '|' || ({row}.undone_on IS NULL)",
+        "mail_seen": "{row}.kind",
+        "followup_state": "{row}.stage || '|' || {row}.reached",
+    }
+    for table, key in counted.items():
+        conn.execute(
+            f"INSERT INTO ledger_counts (what, key, n) SELECT '{table}', "
+            f"{key.format(row=table)}, count(*) FROM {table} GROUP BY 2"
+        )
+        old, new = key.format(row="OLD"), key.format(row="NEW")
+        for event, body in (
+            ("INSERT", _count(table, new, 1)),
+            ("DELETE", _count(table, old, -1)),
+            (
+                f"UPDATE ON {table} WHEN {old} IS NOT {new}",
+                _count(table, old, -1) + _count(table, new, 1),
+            ),  # fmt: skip
+        ):
+            target = event if event.startswith("UPDATE") else f"{event} ON {table}"
+            name = f"{table}_{event.split()[0].lower()}_count"
+            conn.execute(f"CREATE TRIGGER {name} AFTER {target} BEGIN {body} END")
     # The tables whose rows say something about a prospect's follow-up, each with its column
     # naming the prospect.
     about_a_prospect = {
@@ -269,6 +308,17 @@ def add_followup_store(conn: sqlite3.Connection) -> None:
                 f"(SELECT 1 FROM followup_stale WHERE prospect_id = {row}.{column}); END"
             )
     conn.execute("INSERT INTO followup_stale (prospect_id) SELECT id FROM prospects")
+
+
+def _count(table: str, key: str, step: int) -> str:
+    """A trigger's statements adding `step` to the count of `key` in `table` (no upsert: a
+    trigger takes the outer statement's conflict policy)."""
+    where = f"what = '{table}' AND key = {key}"
+    return (
+        f"UPDATE ledger_counts SET n = n + {step} WHERE {where}; "
+        f"INSERT INTO ledger_counts (what, key, n) SELECT '{table}', {key}, {step} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM ledger_counts WHERE {where});"
+    )
 
 
 STEPS = [
