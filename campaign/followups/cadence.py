@@ -114,6 +114,7 @@ def thank_yous(s: Story, c: Cadence, clock: Clock) -> list[Due]:
     leaves the list (kept, marked stale, for as long again so that `due` can say so)."""
     late = c["thank_you_late_days"]
     out = []
+    listed = set()  # one note at a time to one person for one day's meetings
     for touch in s.logged("interview"):
         met = _d(touch.on_date)
         if s.skipped("thank-you", met) or clock.reached(met + (2 * late + 1) * DAY):
@@ -121,7 +122,9 @@ def thank_yous(s: Story, c: Cadence, clock: Clock) -> list[Due]:
         stale = clock.reached(met + (late + 1) * DAY)
         met_people = people(touch) or [{"name": s.name, "title": ""}]
         for index, person in enumerate(met_people):
-            if f"thankyou:{touch.id}:{index}" not in s.sent:
+            who = (" ".join(person["name"].split()).casefold(), met)
+            if f"thankyou:{touch.id}:{index}" not in s.sent and who not in listed:
+                listed.add(who)
                 out.append(_thank_you(s, c, touch, index, person, stale))
     return out
 
@@ -170,12 +173,14 @@ def follow_up_calls(s: Story, c: Cadence, clock: Clock) -> list[Due]:
     met = _d(interviews[-1].on_date)
     if any(_d(t.on_date) >= met for t in s.logged("offer")):
         return []
-    spoke = [_d(t.on_date) for t in s.reached_by_call(met + DAY)]
-    anchor = max([*spoke, s.skipped("follow-up-call", met) or met])
-    if anchor > met:
+    spoke = [_d(t.on_date) for t in s.calls_after(interviews[-1])]
+    skipped = s.skipped("follow-up-call", met)
+    if spoke or skipped:
+        anchor = max([*spoke, skipped or met])
         due = anchor + _days(c, "call_every_days", 0)
         why = f"last call {anchor}; every {'-'.join(map(str, c['call_every_days']))} days"
     else:
+        anchor = met
         due = met + _days(c, "first_call_after_meeting_days")
         why = f"met on {met}, no opening yet: any developments?"
     return [_item(s, "follow-up-call", "call", due, why, since=anchor)]
@@ -189,7 +194,7 @@ def article_note(s: Story, c: Cadence, clock: Clock) -> list[Due]:
     if s.ended or not interviews or f"article:{s.p.id}" in s.sent:
         return []
     met = _d(interviews[-1].on_date)
-    spoke = s.reached_by_call(met + DAY)
+    spoke = s.calls_after(interviews[-1])
     if len(spoke) < needed or s.skipped("article-note", met):
         return []
     why = f"{len(spoke)} calls since the meeting, no opening"

@@ -70,8 +70,8 @@ def _steps(s: Story) -> list[str]:
 
 def reached(s: Story, steps: list[str] | None = None) -> str:
     """The furthest stage on the way: written to, answered, meeting agreed, interviewed, offer."""
-    written = any(x.kind in LETTERS and (x.status == "sent" or x.bounced_on) for x in s.sends)
-    stages = ["written" if written else "not-written", *(_steps(s) if steps is None else steps)]
+    went = "written" if _letter_went(s) else "not-written"
+    stages = [went, *(_steps(s) if steps is None else steps)]
     return max(stages, key=ORDER.__getitem__)
 
 
@@ -96,30 +96,40 @@ def standing(s: Story, items: list[Due]) -> Standing:
     steps = _steps(s)
     now = Standing(stage(s, steps), reached(s, steps))
     due = [i for i in items if not i.stale]
+    owed = not s.ended and _owed_first_letter(s)
     if due:
         now.next_step = min(due, key=lambda i: (i.due, RANK.get(i.kind, 0)))
-    elif not s.ended and (first := _first_letter(s)) is not None:
-        now.next_step = first
+    elif owed and s.batch_on is not None and not _letter_went(s):
+        why = f"in the batch picked on {s.batch_on}"
+        now.next_step = Due(s.p.id, s.p.company, s.name, "first-letter",
+                            letter_channel(s.p.email), weekday(s.batch_on), why,
+                            hint="first-letter")  # fmt: skip
+    elif owed and s.batch_on is not None:
+        # It went to an address since corrected: the batch sends it again, to the new one.
+        why = f"the first letter goes again, to {s.p.email or 'the post'}, with the batch"
+        now.nothing = Why(why, hint="first-letter")
     else:
         now.nothing = NOTHING.get(now.stage, _nothing_due)(s)
     return now
 
 
-def _first_letter(s: Story) -> Due | None:
-    """A prospect in a batch, still owed its first letter: it goes by the batch."""
+def _letter_went(s: Story) -> bool:
+    """A letter went (or bounced): written to, whatever the address is now."""
+    return any(x.kind in LETTERS and (x.status == "sent" or x.bounced_on) for x in s.sends)
+
+
+def _owed_first_letter(s: Story) -> bool:
+    """Still owed its first letter (letters.batch.intro_owed: never sent, or sent to an
+    address since corrected)."""
     intro = next((x for x in s.sends if x.dedupe == f"intro:{s.p.id}"), None)
     row = {
         "send_status": intro.status if intro else None,
         "sent_to": intro.recipient if intro else "",
         "email": s.p.email,
         "bounced_on": intro.bounced_on if intro else None,
+        "email_bad": bool(s.p.email) and not s.can_email(s.p.email),
     }
-    if s.batch_on is None or not intro_owed(row):
-        return None
-    channel = letter_channel(s.p.email)
-    why = f"in the batch picked on {s.batch_on}"
-    return Due(s.p.id, s.p.company, s.name, "first-letter", channel, weekday(s.batch_on), why,
-               hint="first-letter")  # fmt: skip
+    return intro_owed(row)
 
 
 def _last(s: Story, *kinds: str) -> str:

@@ -213,6 +213,12 @@ class Story:
         """Calls on or after `since` that reached someone."""
         return [t for t in self.calls if t.outcome in ANSWERED and _d(t.on_date) >= since]
 
+    def calls_after(self, touch: Touch) -> list[Touch]:
+        """The calls logged after `touch` (later, or the same day and logged after it) that
+        reached someone."""
+        later = self.touches[self.touches.index(touch) + 1 :]
+        return [t for t in later if t.kind == "call" and t.outcome in ANSWERED]
+
     def mail_for(self, touch_id: int) -> Mail | None:
         return next((m for m in self.mail if m.touch_id == touch_id), None)
 

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from campaign.errors import CampaignError
-from campaign.followups.items import KINDS, OUTCOMES, Cadence, same_person
+from campaign.followups.items import KINDS, OUTCOMES, Cadence
 from campaign.ledger.transaction import now, transaction
 from campaign.util.text import quote, shorten
 
@@ -177,15 +177,12 @@ def _people(prospect: sqlite3.Row, entry: Logged) -> list[dict]:
     """Who was met at an interview (the prospect, when nobody is named)."""
     if entry.event != "interview":
         return []
+    if entry.people:
+        return parse_people(entry.people)
+    # The hiring authority met in person, named without an email, gets the thank-you at the
+    # prospect's address at the time it goes (a corrected address imported since included).
     name = f"{prospect['first_name']} {prospect['last_name']}".strip()
-    met = (
-        parse_people(entry.people) if entry.people else [{"name": name, "title": prospect["title"]}]
-    )
-    for person in met:
-        # The hiring authority met in person gets the thank-you at the address on file.
-        if not person.get("email") and prospect["email"] and same_person(person["name"], name):
-            person["email"] = prospect["email"]
-    return met
+    return [{"name": name, "title": prospect["title"]}]
 
 
 def _apply(conn: sqlite3.Connection, prospect_id: int, entry: Logged) -> None:

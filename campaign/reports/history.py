@@ -15,6 +15,9 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
     history and no longer counts.
     """
     name = _Labels(conn, prospect_id) if labels else None
+    prospect = conn.execute(
+        "SELECT first_name, last_name, email FROM prospects WHERE id = ?", (prospect_id,)
+    ).fetchone()
     rows = [
         {
             "date": r["sent_on"] or r["created_at"][:10],
@@ -41,7 +44,7 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
             "touch_id": r["id"],
             **({"undone_on": r["undone_on"]} if r["undone_on"] else {}),
             # Who was met, each with the title and email their thank-you uses.
-            **({"people": json.loads(r["people"])} if r["kind"] == "interview" else {}),
+            **({"people": _met(prospect, r["people"])} if r["kind"] == "interview" else {}),
             **({"label": name.touch(r)} if name else {}),
         }
         for r in conn.execute(
@@ -49,6 +52,23 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
         )
     ]
     return sorted(rows, key=lambda r: r["date"])
+
+
+def _met(prospect: sqlite3.Row | None, people: str) -> list[dict]:
+    """Who was met, each with the email their thank-you uses: the prospect met in person,
+    named without one, at the prospect's address."""
+    from campaign.followups.items import same_person
+
+    met = json.loads(people or "[]")
+    if prospect is None or not prospect["email"]:
+        return met
+    name = f"{prospect['first_name']} {prospect['last_name']}".strip()
+    return [
+        {**p, "email": prospect["email"]}
+        if not p.get("email") and same_person(p["name"], name)
+        else p
+        for p in met
+    ]
 
 
 # What each touch is called in a history a person reads (`campaign log` names the events).
