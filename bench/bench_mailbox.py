@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import configure, free_port  # noqa: E402
+from tests.helpers import configure, free_port  # noqa: E402
 from tests.dovecot import PASSWORD, Dovecot  # noqa: E402
 from tests.messages import newsletter, reply  # noqa: E402
 

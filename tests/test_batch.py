@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from campaign.letters.batch import iso_week
-from tests.conftest import add_prospects, people
+from tests.helpers import add_prospects, people
 
 MONDAY = "2026-11-23"  # 2026-W48
 SUNDAY = "2026-11-29"  # still 2026-W48
@@ -109,7 +109,7 @@ def test_size_option(run, thirty):
 
 
 def test_batch_size_from_campaign_toml(run, workspace, thirty):
-    from tests.conftest import configure
+    from tests.helpers import configure
 
     configure(workspace, sending={"batch_size": 4})
     assert ids(pick(run, MONDAY)) == thirty[:4]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from campaign.workspace.settings import load
-from tests.conftest import Run, use_imap, use_smtp
+from tests.helpers import Run, use_imap, use_smtp
 
 
 def test_check_mail_says_what_works_and_sends_a_test(run, workspace, smtp_server, imap):
@@ -73,7 +73,7 @@ def test_init_with_a_provider_writes_both_servers(tmp_path):
 def test_check_mail_names_a_tls_mismatch(run, workspace, smtp_server, imap):
     use_smtp(workspace, smtp_server)
     use_imap(workspace, imap, security="ssl")  # Dovecot speaks plain IMAP on this port
-    from tests.conftest import configure
+    from tests.helpers import configure
 
     configure(workspace, smtp={"security": "ssl"})
     result = run("check-mail")

@@ -7,7 +7,7 @@ import sys
 import click
 
 from campaign.cli.main import COMMANDS, cli
-from tests.conftest import Run, write_csv
+from tests.helpers import Run, write_csv
 
 
 def test_outside_a_workspace_says_to_run_init(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 from pypdf import PdfReader
 
-from tests.conftest import Run
+from tests.helpers import Run
 
 TODAY = "2026-11-23"
 

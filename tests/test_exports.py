@@ -13,7 +13,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from campaign.reports.calls import session_estimate
-from tests.conftest import write_csv
+from tests.helpers import write_csv
 
 SENT = "2026-11-25"  # a Wednesday
 HYPERLINK = '=HYPERLINK("http://x","y")'

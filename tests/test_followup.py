@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from campaign.followups.items import weekday
-from tests.conftest import write_csv
+from tests.helpers import write_csv
 
 SENT = "2026-11-25"  # a Wednesday: the receipt check (+3) lands on Saturday 2026-11-28
 SHEET = (
@@ -654,7 +654,7 @@ def test_networking_and_insider_calls_are_retried_then_keep_their_rhythm(campaig
 
 
 def test_retry_call_days_comes_from_campaign_toml(campaign, workspace):
-    from tests.conftest import configure
+    from tests.helpers import configure
 
     configure(workspace, cadence={"retry_call_days": 1})
     log(campaign, "2026-12-03", "1", "interview")
@@ -748,7 +748,7 @@ def test_a_thank_you_a_week_late_leaves_due_with_one_line(campaign, workspace):
 
 
 def test_thank_you_late_days_is_a_setting(campaign, workspace):
-    from tests.conftest import configure
+    from tests.helpers import configure
 
     configure(workspace, cadence={"thank_you_late_days": 2})
     log(campaign, "2026-12-03", "5", "interview")

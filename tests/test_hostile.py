@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import use_smtp, write_csv
+from tests.helpers import use_smtp, write_csv
 
 TODAY = "2026-11-23"  # a Monday
 LATER = "2026-11-26"  # receipt checks for the posted letters fall due

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_csv, write_xlsx
+from tests.helpers import write_csv, write_xlsx
 from tests.test_sheet import write_xlsxwriter
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import add_prospects, configure, free_port, use_imap, use_smtp
+from tests.helpers import add_prospects, configure, free_port, use_imap, use_smtp
 from tests.messages import dsn, newsletter, out_of_office, reply
 
 SENT_ON = "2026-12-01"  # a Tuesday

@@ -10,7 +10,7 @@ from campaign.errors import WorkspaceError
 from campaign.ledger import migrations
 from campaign.ledger.db import connect
 from campaign.ledger.migrations import STEPS, migrate
-from tests.conftest import Run
+from tests.helpers import Run
 
 TABLES = {"prospects", "batches", "batch_members", "sends", "touches"}
 

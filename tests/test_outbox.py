@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import add_prospects, people
+from tests.helpers import add_prospects, people
 from tests.test_send import POST
 
 TODAY = "2026-11-23"
@@ -46,7 +46,7 @@ def test_outbox_files_are_drafts_and_the_summary_says_so(run, workspace, tmp_pat
 
 
 def test_smtp_sends_are_not_drafts(run, workspace, tmp_path, smtp_server):
-    from tests.conftest import use_smtp
+    from tests.helpers import use_smtp
 
     use_smtp(workspace, smtp_server)
     _batch(run, tmp_path, people(1))

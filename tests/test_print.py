@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import write_csv
+from tests.helpers import write_csv
 
 TODAY = "2026-11-23"
 SHEET = (
@@ -175,7 +175,7 @@ def _resume(path):
 
 
 def test_posted_letters_enclose_the_resume_after_each_letter(batch, workspace, tmp_path):
-    from tests.conftest import configure
+    from tests.helpers import configure
 
     configure(workspace, sender={"resume": str(_resume(workspace / "resume.pdf"))})
     report = batch.json("--today", TODAY, "print", "--per-letter", tmp_path / "each")
@@ -194,7 +194,7 @@ def test_posted_letters_enclose_the_resume_after_each_letter(batch, workspace, t
 
 
 def test_a_resume_that_is_not_a_pdf_is_one_clear_error(batch, workspace):
-    from tests.conftest import configure
+    from tests.helpers import configure
 
     (workspace / "resume.docx").write_bytes(b"PK\x03\x04 not a pdf")
     configure(workspace, sender={"resume": "resume.docx"})
@@ -208,7 +208,7 @@ def test_a_resume_that_is_not_a_pdf_is_one_clear_error(batch, workspace):
 def test_follow_ups_mention_an_enclosed_resume_only_when_there_is_one(
     batch, workspace, with_resume
 ):
-    from tests.conftest import configure
+    from tests.helpers import configure
 
     if with_resume:
         configure(workspace, sender={"resume": str(_resume(workspace / "resume.pdf"))})

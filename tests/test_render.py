@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import add_prospects, people, use_smtp
+from tests.helpers import add_prospects, people, use_smtp
 
 TODAY = "2026-11-23"  # a Monday, week 2026-W48
 

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from tests.conftest import add_prospects, configure, people, use_smtp
+from tests.helpers import add_prospects, configure, people, use_smtp
 
 TODAY = "2026-11-23"  # a Monday, week 2026-W48
 PASSWORD = "correct-horse-battery-staple-7731"
@@ -374,7 +374,7 @@ def test_an_address_the_server_cannot_take_does_not_block_the_batch(
 
 
 def test_unreachable_server_is_a_clear_error(run, workspace, tmp_path, ledger):
-    from tests.conftest import SmtpServer, free_port
+    from tests.helpers import SmtpServer, free_port
 
     nobody = SmtpServer()
     nobody.port = free_port()  # nothing listens there

@@ -9,7 +9,7 @@ import pytest
 from campaign.errors import SheetError
 from campaign.sheets.rows import fold, parse, parse_map, split_name
 from campaign.sheets.workbook import read_cells
-from tests.conftest import write_csv, write_xlsx
+from tests.helpers import write_csv, write_xlsx
 
 
 def write_xlsxwriter(path: Path, rows: list[list], sheet: str = "Employers") -> Path:

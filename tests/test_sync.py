@@ -8,8 +8,8 @@ import socket
 import threading
 
 from campaign.mailbox import sync as sync_module
-from tests.conftest import add_prospects, configure, use_imap
 from tests.dovecot import PASSWORD
+from tests.helpers import add_prospects, configure, use_imap
 from tests.messages import dsn, reply
 from tests.test_mailbox import SENT_ON, rows, sent_batch
 
@@ -207,7 +207,7 @@ def test_a_dropped_connection_stops_cleanly_and_the_next_sync_goes_on(
     addresses = [f"person{n}@company{n}.example.com" for n in range(1, 31)]
     use_imap(workspace, imap)
     add_prospects(run, tmp_path, rows(30))
-    from tests.conftest import use_smtp
+    from tests.helpers import use_smtp
 
     use_smtp(workspace, smtp_server)
     assert run("--today", SENT_ON, "batch", "--size", "30").exit_code == 0
@@ -272,7 +272,7 @@ def test_a_bounced_address_with_a_postal_one_gets_its_follow_ups_by_post(
     run, workspace, smtp_server, imap, tmp_path
 ):
     use_imap(workspace, imap)
-    from tests.conftest import use_smtp
+    from tests.helpers import use_smtp
 
     use_smtp(workspace, smtp_server)
     where = {"Address": "1 Mill Road", "City": "Springfield", "ZIP": "62704", "Phone": "555-0101"}

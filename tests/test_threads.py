@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import add_prospects, use_smtp
+from tests.helpers import add_prospects, use_smtp
 
 
 def test_receipt_check_and_thank_you_thread_to_the_first_letter(

@@ -12,7 +12,7 @@ import signal
 
 import pytest
 
-from tests.conftest import people
+from tests.helpers import people
 from tests.test_send import TODAY, copies, prepare, rows, send_json, spawn_send
 
 THIRD = "person3@example.com"
@@ -155,7 +155,7 @@ def test_nothing_unknown(run, workspace, tmp_path, smtp_server):
 def test_an_unknown_follow_up_letter_is_resolved_the_same_way(
     run, workspace, tmp_path, smtp_server, ledger, went
 ):
-    from tests.conftest import add_prospects, use_smtp
+    from tests.helpers import add_prospects, use_smtp
 
     # Intros on Wednesday the 18th; their receipt checks fall due on Monday the 23rd (TODAY).
     use_smtp(workspace, smtp_server)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from campaign.util.resources import sample_list
-from tests.conftest import add_prospects, free_port, people, use_smtp
+from tests.helpers import add_prospects, free_port, people, use_smtp
 from tests.web_fixtures import *  # noqa: F403  (serve, browser, page)
 from tests.web_fixtures import screenshot
 

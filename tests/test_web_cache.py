@@ -9,7 +9,7 @@ from campaign.followups.due import compute
 from campaign.reports.status import dashboard
 from campaign.web.cache import LedgerCache
 from campaign.workspace.settings import load
-from tests.conftest import add_prospects, people
+from tests.helpers import add_prospects, people
 
 TODAY = "2026-11-30"
 DAY = dt.date.fromisoformat(TODAY)

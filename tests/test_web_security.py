@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import add_prospects, people, use_smtp
+from tests.helpers import add_prospects, people, use_smtp
 from tests.web_fixtures import *  # noqa: F403  (serve)
 
 TODAY = "2026-11-30"

@@ -11,7 +11,7 @@ import pytest
 from campaign.errors import WorkspaceError
 from campaign.workspace.settings import CONFIG, DEFAULT_CADENCE, find_root, load, today
 from campaign.workspace.skeleton import init
-from tests.conftest import Run
+from tests.helpers import Run
 
 
 def test_init_makes_config_templates_outbox_and_refuses_twice(tmp_path):
@@ -154,7 +154,7 @@ def test_today_honours_campaign_today_and_the_override(monkeypatch):
 
 
 def test_campaign_today_dates_the_import(run, ledger, tmp_path):
-    from tests.conftest import write_csv
+    from tests.helpers import write_csv
 
     path = write_csv(tmp_path / "l.csv", "Company,Contact,Email\nAcme,Ann Lee,a@example.com\n")
     assert run("import", path, env={"CAMPAIGN_TODAY": "2027-05-06"}).exit_code == 0
@@ -206,7 +206,7 @@ def test_init_writes_only_what_it_was_given(tmp_path):
 
 
 def _fresh_with_a_batch(tmp_path, *init_args):
-    from tests.conftest import add_prospects
+    from tests.helpers import add_prospects
 
     root = tmp_path / "fresh"
     assert Run()("init", root, *init_args).exit_code == 0
