@@ -173,10 +173,8 @@ def test_the_follow_up_store_starts_from_what_an_older_ledger_holds(tmp_path):
     )
     old.close()
     conn = connect(tmp_path / "old.db")
-    assert conn.execute("SELECT prospect_id FROM followup_stale ORDER BY 1").fetchall() == [
-        (1,),
-        (2,),
-    ]
+    stale = conn.execute("SELECT prospect_id FROM followup_stale ORDER BY 1").fetchall()
+    assert [tuple(row) for row in stale] == [(1,), (2,)]
     kept = dict(
         ((what, key), n) for what, key, n in conn.execute("SELECT what, key, n FROM ledger_counts")
     )
