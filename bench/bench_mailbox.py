@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.helpers import configure, free_port  # noqa: E402
 from tests.dovecot import PASSWORD, Dovecot  # noqa: E402
+from tests.helpers import configure, free_port  # noqa: E402
 from tests.messages import newsletter, reply  # noqa: E402
 
 TODAY = "2026-12-01"
