@@ -105,9 +105,11 @@ def pick(
 INTRO_SEND = (
     "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id",
     "s.status AS send_status, s.recipient AS sent_to, s.bounced_on, s.id AS send_id, "
-    "p.email != '' AND (lower(p.bad_email) = lower(p.email) OR EXISTS (SELECT 1 FROM sends b "
+    # Looked up only where the letter may still be owed (most went long ago).
+    "CASE WHEN p.email = '' OR (s.status = 'sent' AND s.bounced_on IS NULL) THEN 0 "
+    "ELSE lower(p.bad_email) = lower(p.email) OR EXISTS (SELECT 1 FROM sends b "
     "WHERE b.prospect_id = p.id AND b.channel = 'email' AND lower(b.recipient) = lower(p.email) "
-    "AND (b.status = 'failed' OR b.bounced_on IS NOT NULL))) AS email_bad",
+    "AND (b.status = 'failed' OR b.bounced_on IS NOT NULL)) END AS email_bad",
 )
 
 
