@@ -272,6 +272,8 @@ def status(state, as_json):
         + (f"; {sends['failed']} failed" if sends.get("failed") else "")
     )
     click.echo(f"  follow-ups  {data['due_today']} due today, {data['overdue']} overdue")
+    stages = ", ".join(f"{n} {stage}" for stage, n in data["stages"].items() if n)
+    click.echo(f"  stages      {stages or 'none yet'}")
     click.echo(
         f"  so far      {plural(data['replies'], 'reply', 'replies')}, "
         f"{plural(data['interviews'], 'interview')}, {plural(data['calls'], 'call')}"
