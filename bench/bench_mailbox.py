@@ -78,7 +78,7 @@ def workspace(base: Path, name: str, rows: int, smtp_port: int, server: Dovecot,
     configure(
         root,
         smtp={"host": "127.0.0.1", "port": smtp_port, "security": "none", "username": ""},
-        sending={"retry_seconds": 0},
+        sending={"retry_seconds": 0.001},
         imap={"host": server.host, "port": server.port, "security": "none", "username": user,
               "save_sent": save_sent},
     )  # fmt: skip

@@ -132,7 +132,7 @@ def campaign_workspace(folder: Path, data: list[dict], port: int, env: dict) -> 
     check([*CAMPAIGN, "--workspace", str(root), "import", str(sheet)], env=env)
     check([*CAMPAIGN, "--workspace", str(root), "batch", "--size", str(len(data))], env=env)
     config = root / "campaign.toml"
-    text = config.read_text(encoding="utf-8").replace("retry_seconds = 2", "retry_seconds = 0")
+    text = config.read_text(encoding="utf-8").replace("retry_seconds = 2", "retry_seconds = 0.001")
     text += f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nusername = ""\n'
     config.write_text(text, encoding="utf-8")
     return root

@@ -7,9 +7,9 @@ subprocess: the shipped sample list (120 prospects, this week's batch sent to ou
 100,000 prospects with a fresh campaign (the same first weeks of activity); and
 bench_due.py's year-old ledger of 100,000 prospects, every one written to and followed up
 (a stress case: its Due page and dashboard cost what `campaign due` costs). Each page is
-fetched over HTTP with the token cookie, median of 5 after one untimed fetch: the server
-time is the app's own (its Server-Timing header), the wall time a whole request on a new
-connection. Start-up is
+fetched over HTTP with the token cookie under the app's secret path, median of 5 after one
+untimed fetch: the server time is the app's own (its Server-Timing header), the wall time a
+whole request on a new connection. Start-up is
 the time from launching `campaign serve` to its first answer (median of 3, after one
 untimed start); the first page load is
 chromium's navigation start to first contentful paint (and the wall time of page.goto).
@@ -25,8 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 from bench_due import Ledger  # beside this file: python bench/bench_web.py
@@ -55,8 +57,31 @@ def run(args: list[str], env: dict) -> str:
     return done.stdout
 
 
-def serve(script: str, root: Path, env: dict) -> tuple[subprocess.Popen, str, float]:
-    """`campaign serve` on `root`: (process, its link, seconds until it answered a page)."""
+@dataclass
+class App:
+    """A running `campaign serve`, as its link file describes it."""
+
+    link: Path  # the page that lets a browser in
+    origin: str  # http://127.0.0.1:PORT
+    prefix: str  # /<scope>: every page's path starts with it
+    token: str  # the cookie's value
+
+    @classmethod
+    def read(cls, link: Path) -> App:
+        text = link.read_text(encoding="utf-8")
+        action = re.search(r'action="(http://127\.0\.0\.1:\d+)(/[\w-]+)/open"', text)
+        token = re.search(r'name="token" value="([\w-]+)"', text)
+        if not (action and token):
+            sys.exit(f"bench: {link} is not a campaign link file")
+        return cls(link, action.group(1), action.group(2), token.group(1))
+
+    @property
+    def cookie(self) -> dict[str, str]:
+        return {"campaign_token": self.token}
+
+
+def serve(script: str, root: Path, env: dict) -> tuple[subprocess.Popen, App, float]:
+    """`campaign serve` on `root`: (process, the app, seconds until it answered a page)."""
     start = time.perf_counter()
     process = subprocess.Popen(
         [
@@ -76,34 +101,35 @@ def serve(script: str, root: Path, env: dict) -> tuple[subprocess.Popen, str, fl
         env=env,
     )
     line = process.stderr.readline()
-    found = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", line)
+    found = re.search(r"file://(\S+\.html)", line)
     if not found:
         process.kill()
         sys.exit(f"bench: campaign serve did not start: {line}{process.stderr.read()}")
-    assert httpx.get(found.group(0)).status_code == 303  # answering: the token taken
-    return process, found.group(0), time.perf_counter() - start
+    app = App.read(Path(unquote(found.group(1))))
+    answer = httpx.get(app.origin + app.prefix + "/", cookies=app.cookie)
+    assert answer.status_code == 200  # answering
+    return process, app, time.perf_counter() - start
 
 
-def page_times(url: str) -> list[tuple[str, float, float]]:
+def page_times(app: App) -> list[tuple[str, float, float]]:
     """(path, server time from its Server-Timing header, wall time on a new connection)."""
     out = []
     for path in PAGES:
-        fetch(url, path)  # the first, untimed: caches warm
-        server, wall = zip(*(fetch(url, path) for _ in range(RUNS)), strict=True)
+        fetch(app, path)  # the first, untimed: caches warm
+        server, wall = zip(*(fetch(app, path) for _ in range(RUNS)), strict=True)
         out.append((path, statistics.median(server), statistics.median(wall)))
     return out
 
 
-def fetch(url: str, path: str) -> tuple[float, float]:
+def fetch(app: App, path: str) -> tuple[float, float]:
     """One GET of `path` on a new connection: (server time, wall time)."""
     import http.client
 
-    host, port = url.split("/")[2].split(":")
-    token = url.rsplit("token=", 1)[1]
-    headers = {"cookie": f"campaign_token_{port}={token}", "host": f"{host}:{port}"}
+    host, port = app.origin.removeprefix("http://").split(":")
+    headers = {"cookie": f"campaign_token={app.token}", "host": f"{host}:{port}"}
     start = time.perf_counter()
     connection = http.client.HTTPConnection(host, int(port))
-    connection.request("GET", path, headers=headers)
+    connection.request("GET", app.prefix + path, headers=headers)
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -113,7 +139,7 @@ def fetch(url: str, path: str) -> tuple[float, float]:
     return float(spent.group(1)) / 1000, time.perf_counter() - start
 
 
-def after_writes(url: str, script: str, root: Path, env: dict) -> list[tuple[str, float, float]]:
+def after_writes(app: App, script: str, root: Path, env: dict) -> list[tuple[str, float, float]]:
     """Pages fetched just after the CLI wrote to the ledger (`campaign log ... note`), so the
     server's follow-ups are out of date: (what, server time, wall time), median of RUNS."""
     out = []
@@ -122,14 +148,14 @@ def after_writes(url: str, script: str, root: Path, env: dict) -> list[tuple[str
         times = []
         for n in range(RUNS):
             run([*base, "log", str(n + 1), "note", "--note", f"bench {time.perf_counter()}"], env)
-            times.append(fetch(url, path))
+            times.append(fetch(app, path))
         server, wall = zip(*times, strict=True)
         what = f"{path}, just after `campaign log` wrote"
         out.append((what, statistics.median(server), statistics.median(wall)))
     return out
 
 
-def first_paint(url: str) -> tuple[float, float, float]:
+def first_paint(app: App) -> tuple[float, float, float]:
     """(browser launch, page.goto wall time, navigation start to first contentful paint)."""
     from playwright.sync_api import sync_playwright
 
@@ -141,7 +167,8 @@ def first_paint(url: str) -> tuple[float, float, float]:
         launched = time.perf_counter() - start
         page = browser.new_context(bypass_csp=True).new_page()
         start = time.perf_counter()
-        page.goto(url, wait_until="load")
+        page.goto(app.link.as_uri())  # the link file's form lets the browser in
+        page.wait_for_url(app.origin + app.prefix + "/", wait_until="load")
         wall = time.perf_counter() - start
         fcp = page.evaluate(
             "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
@@ -212,25 +239,25 @@ def main() -> None:
             root = make(script, folder, env)
             starts = []
             for _ in range(3):  # after one untimed start (bytecode cache written)
-                process, url, ready = serve(script, root, env)
+                process, app, ready = serve(script, root, env)
                 process.terminate()
                 process.wait()
                 starts.append(ready)
-            process, url, ready = serve(script, root, env)
+            process, app, ready = serve(script, root, env)
             ready = statistics.median(starts[1:] + [ready])
             try:
                 print(f"\n{name}: `campaign serve` answered its first page in {ready:.2f} s")
                 # Before anything else: the start-up warm-up may still be running.
-                cold = [("/due, the first page after start-up", *fetch(url, "/due"))]
+                cold = [("/due, the first page after start-up", *fetch(app, "/due"))]
                 print(f"  {'page':55} {'server':>9} {'wall':>9}")
-                for path, seconds, wall in page_times(url):
+                for path, seconds, wall in page_times(app):
                     mark = "ok" if seconds < target else f"over {target * 1000:.0f} ms"
                     print(f"  {path:55} {seconds * 1000:6.1f} ms {wall * 1000:6.1f} ms  {mark}")
                 print("  cold (follow-ups not computed yet):")
-                for what, seconds, wall in cold + after_writes(url, script, root, env):
+                for what, seconds, wall in cold + after_writes(app, script, root, env):
                     print(f"  {what:55} {seconds * 1000:6.1f} ms {wall * 1000:6.1f} ms")
                 if make is sample_workspace:
-                    launched, wall, fcp = first_paint(url)
+                    launched, wall, fcp = first_paint(app)
                     print(
                         f"  chromium: launched in {launched:.2f} s; first page: start to first "
                         f"contentful paint {fcp * 1000:.0f} ms (page.goto to load {wall:.2f} s)"

@@ -150,6 +150,8 @@ class Dovecot:
                     self.process.kill()
                     self.process.wait(5)
         finally:
+            if self.process is not None and self.process.stderr is not None:
+                self.process.stderr.close()
             shutil.rmtree(self.root, ignore_errors=True)
 
     def user(self) -> str:

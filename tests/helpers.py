@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +160,7 @@ class SmtpServer(list):
             list(envelope.rcpt_tos),
             email.message_from_bytes(envelope.original_content, policy=email.policy.default),
             envelope.original_content,
+            list(envelope.mail_options),
         )
         if number == self.block_at:
             # Kept (queued for delivery) before the client hears back, as a real server does.
@@ -187,6 +188,7 @@ class Received:
     rcpt_tos: list[str]
     message: Any  # email.message.EmailMessage
     raw: bytes
+    mail_options: list[str] = field(default_factory=list)  # e.g. SMTPUTF8
 
 
 def free_port() -> int:
@@ -226,8 +228,23 @@ def use_smtp(workspace: Path, server: SmtpServer, username: str = "", **sending)
     configure(
         workspace,
         smtp={"host": server.host, "port": server.port, "security": "none", "username": username},
-        sending={"retry_seconds": 0, **sending},
+        sending={"retry_seconds": 0.001, **sending},
     )
+
+
+def damage_ledger(path: Path) -> None:
+    """Overwrite the prospects table's root page with garbage, as a failing disk might: the
+    ledger still opens, and reading prospects says "database disk image is malformed"."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'prospects'").fetchone()
+    conn.close()
+    with path.open("r+b") as handle:
+        handle.seek((root[0] - 1) * size)
+        handle.write(b"\xff" * size)
 
 
 def add_prospects(run: Run, folder: Path, rows: list[dict], name: str = "list.csv") -> None:

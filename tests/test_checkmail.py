@@ -80,3 +80,41 @@ def test_check_mail_names_a_tls_mismatch(run, workspace, smtp_server, imap):
     assert result.exit_code == 1
     assert "TLS mismatch" in result.stderr
     assert result.stderr.count("TLS mismatch") == 2  # both servers
+
+
+def test_init_provider_comments_say_what_the_settings_do(tmp_path):
+    gmail = Run()("init", tmp_path / "gm", "--email", "jo@gmail.com", "--provider", "gmail")
+    assert gmail.exit_code == 0
+    text = (tmp_path / "gm" / "campaign.toml").read_text()
+    [line] = [x for x in text.splitlines() if x.startswith("save_sent")]
+    assert line == (
+        "save_sent = false   # the provider files each email sent in Sent itself: no second copy"
+    )
+    icloud = Run()("init", tmp_path / "ic", "--email", "jo@icloud.com", "--provider", "icloud")
+    assert icloud.exit_code == 0
+    [line] = [
+        x
+        for x in (tmp_path / "ic" / "campaign.toml").read_text().splitlines()
+        if x.startswith("save_sent")
+    ]
+    assert line == "save_sent = true    # keep a copy of each email sent in your Sent folder"
+
+
+def test_init_outlook_says_microsoft_refuses_program_passwords(tmp_path):
+    result = Run()("init", tmp_path / "ol", "--email", "jo@outlook.com", "--provider", "outlook")
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert (
+        "Outlook.com, Hotmail and Live accounts no longer accept passwords from programs like "
+        "this one (Microsoft requires its own sign-in since September 2024)"
+    ) in said
+    assert "app password" not in said
+    assert "check-mail" not in said  # nothing to check: no server is set
+    text = (tmp_path / "ol" / "campaign.toml").read_text()
+    assert "app password" not in text
+    comments = " ".join(line.removeprefix("# ") for line in text.splitlines())
+    assert "(Microsoft requires its own sign-in since September 2024)" in comments
+    assert '# host = "smtp-mail.outlook.com"' in text  # there, but as a comment
+    settings = load(tmp_path / "ol")
+    assert settings.smtp is None  # so send writes drafts to outbox/ instead of failing
+    assert settings.imap is None

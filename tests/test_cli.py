@@ -101,3 +101,54 @@ def test_global_options_work_after_the_command_too(run, workspace):
         json.loads(Run()("-w", workspace, "where", "--json", "--today=2027-01-04").stdout)["today"]
         == "2027-01-04"
     )
+
+
+def test_a_damaged_ledger_is_one_line_and_exit_2(run, workspace, tmp_path):
+    from tests.helpers import add_prospects, damage_ledger, people
+
+    add_prospects(run, tmp_path, people(300))
+    assert run("--today", "2026-11-23", "batch").exit_code == 0
+    damage_ledger(workspace / "campaign.db")
+    for command in (["status"], ["send", "--yes"], ["prospects"]):
+        result = run("--today", "2026-11-23", *command)
+        assert result.exit_code == 2, command
+        assert result.stderr.strip().splitlines() == [
+            "campaign: error: the ledger campaign.db is damaged (database disk image is "
+            "malformed); nothing was changed. Restore it from a backup, or try `sqlite3 "
+            "campaign.db .recover`."
+        ], command
+    assert list((workspace / "outbox").iterdir()) == []
+
+
+def test_export_to_a_full_disk_is_one_line_and_leaves_nothing(run, workspace, tmp_path):
+    """A 16 KB tmpfs, mounted in a user namespace of our own (no root needed): the tracker
+    does not fit."""
+    import shutil
+
+    from tests.helpers import add_prospects, people
+    from tests.web_fixtures import CAMPAIGN
+
+    unshare = shutil.which("unshare")
+    probe = subprocess.run([unshare or "unshare", "-rm", "true"], capture_output=True)
+    if unshare is None or probe.returncode != 0:
+        import pytest
+
+        pytest.skip("no user namespaces here to mount a small tmpfs in")
+    add_prospects(run, tmp_path, people(300))
+    full = tmp_path / "full"
+    full.mkdir()
+    script = (
+        'mount -t tmpfs -o size=16k tmpfs "$1" && "$2" --workspace "$3" export "$1/tracker.xlsx"'
+        '; status=$?; ls -A "$1"; exit $status'
+    )
+    done = subprocess.run(
+        [unshare, "-rm", "sh", "-c", script, "sh", str(full), CAMPAIGN, str(workspace)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"campaign: error: {full}/tracker.xlsx: cannot be written (No space left on device); "
+        "nothing was written."
+    ]
+    assert done.stdout == ""  # nothing left behind on the full disk, not even the part file

@@ -66,7 +66,9 @@ def emails(workspace, kind: str = "") -> list:
 
 
 def text(message) -> str:
-    return message.get_body(("plain",)).get_content()
+    # A 7bit or quoted-printable body keeps the file's CRLF line ends; a mail program shows
+    # lines, so compare lines.
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
 
 
 def body_paragraphs(message) -> list[str]:

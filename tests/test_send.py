@@ -634,3 +634,219 @@ def test_ctrl_c_finishes_the_current_message_then_stops(
     assert copies(smtp_server) == {a: 1 for a in addresses(3)}
     assert {r["status"] for r in rows(ledger).values()} == {"sent"}
     assert set(rows(ledger)) == set(addresses(3))
+
+
+# --- what a dry run says is what a real run does ----------------------------------------------
+
+
+def delivered(server) -> list[str]:
+    """Every recipient the server took, in the order it took them."""
+    return [rcpt for received in server for rcpt in received.rcpt_tos]
+
+
+def test_dry_run_lists_exactly_what_send_then_delivers_under_the_daily_cap(
+    run, workspace, tmp_path, smtp_server, ledger
+):
+    prepare(run, workspace, tmp_path, smtp_server, [*people(14), POST], per_day=5)
+
+    dry = send(run, "--dry-run", "--json")
+
+    assert dry.exit_code == 0, dry.stderr
+    plan = json.loads(dry.stdout)
+    would = [item["to"] for item in plan["would_send"]]
+    assert would == addresses(5)
+    assert plan["would_send"][0] == {
+        "prospect_id": 1,
+        "company": "Company 1",
+        "name": "Person1 Surname1",
+        "to": "person1@example.com",
+        "kind": "intro",
+        "subject": "Director at Company 1: an experienced hand, ready now",
+    }
+    assert (plan["owed"], plan["continue_on"]) == (14, "2026-11-24")
+    assert (
+        "Dry run: 5 of 14 emails would go today; 9 wait for 2026-11-24 (the daily cap of 5 "
+        "emails ([sending] per_day)); 1 letter goes by post. Nothing was sent or recorded."
+    ) in dry.stderr
+    listed = [line for line in dry.stderr.splitlines() if line.startswith("would send to")]
+    assert listed == [
+        f"would send to Person{n} Surname{n} <person{n}@example.com>: Director at Company {n}: "
+        "an experienced hand, ready now"
+        for n in range(1, 6)
+    ]
+    assert rows(ledger) == {}
+    assert smtp_server.connections == 0
+
+    code, sent = send_json(run, "--yes")
+    assert (code, sent["sent"], sent["owed"]) == (0, 5, 9)
+    assert delivered(smtp_server) == would  # the same five, in the same order
+
+    # The same day: the cap is spent, and both say so.
+    again = send(run, "--dry-run", "--json")
+    assert json.loads(again.stdout)["would_send"] == []
+    assert "Dry run: 0 of 9 emails would go today; 9 wait for 2026-11-24" in again.stderr
+
+    # The next day, with --limit under the cap: the limit decides, the rest stay owed.
+    dry = send(run, "--dry-run", "--json", "--limit", "3", today="2026-11-24")
+    would = [item["to"] for item in json.loads(dry.stdout)["would_send"]]
+    assert would == addresses(3, start=6)
+    assert "Dry run: 3 of 9 emails would go (--limit); 6 stay owed for the next run" in dry.stderr
+    code, sent = send_json(run, "--yes", "--limit", "3", today="2026-11-24")
+    assert (code, sent["sent"], sent["owed"]) == (0, 3, 6)
+    assert delivered(smtp_server) == addresses(8)
+
+
+def test_dry_run_says_how_long_pacing_makes_the_run(run, workspace, tmp_path):
+    prepare(run, workspace, tmp_path, None, people(11), per_minute=5)
+    dry = send(run, "--dry-run", "--json")
+    assert json.loads(dry.stdout)["pace_seconds"] == 120.0  # 10 gaps of 12 s
+    assert (
+        "Dry run: 11 emails would be written to outbox/ as drafts, taking at least 2 min "
+        "([sending] per_minute); 0 letters go by post." in dry.stderr
+    )
+
+
+def test_a_dry_run_counts_a_send_a_dead_run_left_as_unknown(
+    run, workspace, tmp_path, smtp_server, ledger
+):
+    prepare(run, workspace, tmp_path, smtp_server, people(3))
+    assert send(run, "--yes", "--limit", "1").exit_code == 0
+    ledger.execute("UPDATE sends SET status = 'sending'")  # as a run killed mid-send leaves it
+    code, dry = send_json(run, "--dry-run")
+    assert (dry["unknown"], dry["owed"]) == (1, 2)
+    assert [item["to"] for item in dry["would_send"]] == addresses(2, start=2)
+    assert rows(ledger)["person1@example.com"]["status"] == "sending"  # touched nothing
+    code, real = send_json(run, "--yes")
+    assert (real["unknown"], real["sent"]) == (1, 2)
+
+
+# --- refusals: named now, and in the next run --------------------------------------------------
+
+
+def test_a_refusal_is_named_with_its_campaign_day_and_again_in_the_next_send(
+    run, workspace, tmp_path, smtp_server, ledger
+):
+    prepare(run, workspace, tmp_path, smtp_server, people(3))
+    smtp_server.refuse.add("person2@example.com")
+
+    result = send(run, "--yes", "--json")
+
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    reason = "550 5.1.1 <person2@example.com>: Recipient address rejected: User unknown"
+    assert data["refused"] == [
+        {
+            "prospect_id": 2,
+            "company": "Company 2",
+            "name": "Person2 Surname2",
+            "to": "person2@example.com",
+            "kind": "intro",
+            "reason": reason,
+            "on": TODAY,
+        }
+    ]
+    assert data["failures"] == [{"to": "person2@example.com", "reason": reason}]  # kept
+    assert f"  refused: #2 Company 2 (Person2 Surname2) <person2@example.com>: {reason}" in (
+        result.stderr
+    )
+    # The attempt is dated by the campaign's day (--today), not by the wall clock.
+    refused = rows(ledger)["person2@example.com"]
+    assert (refused["status"], refused["attempted_on"], refused["sent_on"]) == (
+        "failed",
+        TODAY,
+        None,
+    )
+    shown = run("show", "2", "--json")
+    history = json.loads(shown.stdout)["history"]
+    assert [(h["date"], h["status"]) for h in history] == [(TODAY, "failed")]
+
+    later = "2026-11-25"
+    code, data = send_json(run, "--yes", today=later)
+    assert code == 0
+    assert data["refused_before"] == [
+        {
+            "prospect_id": 2,
+            "company": "Company 2",
+            "name": "Person2 Surname2",
+            "to": "person2@example.com",
+            "send_id": refused["id"],
+            "kind": "intro",
+            "reason": reason,
+            "on": TODAY,
+        }
+    ]
+    said = send(run, "--yes", today=later).stderr
+    assert (
+        f"1 address was refused last time: person2@example.com (#2 Company 2, {TODAY}: 550 "
+        "5.1.1 <person2@example.com>: Recipient address rejected: User unknown); find a new "
+        "one, or call / write: see `campaign due`" in said
+    )
+
+    # Once something is done about it (a call), it is no longer news.
+    assert run("--today", later, "log", "2", "call", "--outcome", "no-answer").exit_code == 0
+    code, data = send_json(run, "--yes", today=later)
+    assert data["refused_before"] == []
+    assert "refused last time" not in send(run, "--yes", today=later).stderr
+
+
+def test_a_new_address_for_a_refused_one_ends_the_notice(
+    run, workspace, tmp_path, smtp_server, ledger
+):
+    prepare(run, workspace, tmp_path, smtp_server, people(2))
+    smtp_server.refuse.add("person1@example.com")
+    assert send(run, "--yes").exit_code == 1
+    fixed = people(2)
+    fixed[0]["Email"] = "person1.new@example.com"
+    add_prospects(run, tmp_path, fixed, name="fixed.csv")
+    code, data = send_json(run, "--yes", today="2026-11-24")
+    assert (code, data["sent"], data["refused_before"]) == (0, 1, [])
+    assert delivered(smtp_server)[-1] == "person1.new@example.com"
+
+
+# --- one run per workspace, on any platform ----------------------------------------------------
+
+
+def test_a_second_run_while_one_holds_the_lock_is_refused(run, workspace, tmp_path, ledger):
+    from campaign.email.delivery import run_lock
+
+    prepare(run, workspace, tmp_path, None, people(2))
+    with run_lock(workspace):
+        result = send(run, "--yes")
+    assert result.exit_code == 2
+    assert "another sending run is going in this workspace" in result.stderr
+    assert rows(ledger) == {}
+    assert send(run, "--yes").exit_code == 0  # released
+
+
+WITHOUT_FCNTL = (
+    "import sys; sys.modules['fcntl'] = None; "  # `import fcntl` now fails, as on Windows
+    "from campaign.cli.main import main; main()"
+)
+
+
+def test_send_runs_where_fcntl_does_not_exist_and_each_email_arrives_once(
+    run, workspace, tmp_path, smtp_server, ledger
+):
+    prepare(run, workspace, tmp_path, smtp_server, [*people(3), ZOE])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPAIGN_")}
+    command = [sys.executable, "-c", WITHOUT_FCNTL, "--workspace", str(workspace)]
+    for attempt in range(2):
+        done = subprocess.run(
+            [*command, "--today", TODAY, "send", "--yes", "--json"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        assert json.loads(done.stdout)["sent"] == (4 if attempt == 0 else 0)
+        assert b"Traceback" not in done.stderr
+    assert copies(smtp_server) == {**{a: 1 for a in addresses(3)}, "zoe@gamma.example": 1}
+    assert {r["status"] for r in rows(ledger).values()} == {"sent"}
+    probe = subprocess.run(
+        [sys.executable, "-c", WITHOUT_FCNTL.replace("main()", "import fcntl")],
+        capture_output=True,
+        check=False,
+    )
+    assert b"import of fcntl halted" in probe.stderr  # the wrapper really takes fcntl away

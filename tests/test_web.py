@@ -47,8 +47,8 @@ def button(page, name: str):
 def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server, tmp_path):
     use_smtp(workspace, smtp_server)
     served = serve(TODAY)
-    page.goto(served.url)
-    assert page.url == served.base + "/"  # the token left the address bar for a cookie
+    served.open(page)
+    assert page.url == served.base + "/"  # the token was never in the address bar
     assert page.get_by_role("heading", name="Dashboard").is_visible()
 
     # Import: the dry run first, then Import.
@@ -116,7 +116,7 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     # Three days later: the receipt calls for the posted letters; log one outcome.
     served.stop()
     later = serve(LATER)
-    page.goto(later.url)
+    later.open(page)
     nav(page, "Due")
     screenshot(page, tmp_path, "due")
     called = posts[0]
@@ -232,7 +232,7 @@ def test_import_shows_every_problem_then_imports_the_good_rows(run, serve, page,
         encoding="utf-8",
     )
     served = serve(TODAY)
-    page.goto(served.url)
+    served.open(page)
     page.goto(served.base + "/import")
     page.get_by_label("Spreadsheet").set_input_files(str(sheet))
     button(page, "Check the file").click()
@@ -289,7 +289,7 @@ def test_a_hostile_sheet_is_shown_as_text_and_runs_nothing(run, workspace, serve
     )
     run("--today", TODAY, "batch")
     served = serve(TODAY)
-    page.goto(served.url)
+    served.open(page)
     for path in ("/", "/week", "/prospects", "/prospects/1", "/letters?prospect=1", "/due"):
         page.goto(served.base + path)
         page.wait_for_load_state("load")
@@ -313,7 +313,7 @@ def test_a_template_error_is_shown_as_the_cli_shows_it(run, workspace, serve, pa
     intro = workspace / "templates" / "intro.md"
     intro.write_text(intro.read_text(encoding="utf-8") + "\n{{ favourite_colour }}\n")
     served = serve(TODAY)
-    page.goto(served.url)
+    served.open(page)
     page.goto(served.base + "/letters?template=intro&prospect=1")
     shown = page.get_by_role("alert").inner_text()
     cli = run("--today", TODAY, "preview", "1")
@@ -342,7 +342,7 @@ def test_the_week_can_be_sent_from_the_keyboard(run, workspace, serve, page, tmp
     add_prospects(run, tmp_path, people(2))
     run("--today", TODAY, "batch")
     served = serve(TODAY)
-    page.goto(served.url)
+    served.open(page)
     page.goto(served.base + "/week")
 
     def tab_to(name: str) -> None:
@@ -396,7 +396,7 @@ def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
     assert smtp_server.unblocked.wait(timeout=10)
 
     served = serve(SENT_ON)
-    page.goto(served.url)
+    served.open(page)
     nav(page, "Due")
     [third] = run.json("--today", SENT_ON, "unknown")["unknown"]
     due = page.locator("main").inner_text()
@@ -427,7 +427,7 @@ def test_follow_up_letters_by_post_are_printed_and_marked_from_the_due_page(
     posted = [i for i in by_post if i["channel"] == "post"]
     assert len(posted) == 5
     served = serve(two_weeks)
-    page.goto(served.url)
+    served.open(page)
     nav(page, "Due")
     printed = print_from(page, tmp_path)
     assert all(item["company"] in printed for item in posted)
@@ -448,7 +448,7 @@ def test_last_weeks_post_letters_not_printed_in_time_are_printed_this_week(
     next_week = "2026-12-07"
     run("--today", next_week, "batch")
     served = serve(next_week)
-    page.goto(served.url)
+    served.open(page)
     nav(page, "This week")
     expect(page.locator("main")).to_contain_text("of them still owed from earlier weeks")
     printed = print_from(page, tmp_path)
@@ -472,7 +472,7 @@ def test_read_my_inbox_records_a_reply_as_campaign_sync_does(
     first = "person1@company1.example.com"
     imap.deliver(reply(f"Person1 <{first}>", "Re: your letter", "Call me.", in_reply_to=ids[first]))
     served = serve("2026-12-02")
-    page.goto(served.url)
+    served.open(page)
     nav(page, "Due")
     button(page, "Read my inbox").click()
     assert page.get_by_role("status").inner_text() == (
@@ -491,7 +491,7 @@ def test_when_every_prospect_has_a_batch_the_pages_say_so_as_batch_does(
     cli = run("--today", next_week, "batch")
     assert "every active prospect already has a batch" in cli.stderr
     served = serve(next_week)
-    page.goto(served.url)
+    served.open(page)
     said = page.locator("#none-left").inner_text()
     assert said == (
         "No batch this week. Every active prospect already has a batch; import more employers "
@@ -511,12 +511,12 @@ def test_the_refusal_is_styled_and_still_runs_no_script(workspace, serve, page, 
     response = httpx.get(served.base + "/")
     assert response.status_code == 403
     assert "script-src 'none'" in response.headers["content-security-policy"]
-    sheet = httpx.get(served.base + "/static/style.css")
+    sheet = httpx.get(served.origin + "/static/style.css")  # outside the secret path
     assert sheet.status_code == 200
     assert sheet.headers["content-type"].startswith("text/css")
     assert (
         httpx.get(
-            served.base + "/static/style.css?x=1", headers={"host": "evil.example"}
+            served.origin + "/static/style.css?x=1", headers={"host": "evil.example"}
         ).status_code
         == 403
     )
@@ -524,3 +524,56 @@ def test_the_refusal_is_styled_and_still_runs_no_script(workspace, serve, page, 
     heading = page.get_by_role("heading", name="Access refused")
     assert heading.evaluate("h => getComputedStyle(h).fontSize") == "26px"  # style.css's h1
     screenshot(page, tmp_path, "refused")
+
+
+def test_chromium_sends_nothing_secret_to_another_local_server(
+    workspace, serve, page, other_server
+):
+    """Browsers keep cookies apart by host, not port: a cookie of 127.0.0.1:APP reaches
+    127.0.0.1:OTHER unless its path keeps it home. After opening the app, the browser visits
+    another local server (on 127.0.0.1 and as localhost, at the root and under a path of the
+    same shape as the app's): that server receives no cookie, no token, no secret path."""
+    served = serve(TODAY)
+    served.open(page)
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    other = f"127.0.0.1:{other_server.port}"
+    for url in (
+        f"http://{other}/",
+        f"http://localhost:{other_server.port}/",
+        f"http://{other}/{'A' * len(served.scope)}/",  # a path like the app's, not its own
+        f"http://{other}/week",
+    ):
+        page.goto(url)
+        assert page.get_by_text("another server").is_visible()
+    page.goto(served.base + "/due")  # still let in: the cookie stayed with the app
+    assert page.get_by_role("heading", name="Due").is_visible()
+    assert len(other_server.received) >= 4
+    for request in other_server.received:
+        assert b"\r\ncookie:" not in request.lower(), request
+        assert served.token.encode() not in request
+        assert served.scope.encode() not in request  # nor the path, in a Referer or elsewhere
+
+
+def test_the_token_is_in_no_url_the_browser_keeps(workspace, serve, browser, tmp_path):
+    """Chromium's own History database, read back after a session: the app's pages are
+    there, the token in none of their addresses (it went in a POST body, once)."""
+    import sqlite3
+
+    from tests.web_fixtures import CHROMIUM, CHROMIUM_ARGS
+
+    served = serve(TODAY)
+    profile = tmp_path / "profile"
+    context = browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS
+    )
+    page = context.new_page()
+    served.open(page)
+    nav(page, "Prospects")
+    page.goto(served.base + "/week")
+    context.close()
+    history = sqlite3.connect(profile / "Default" / "History")
+    urls = [row[0] for row in history.execute("SELECT url FROM urls")]
+    history.close()
+    assert served.base + "/prospects" in urls
+    assert served.link.as_uri() in urls
+    assert [url for url in urls if served.token in url] == []

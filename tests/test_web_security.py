@@ -1,4 +1,8 @@
-"""`campaign serve` over plain HTTP: the token, Host, CSRF and Origin guards, and sending once."""
+"""`campaign serve` over plain HTTP: the token, Host, CSRF and Origin guards, and sending once.
+
+The browser's side of the token (another local server visited in Chromium) is in test_web.py,
+with the other tests that drive Chromium.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +21,9 @@ TODAY = "2026-11-30"
 
 @contextlib.contextmanager
 def client(served) -> Iterator[httpx.Client]:
-    """A client that has opened the printed link: it holds the token cookie."""
+    """A client that has done what the link file does: it holds the token cookie."""
     with httpx.Client(base_url=served.base, follow_redirects=False, timeout=20) as http:
-        first = http.get(served.url)
-        assert first.status_code == 303
-        assert first.headers["location"] == "/"
+        served.login(http)
         yield http
 
 
@@ -33,26 +35,35 @@ def csrf_of(http: httpx.Client, path: str = "/week") -> str:
 def finished(http: httpx.Client, started: httpx.Response) -> str:
     """The sending page once its run is over (it refreshes itself until then)."""
     deadline = time.monotonic() + 20
-    while 'http-equiv="refresh"' in (page := http.get(started.headers["location"])).text:
+    where = started.url.join(started.headers["location"])  # /<scope>/sending/ID, absolute
+    while 'http-equiv="refresh"' in (page := http.get(where)).text:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     return page.text
 
 
 def own(served) -> dict:
-    return {"origin": served.base}
+    return {"origin": served.origin}
 
 
-def test_the_link_sets_a_private_cookie_and_pages_carry_a_strict_policy(workspace, serve):
+def test_the_link_file_sets_a_cookie_scoped_to_the_secret_path(workspace, serve):
     served = serve(TODAY)
-    with httpx.Client(base_url=served.base) as http:
-        first = http.get(served.url)
+    assert served.link.parent == workspace
+    assert served.link.stat().st_mode & 0o777 == 0o600  # the token's file: its user's only
+    assert len(served.scope) >= 24
+    assert served.scope != served.token
+    with httpx.Client() as http:
+        first = http.post(served.base + "/open", data={"token": served.token})
         cookie = first.headers["set-cookie"]
-    port = served.base.rsplit(":", 1)[1]
-    # One cookie name per port: cookies are not kept apart by port.
-    assert cookie.startswith(f"campaign_token_{port}={served.token};")
+        assert first.headers["location"] == f"/{served.scope}/welcome"
+        # The next page moves on by itself (a navigation of our own: the Strict cookie goes).
+        welcome = http.get(served.base + "/welcome")
+    assert cookie.startswith(f"campaign_token={served.token};")
+    assert f"Path=/{served.scope};" in cookie or cookie.endswith(f"Path=/{served.scope}")
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    assert f'content="0; url=/{served.scope}/"' in welcome.text
+    assert served.token not in welcome.text
     with client(served) as http:
         page = http.get("/")
     assert page.status_code == 200
@@ -60,20 +71,36 @@ def test_the_link_sets_a_private_cookie_and_pages_carry_a_strict_policy(workspac
     assert "script-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
     assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["referrer-policy"] == "same-origin"  # the path never leaves in a Referer
     assert "<script" not in page.text
+    assert served.token not in page.text
 
 
 @pytest.mark.parametrize("path", ["/", "/week", "/prospects", "/downloads/tracker.xlsx"])
 def test_without_the_token_every_page_is_refused(workspace, serve, path):
     served = serve(TODAY)
-    port = served.base.rsplit(":", 1)[1]
-    for cookies in ({}, {f"campaign_token_{port}": "guessed"}, {"campaign_token": served.token}):
+    port = served.host.rsplit(":", 1)[1]
+    for cookies in (
+        {},
+        {"campaign_token": "guessed"},
+        {f"campaign_token_{port}": served.token},  # the old cookie's name
+    ):
         response = httpx.get(served.base + path, cookies=cookies)
         assert response.status_code == 403
-        assert "Open the link that `campaign serve` printed" in response.text
-    wrong = httpx.get(f"{served.base}{path}?token=guessed")
+        assert "Open campaign from the link file" in response.text
+    # The token in the address is no way in (it would stay in the history): refused.
+    wrong = httpx.get(f"{served.base}{path}?token={served.token}")
     assert wrong.status_code == 403
     assert "set-cookie" not in wrong.headers
+    guessed = httpx.post(served.base + "/open", data={"token": "guessed"})
+    assert guessed.status_code == 403
+    assert "set-cookie" not in guessed.headers
+    # The right token, on the wrong path: the cookie's scope is the whole secret.
+    with client(served) as http:
+        token = http.cookies["campaign_token"]
+        for elsewhere in (path, f"/x{path}", f"/{served.scope}x{path}"):
+            response = httpx.get(served.origin + elsewhere, cookies={"campaign_token": token})
+            assert response.status_code == 403, elsewhere
 
 
 def test_another_host_name_is_refused_even_with_the_token(workspace, serve):
@@ -170,3 +197,137 @@ def test_send_refuses_more_than_was_confirmed(run, workspace, serve, smtp_server
         page = finished(http, http.post("/week/send/go", data=form, headers=own(served)))
     assert "4 emails are owed now, not the 2 you confirmed" in page
     assert len(smtp_server) == 0
+
+
+# --- the token never leaves the app ------------------------------------------------------------
+
+
+def test_a_stolen_cookie_or_path_of_another_run_is_refused(workspace, serve):
+    """Two servers (two runs, or two users): neither's token opens the other, under either's
+    path, nor with a Host naming the other's port."""
+    first, second = serve(TODAY), serve(TODAY)
+    assert first.scope != second.scope
+    assert first.token != second.token
+    for token, base, host in (
+        (second.token, first.base, first.host),  # the other run's token
+        (first.token, second.base, second.host),
+        (first.token, first.base, second.host),  # the right token, another port's Host
+        (first.token, second.origin + "/" + first.scope, second.host),
+    ):
+        response = httpx.get(base + "/", cookies={"campaign_token": token}, headers={"host": host})
+        assert response.status_code == 403, (base, host)
+    assert httpx.get(first.base + "/", cookies={"campaign_token": first.token}).status_code == 200
+
+
+def test_a_token_or_cookie_that_is_not_ascii_is_refused_never_a_500(workspace, serve):
+    served = serve(TODAY)
+    headers = {"cookie": f"campaign_token=é{served.token}".encode()}
+    assert httpx.get(served.base + "/", headers=headers).status_code == 403
+    assert httpx.get(f"{served.base}/?token=é{served.token}").status_code == 403
+    opened = httpx.post(served.base + "/open", data={"token": "ü" * 43})
+    assert opened.status_code == 403
+    assert "set-cookie" not in opened.headers
+    with client(served) as http:
+        posted = http.post("/week/pick", data={"size": "2", "csrf": "é" * 43}, headers=own(served))
+        assert posted.status_code == 403
+
+
+# --- names, ids and numbers are checked --------------------------------------------------------
+
+
+def test_ids_and_page_numbers_past_any_prospect_are_a_404_or_a_page_never_a_500(
+    run, workspace, serve, tmp_path
+):
+    add_prospects(run, tmp_path, people(2))
+    run("--today", TODAY, "batch")
+    served = serve(TODAY)
+    huge = str(10**30)
+    with client(served) as http:
+        for path in (
+            f"/prospects/{huge}",
+            f"/preview/email/{huge}",
+            f"/week/letter/{huge}.pdf",
+            "/prospects/99999",
+            "/prospects/١",  # an Arabic-Indic one: a digit, but no id
+        ):
+            assert http.get(path).status_code == 404, path
+        listing = http.get(f"/prospects?page={huge}")
+        assert listing.status_code == 200
+        assert "Company 1" in listing.text  # the last page there is: the only one
+        assert http.get("/prospects?page=-3").status_code == 200
+        letters = http.get(f"/letters?prospect={huge}")
+        assert letters.status_code == 200
+        assert f"no prospect &#34;{huge}&#34;" in letters.text
+        token = csrf_of(http)
+        for path, form in (
+            ("/due/unknown", {"send": huge, "went": "1"}),
+            ("/due/call", {"prospect": huge, "outcome": "spoke"}),
+            (f"/prospects/{huge}/log", {"event": "reply"}),
+            ("/week/pick", {"size": huge}),
+        ):
+            answer = http.post(path, data={"csrf": token, **form}, headers=own(served))
+            assert answer.status_code < 500, (path, answer.text)
+    assert run.json("--today", TODAY, "status")["batch"]["picked"] == 2
+
+
+def test_a_template_is_named_never_reached_by_a_path(run, workspace, serve, tmp_path):
+    add_prospects(run, tmp_path, people(1))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.md").write_text("---\nsubject: Planted\n---\nA SECRET FROM ELSEWHERE\n")
+    served = serve(TODAY)
+    with client(served) as http:
+        for name in (
+            "../../elsewhere/x",
+            "../../../../" + str(elsewhere / "x").lstrip("/"),
+            str(elsewhere / "x"),
+            "..\\..\\elsewhere\\x",
+            "C:x",
+        ):
+            frame = http.get("/preview/email/1", params={"template": name})
+            assert frame.status_code == 400, name
+            assert "is not a template&#39;s name" in frame.text
+            assert "SECRET" not in frame.text
+            shown = http.get("/letters", params={"template": name, "prospect": "1"})
+            assert "SECRET" not in shown.text
+            assert "is not a template&#39;s name" in shown.text
+        assert "Company 1" in http.get("/preview/email/1", params={"template": "intro"}).text
+
+
+def test_an_uploaded_file_name_over_80_characters_keeps_its_extension(
+    run, workspace, serve, tmp_path
+):
+    served = serve(TODAY)
+    name = "employers list exported from the company CRM on a long afternoon " * 2 + "final.csv"
+    assert len(name) > 80
+    sheet = b"Company,Contact,Email\nAcme,Ann Lee,ann@acme.example\n"
+    with client(served) as http:
+        checked = http.post(
+            "/import",
+            data={"csrf": csrf_of(http, "/import")},
+            files={"file": (name, sheet, "text/csv")},
+            headers=own(served),
+        )
+        assert checked.status_code == 200, checked.text
+        assert "<strong>1</strong> new" in checked.text
+        assert f"Import {name[:76]}.csv: what would change" in checked.text
+        kept = checked.text.split('name="upload" value="', 1)[1].split('"', 1)[0]
+        done = http.post(
+            "/import/confirm",
+            data={"csrf": csrf_of(http, "/import"), "upload": kept},
+            headers=own(served),
+        )
+        assert done.status_code == 303
+    assert [p["company"] for p in run.json("prospects")] == ["Acme"]
+
+
+def test_a_damaged_ledger_is_a_page_saying_so_never_a_500(run, workspace, serve, tmp_path):
+    from tests.helpers import damage_ledger
+
+    add_prospects(run, tmp_path, people(300))
+    damage_ledger(workspace / "campaign.db")
+    served = serve(TODAY)
+    with client(served) as http:
+        shown = http.get("/prospects")
+    assert shown.status_code == 503
+    assert "The ledger campaign.db is damaged (database disk image is malformed)" in shown.text

@@ -311,3 +311,181 @@ def test_init_details_with_line_breaks_or_quotes_still_make_a_valid_file(tmp_pat
     settings = load(tmp_path / "q")
     assert settings.sender_name == 'Jane "JD" Doe\\'
     assert settings.sender_phone == "555 0100"
+
+
+# --- every setting checked, every problem in one message ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("retry_seconds = 2", "retry_seconds = nan", "sending.retry_seconds = nan must be a"),
+        ("retry_seconds = 2", "retry_seconds = inf", "sending.retry_seconds = inf must be a"),
+        ("retry_seconds = 2", "retry_seconds = -1", "sending.retry_seconds = -1 must be a"),
+        ("retry_seconds = 2", "retry_seconds = 0", "number of seconds above 0, at most 300"),
+        (
+            "followup_letter_days = [14, 28]",
+            "followup_letter_days = [0, 0, -5]",
+            "cadence.followup_letter_days = [0, 0, -5] must hold one or two numbers",
+        ),
+        (
+            "followup_letter_days = [14, 28]",
+            "followup_letter_days = [0, 14]",
+            "cadence.followup_letter_days = [0, 14]: each must be from 1 to 3,650",
+        ),
+        (
+            "followup_letter_days = [14, 28]",
+            "followup_letter_days = [14, 14]",
+            "cadence.followup_letter_days = [14, 14]: the second must be later than the first",
+        ),
+        (
+            "followup_letter_days = [14, 28]",
+            'followup_letter_days = ["two weeks"]',
+            "write a list of whole numbers, like [14, 28]",
+        ),
+        (
+            "call_every_days = [28, 35]",
+            "call_every_days = [35, 28]",
+            "cadence.call_every_days = [35, 28]: the second must be at least the first",
+        ),
+        ("receipt_check_days = 3", "receipt_check_days = 0", "receipt_check_days = 0 must be from"),
+        (
+            "receipt_check_days = 3",
+            "receipt_check_days = 99999999999999999999999999999",
+            "cadence.receipt_check_days = 99999999999999999999999999999 must be from 1 to 3,650",
+        ),
+        ("batch_size = 20", "batch_size = 0", "sending.batch_size = 0 must be from 1 to 10,000"),
+        ("per_day = 0 ", "per_day = -1 ", "sending.per_day = -1 must be from 0 to 100,000"),
+        ("per_minute = 0 ", "per_minute = -5 ", "sending.per_minute = -5 must be from 0"),
+        (
+            "[sending]",
+            '[sending]\nfoo = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]',
+            "unknown setting foo in [sending]",
+        ),
+        ("[sending]", "[sending]\nreply = 1", "unknown setting reply in [sending]"),
+        ('letter = "intro"', 'letter = "../../elsewhere/x"', "is not a template's name"),
+        ('letter = "intro"', 'letter = "/etc/passwd"', 'sending.letter: "/etc/passwd" is not'),
+        ('letter = "intro"', 'letter = "..\\\\x"', "is not a template's name"),
+        ('letter = "intro"', 'letter = "C:intro"', "is not a template's name"),
+        (
+            '# reply_to = "jane.doe@example.com"',
+            'reply_to = "a@b.example, c@d.example"',
+            'sender.reply_to = "a@b.example, c@d.example" is not an email address',
+        ),
+        (
+            'email = "jane.doe@example.org"',
+            'email = "jane.doe"',
+            'sender.email = "jane.doe" is not an email address',
+        ),
+        (
+            'phone = "(217) 555-0142"',
+            'phone = "call me maybe"',
+            'sender.phone = "call me maybe" is not a phone number',
+        ),
+    ],
+)
+def test_each_setting_out_of_range_is_one_line_naming_its_key(run, workspace, old, new, message):
+    path = workspace / CONFIG
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    result = run("status")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("campaign: error: campaign.toml: ")
+    assert message in lines[0]
+
+
+def test_a_huge_or_deeply_nested_file_is_one_line(run, workspace):
+    path = workspace / CONFIG
+    text = path.read_text()
+    nested = "call_every_days = " + "[" * 5000 + "]" * 5000
+    path.write_text(text.replace("[cadence]", "[cadence]\n" + nested))
+    deep = run("status")
+    assert deep.exit_code == 2
+    assert deep.stderr.strip().splitlines() == [
+        f"campaign: error: {workspace.resolve() / CONFIG}: arrays nested too deeply; fix the file."
+    ]
+    path.write_text(text + "# " + "x" * (1024 * 1024) + "\n")
+    huge = run("status")
+    assert huge.exit_code == 2
+    assert huge.stderr.strip().endswith("larger than 1 MB; this is not a campaign.toml.")
+
+
+def test_every_settings_problem_is_named_in_one_message(run, workspace):
+    path = workspace / CONFIG
+    text = path.read_text()
+    for old, new in (
+        ("batch_size = 20", "batch_size = 0"),
+        ("retry_seconds = 2", "retry_seconds = nan"),
+        ('email = "jane.doe@example.org"', 'email = "not an email"'),
+        ("followup_letter_days = [14, 28]", "followup_letter_days = [0, 0]"),
+        ("[sending]", "[sendng]\nx = 1\n[sending]"),
+    ):
+        text = text.replace(old, new)
+    path.write_text(text)
+    result = run("status")
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    for key in (
+        "unknown section [sendng]; did you mean [sending]?",
+        'sender.email = "not an email" is not an email address',
+        "sending.batch_size = 0 must be from 1 to 10,000",
+        "sending.retry_seconds = nan must be",
+        "cadence.followup_letter_days = [0, 0]",
+    ):
+        assert key in line
+
+
+def test_sender_examples_and_missing_details_are_one_message(tmp_path):
+    root = tmp_path / "s"
+    assert Run()("init", root).exit_code == 0
+    path = root / CONFIG
+    path.write_text(path.read_text().replace('# phone = "217-555-0100"', 'phone = "217-555-0100"'))
+    with pytest.raises(WorkspaceError) as caught:
+        load(root).check_sender(["name", "email"], "every email's From: line shows {it}")
+    said = str(caught.value)
+    assert '[sender] phone is still the example "217-555-0100"' in said
+    assert "[sender] name and email are not set" in said
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--email", "not an email"],
+            'the email "not an email" is not an email address',
+        ),
+        (["--phone", "call me"], 'the phone "call me" is not a phone number'),
+        (["--phone", "12"], "a phone number has at least 3 digits"),
+        (
+            ["--email", "jane@", "--phone", "555-CALL-NOW"],
+            'the email "jane@" is not an email address (There must be something after the @-'
+            'sign); the phone "555-CALL-NOW" is not a phone number',
+        ),
+    ],
+)
+def test_init_checks_the_email_and_phone_as_the_import_does(tmp_path, args, message):
+    root = tmp_path / "s"
+    result = Run()("init", root, *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("campaign: error: ")
+    assert message in result.stderr
+    assert result.stderr.strip().endswith("Nothing was made.")
+    assert not root.exists()
+
+
+def test_init_takes_the_phones_people_write(tmp_path):
+    for number, phone in enumerate(
+        [
+            "(217) 555-0142",
+            "+45 33 12 34 56",
+            "217.555.0142 x 12",
+            "0171/1234567",
+            "+1 217 555 0142 ext. 9",
+        ]
+    ):
+        result = Run()("init", tmp_path / str(number), "--phone", phone)
+        assert result.exit_code == 0, (phone, result.stderr)
+        assert load(tmp_path / str(number)).sender_phone == phone

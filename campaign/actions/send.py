@@ -11,21 +11,30 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
 
 from campaign.email.delivery import (
     Job,
     Plan,
+    Sending,
     Summary,
     execute,
     plan_intros,
     preflight,
     run_lock,
     settle_interrupted,
+    standing_refusals,
+    todays_share,
 )
 from campaign.errors import CampaignError, MailboxError, Notice
+from campaign.letters.render import Letter, Renderer
+from campaign.workspace.settings import Settings
 
 
-def plan_followups(conn: sqlite3.Connection, renderer, settings, today: dt.date) -> Plan:
+def plan_followups(
+    conn: sqlite3.Connection, renderer: Renderer, settings: Settings, today: dt.date
+) -> Plan:
     """The follow-up letters due today by email, rendered; those by post only counted."""
     from campaign.followups.due import due_letters
 
@@ -33,7 +42,7 @@ def plan_followups(conn: sqlite3.Connection, renderer, settings, today: dt.date)
     due = due_letters(conn, renderer, settings.cadence, today, "email", "post")
     jobs = [
         Job(prospect, item.dedupe, letter.kind, letter, touch_id=item.touch_id)
-        for item, prospect, letter in due
+        for item, prospect, letter in ((i, p, cast(Letter, x)) for i, p, x in due)
         if item.channel == "email"
     ]
     post = sum(item.channel == "post" for item, _, _ in due)
@@ -109,9 +118,7 @@ def send_owed(
     before the first message (raise to stop); `progress(total)` is a context manager giving
     a function called after each message; `on_plan` sees the plan before anything is sent.
     """
-    from campaign.email.transport import transport as make_transport
     from campaign.letters.batch import find, iso_week, parse_week
-    from campaign.letters.render import Renderer
 
     if request.followups and (request.week or request.letter):
         raise CampaignError("follow-ups go as they fall due: they take no week or letter")
@@ -140,45 +147,100 @@ def send_owed(
             letter = request.letter or settings.letter
             plan = plan_intros(conn, renderer, today, letter, weeks, request.retry_unknown)
         attachments = preflight(settings, plan.jobs)
-        jobs = plan.jobs[: request.limit] if request.limit is not None else plan.jobs
-        on_plan(plan, jobs)
-        via = "outbox" if settings.smtp is None else "smtp"
-        if request.dry_run or not jobs:
-            summary = Summary(owed=len(plan.jobs), post=plan.post, unknown=len(plan.unknown))
-            summary.post_weeks = plan.post_weeks
-            summary.transport, summary.followups = via, request.followups
-            if not request.dry_run:
+        # One planning step for the dry run and the real one: the same caps, the same order.
+        share = todays_share(conn, settings, plan.jobs, today, request.limit)
+        on_plan(plan, share.jobs)
+        earlier = standing_refusals(conn)
+        if earlier:
+            warn(_refused_notice(earlier))
+        if request.dry_run or not share.jobs:
+            summary = Summary()
+            if request.dry_run:
+                summary.would_send = [_going(job) for job in share.jobs]
+            else:
                 summary.sent_copies = _save_leftover_copies(conn, settings, interactive)
-            return summary
-        transport = make_transport(settings, interactive)
-        transport.open()
-        saver = _copy_saver(settings, interactive)
-        try:
-            confirm(len(jobs), transport.description)
-            with progress(len(jobs)) as tick:
-                summary = execute(
-                    conn,
-                    settings,
-                    jobs,
-                    transport,
-                    today,
-                    attachments,
-                    progress=tick,
-                    copies=saver,
-                )
-        finally:
-            transport.close()
-            if saver is not None:
-                summary_copies = saver.finish(conn)
-        if saver is not None:
-            summary.sent_copies = summary_copies
+        else:
+            hooks = _Hooks(confirm, progress, interactive)
+            summary = _send(settings, conn, today, share.jobs, attachments, hooks)
+    if not summary.stopped:
+        summary.stopped, summary.continue_on = share.stopped, share.continue_on
+    summary.pace_seconds = share.pace_seconds
+    summary.refused_before = earlier
     summary.owed = len(plan.jobs) - summary.sent - len(summary.failed) - summary.unknown
     summary.post = plan.post
     summary.post_weeks = plan.post_weeks
     # Those a run left unknown before, and any this run handed over without an answer.
     summary.unknown += len(plan.unknown) if not request.retry_unknown else 0
-    summary.transport, summary.followups = via, request.followups
+    summary.transport = "outbox" if settings.smtp is None else "smtp"
+    summary.followups = request.followups
     return summary
+
+
+@dataclass
+class _Hooks:
+    """How a face takes part in a real run (see send_owed)."""
+
+    confirm: Callable[[int, str], None]
+    progress: Callable[[int], contextlib.AbstractContextManager[Callable[[], None]]]
+    interactive: bool | None
+
+
+def _send(
+    settings: Settings,
+    conn: sqlite3.Connection,
+    today: dt.date,
+    jobs: list[Job],
+    attachments: list[Path],
+    hooks: _Hooks,
+) -> Summary:
+    """Open the transport (log in), confirm, send and record each, save the Sent copies."""
+    from campaign.email.transport import transport as make_transport
+
+    transport = make_transport(settings, hooks.interactive)
+    transport.open()
+    saver = _copy_saver(settings, hooks.interactive)
+    try:
+        hooks.confirm(len(jobs), transport.description)
+        with hooks.progress(len(jobs)) as tick:
+            run = Sending(conn, settings, today, transport, attachments, copies=saver)
+            summary = execute(run, jobs, tick)
+    finally:
+        transport.close()
+        copies = saver.finish(conn) if saver is not None else None
+    summary.sent_copies = copies
+    return summary
+
+
+def _going(job: Job) -> dict:
+    """One email a dry run would send, as the summary lists it."""
+    row = job.prospect
+    return {
+        "prospect_id": row["id"],
+        "company": row["company"],
+        "name": job.letter.to_name,
+        "to": job.letter.to_email,
+        "kind": job.kind,
+        "subject": job.letter.subject,
+    }
+
+
+def _refused_notice(earlier: list[dict]) -> Notice:
+    """Addresses refused in an earlier run that nothing has been done about yet."""
+    from campaign.util.text import plural, shorten
+
+    shown = [
+        f"{r['to']} (#{r['prospect_id']} {shorten(r['company'], 40)}, {r['on']}: "
+        f"{shorten(r['reason'], 100)})"
+        for r in earlier[:3]
+    ]
+    if len(earlier) > 3:
+        shown.append(f"and {len(earlier) - 3} more")
+    count = len(earlier)
+    return Notice(
+        f"{plural(count, 'address', 'addresses')} {'was' if count == 1 else 'were'} refused "
+        f"last time: {'; '.join(shown)}",
+        hint="refused-earlier",
+    )
 
 
 def _copy_saver(settings, interactive: bool | None):

@@ -9,6 +9,7 @@ HINTS: dict[str, str] = {
     "check-mail": "`campaign check-mail` says what works",
     "another-run": "wait for the other `campaign send` (or the web app's Send) to finish",
     "list-unknown": "`campaign unknown` lists them",
+    "refused-earlier": "find a new one, or call / write: see `campaign due`",
     "make-workspace": "run `campaign init {root}` to make one",
     "no-workspace": "run `campaign init DIR` to make one, or pass --workspace DIR",
     "encoding": "pass --encoding NAME (e.g. --encoding latin-1)",

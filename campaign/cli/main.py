@@ -114,6 +114,19 @@ class CampaignGroup(click.Group):
         except sqlite3.OperationalError as err:
             # e.g. "database is locked" while another program holds campaign.db
             raise UserError(f"the ledger campaign.db: {err}; try again in a moment.") from err
+        except sqlite3.DatabaseError as err:
+            if type(err) is not sqlite3.DatabaseError:
+                raise  # an IntegrityError or ProgrammingError is a bug to see in full
+            # "database disk image is malformed", "file is not a database": a damaged page
+            raise UserError(
+                f"the ledger campaign.db is damaged ({err}); nothing was changed. Restore it "
+                "from a backup, or try `sqlite3 campaign.db .recover`."
+            ) from err
+        except OSError as err:
+            # A full disk, a folder without write permission, a file gone: the computer's
+            # answer in one line (a ClickException or Abort is no OSError).
+            where = f"{err.filename}: " if err.filename else ""
+            raise UserError(f"{where}{err.strerror or err}.") from err
 
 
 @click.group(

@@ -33,9 +33,17 @@ class State:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from campaign.cli.hints import HINTS
+            from campaign.cli.output import say
+            from campaign.errors import worded
             from campaign.workspace.settings import find_root, load
+            from campaign.workspace.skeleton import make_private
 
-            self._settings = load(find_root(self.workspace_arg))
+            root = find_root(self.workspace_arg)
+            notice = make_private(root)  # a workspace from before, or opened up since
+            if notice is not None:
+                say(f"note: {worded(notice, HINTS)}.")
+            self._settings = load(root)
         return self._settings
 
     @property

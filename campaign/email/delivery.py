@@ -16,11 +16,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from campaign.errors import SendError
 from campaign.ledger.transaction import now, transaction
 from campaign.letters.batch import INTRO_SEND, intro_owed
 from campaign.letters.channel import letter_channel
+from campaign.letters.render import Letter
+from campaign.workspace.settings import Settings
 
 RETRIES = 3  # after the first try, for dropped connections and 4xx replies
 
@@ -32,7 +35,7 @@ class Job:
     prospect: sqlite3.Row
     dedupe: str
     kind: str
-    letter: object  # render.Letter
+    letter: Letter
     batch_id: int | None = None
     touch_id: int | None = None
 
@@ -57,11 +60,17 @@ class Summary:
     continue_on: dt.date | None = None
     transport: str = "outbox"  # outbox: drafts written to outbox/; smtp: through the server
     followups: bool = False  # the run sent follow-up letters, not the batch's first letters
-    sent_copies: object = None  # sentcopies.Saved when [imap] save_sent is on (issue 11)
+    sent_copies: Any = None  # mailbox.sentcopies.Saved when [imap] save_sent is on
+    refused: list[dict] = field(default_factory=list)  # refused by the server in this run
+    refused_before: list[dict] = field(default_factory=list)  # ...in an earlier run, standing
+    would_send: list[dict] | None = None  # a dry run: what a real run would send, in order
+    pace_seconds: float = 0.0  # the least time [sending] per_minute makes the run take
 
     def as_dict(self) -> dict:
         copies = self.sent_copies
-        extra = {"sent_copies": copies.as_dict()} if copies is not None else {}
+        extra: dict = {"sent_copies": copies.as_dict()} if copies is not None else {}
+        if self.would_send is not None:
+            extra["would_send"] = self.would_send
         return {
             **extra,
             "transport": self.transport,
@@ -73,22 +82,37 @@ class Summary:
             "failures": [{"to": who, "reason": why} for who, why in self.failed],
             "stopped": self.stopped,
             "continue_on": self.continue_on.isoformat() if self.continue_on else None,
+            "refused": self.refused,
+            "refused_before": self.refused_before,
+            "pace_seconds": self.pace_seconds,
         }
 
 
 @contextlib.contextmanager
 def run_lock(root: Path) -> Iterator[None]:
-    """One sending run per workspace at a time."""
-    import fcntl
+    """One sending run per workspace at a time, on Windows, macOS and Linux alike.
 
-    with open(root / ".campaign.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SendError(
-                "another sending run is going in this workspace", hint="another-run"
-            ) from None
+    filelock takes an OS lock (LockFileEx on Windows, flock elsewhere), which the system
+    releases when the process dies, so a run that was killed never leaves the workspace locked.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        # Without fcntl (and not on Windows) filelock falls back to its soft lock, and says so.
+        warnings.simplefilter("ignore")
+        from filelock import FileLock, Timeout
+
+    lock = FileLock(root / ".campaign.lock", timeout=0, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise SendError(
+            "another sending run is going in this workspace", hint="another-run"
+        ) from None
+    try:
         yield
+    finally:
+        lock.release()
 
 
 def settle_interrupted(conn: sqlite3.Connection) -> int:
@@ -119,10 +143,12 @@ def plan_intros(
     ).fetchall()
     plan = Plan(jobs=[])
     for row in rows:
-        status = row["send_status"]
-        if status == "unknown":
+        # Under the sending lock a `sending` row is one a dead run left: a dry run (which
+        # settles nothing) counts it as the real run will, once settled, as unknown.
+        interrupted = row["send_status"] == "sending"
+        if row["send_status"] == "unknown" or interrupted:
             plan.unknown.append(row)
-        if not intro_owed(row, retry_unknown):
+        if not (intro_owed(row, retry_unknown) or (interrupted and retry_unknown)):
             continue
         if letter_channel(row["email"]) == "post":
             plan.post += 1
@@ -141,20 +167,86 @@ def plan_intros(
     return plan
 
 
-def preflight(settings, jobs: list[Job]) -> list[Path]:
+@dataclass
+class Share:
+    """What one run sends out of what is owed: the same for a dry run and a real one."""
+
+    jobs: list[Job]  # what goes this run, in order
+    stopped: str = ""  # why not all that is owed goes
+    continue_on: dt.date | None = None  # the day the daily cap lets the rest go
+    pace_seconds: float = 0.0  # the least time [sending] per_minute makes the run take
+
+
+def todays_share(
+    conn: sqlite3.Connection, settings: Settings, jobs: list[Job], today: dt.date, limit: int | None
+) -> Share:
+    """The jobs this run sends: the first `limit` (--limit), then no more than the daily cap
+    ([sending] per_day) leaves for today; paced at [sending] per_minute."""
+    going = jobs[:limit] if limit is not None else list(jobs)
+    share = Share(going)
+    if settings.per_day:
+        left_today = max(settings.per_day - sent_today(conn, today), 0)
+        if left_today < len(going):
+            share.jobs = going[:left_today]
+            share.stopped = f"the daily cap of {settings.per_day} emails ([sending] per_day)"
+            share.continue_on = today + dt.timedelta(days=1)
+    if settings.per_minute and share.jobs:
+        share.pace_seconds = (len(share.jobs) - 1) * 60.0 / settings.per_minute
+    return share
+
+
+def standing_refusals(conn: sqlite3.Connection) -> list[dict]:
+    """Emails the server refused for good, to an address the prospect still has, with nothing
+    done about it since (no call, letter, note or other touch on or after that day)."""
+    rows = conn.execute(
+        "SELECT s.id, s.prospect_id, p.company, p.first_name, p.last_name, s.kind, s.recipient, "
+        "s.error, coalesce(s.attempted_on, substr(s.created_at, 1, 10)) AS tried_on "
+        "FROM sends s JOIN prospects p ON p.id = s.prospect_id "
+        "WHERE s.channel = 'email' AND s.status = 'failed' "
+        "AND p.status NOT IN ('rejected', 'closed', 'hired') "
+        "AND lower(s.recipient) = lower(p.email) "
+        "AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.prospect_id = s.prospect_id "
+        "    AND t.on_date >= coalesce(s.attempted_on, substr(s.created_at, 1, 10))) "
+        "AND NOT EXISTS (SELECT 1 FROM sends o WHERE o.prospect_id = s.prospect_id "
+        "    AND o.id != s.id AND o.status = 'sent' "
+        "    AND o.sent_on >= coalesce(s.attempted_on, substr(s.created_at, 1, 10))) "
+        "ORDER BY s.id"
+    )
+    return [
+        _refusal(r["prospect_id"], r["company"], r["first_name"], r["last_name"], r["recipient"])
+        | {"send_id": r["id"], "kind": r["kind"], "reason": r["error"], "on": r["tried_on"]}
+        for r in rows
+    ]
+
+
+def _refusal(prospect_id: int, company: str, first: str, last: str, to: str) -> dict:
+    name = f"{first} {last}".strip()
+    return {"prospect_id": prospect_id, "company": company, "name": name, "to": to}
+
+
+def preflight(settings: Settings, jobs: list[Job]) -> list[Path]:
     """Check the sender and attachments before anything is sent; return the attachments."""
     from email_validator import EmailNotValidError, validate_email
+
+    from campaign.email.headers import BadAddress, parse_address
 
     if not jobs:
         return []
     settings.check_sender(["name", "email"], "every email's From: line shows {it}")
-    try:
-        validate_email(settings.sender_email, check_deliverability=False)
-    except EmailNotValidError:
-        raise SendError(
-            f"campaign.toml: [sender] email = {settings.sender_email!r} is not an email "
-            "address; the From: line needs one."
-        ) from None
+    for key, value, line in (
+        ("email", settings.sender_email, "From:"),
+        ("reply_to", settings.reply_to, "Reply-To:"),
+    ):
+        if not value:
+            continue
+        try:
+            validate_email(value, check_deliverability=False)
+            parse_address(value)
+        except (EmailNotValidError, BadAddress):
+            raise SendError(
+                f"campaign.toml: [sender] {key} = {value!r} is not one email address; the "
+                f"{line} line needs one."
+            ) from None
     attachments = []
     if settings.resume is not None:
         if not settings.resume.is_file():
@@ -201,10 +293,12 @@ class _StopOnInterrupt:
         self.requested = False
 
     def __enter__(self):
-        # Only the main thread may set a handler; the web app sends from a worker thread.
+        # Only the main thread may set a handler (the web app sends from a worker thread), and
+        # only where the platform has SIGINT (every desktop does; some embedded Pythons do not).
         self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handle)
+        sigint = getattr(signal, "SIGINT", None)
+        if sigint is not None and threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(sigint, self._handle)
         return self
 
     def _handle(self, signum, frame):
@@ -216,55 +310,59 @@ class _StopOnInterrupt:
         return False
 
 
-def execute(
-    conn: sqlite3.Connection,
-    settings,
-    jobs: list[Job],
-    transport,
-    today: dt.date,
-    attachments: list[Path],
-    *,
-    progress: Callable[[], None] = lambda: None,
-    copies=None,
-) -> Summary:
-    """Send the jobs, recording each; transport must already be open (logged in)."""
+@dataclass
+class Sending:
+    """What every message of one run shares: the ledger, the settings, the campaign day (the
+    --today every event is dated by), the open transport, the attachments, the Sent saver."""
+
+    conn: sqlite3.Connection
+    settings: Settings
+    today: dt.date
+    transport: Any  # transport.Outbox or transport.Smtp, already open (logged in)
+    attachments: list[Path] = field(default_factory=list)
+    copies: Any = None  # mailbox.sentcopies.Saver when [imap] save_sent is on
+
+
+def execute(run: Sending, jobs: list[Job], progress: Callable[[], None] = lambda: None) -> Summary:
+    """Send the jobs (todays_share's) in order, recording each; `progress` after each."""
     summary = Summary()
-    capacity = len(jobs)
-    if settings.per_day:
-        left_today = max(settings.per_day - sent_today(conn, today), 0)
-        if left_today < capacity:
-            capacity = left_today
-            summary.stopped = f"the daily cap of {settings.per_day} emails ([sending] per_day)"
-            summary.continue_on = today + dt.timedelta(days=1)
-    interval = 60.0 / settings.per_minute if settings.per_minute else 0.0
+    per_minute = run.settings.per_minute
+    interval = 60.0 / per_minute if per_minute else 0.0
     last = 0.0
     with _StopOnInterrupt() as interrupt:
-        for index, job in enumerate(jobs):
-            if index >= capacity:
-                break
+        for job in jobs:
             if interrupt.requested:
                 summary.stopped = "Ctrl-C"
                 break
             if interval:
                 time.sleep(max(0.0, last + interval - time.monotonic()))
                 last = time.monotonic()
-            outcome = _send_one(conn, settings, job, transport, today, attachments, copies)
+            outcome = _send_one(run, job)
             progress()
-            if outcome == "sent":
-                summary.sent += 1
-            elif outcome.startswith("unknown:"):
-                summary.unknown += 1
-            elif outcome.startswith("failed:"):
-                summary.failed.append((job.letter.to_email, outcome[7:]))
-            else:
+            if outcome.startswith("stopped:"):
                 summary.stopped = outcome[9:]
                 break
+            _count(summary, job, outcome, run.today)
     done = summary.sent + len(summary.failed) + summary.unknown
     summary.owed = len(jobs) - done
     return summary
 
 
-def _record(conn, job: Job, msg, today: dt.date, via: str = "smtp") -> None:
+def _count(summary: Summary, job: Job, outcome: str, today: dt.date) -> None:
+    if outcome == "sent":
+        summary.sent += 1
+    elif outcome.startswith("unknown:"):
+        summary.unknown += 1
+    elif outcome.startswith("failed:"):
+        reason, row = outcome[7:], job.prospect
+        summary.failed.append((job.letter.to_email, reason))
+        who = _refusal(
+            row["id"], row["company"], row["first_name"], row["last_name"], job.letter.to_email
+        )
+        summary.refused.append(who | {"kind": job.kind, "reason": reason, "on": today.isoformat()})
+
+
+def _record(conn, job: Job, message_id: str, today: dt.date, via: str = "smtp") -> None:
     with transaction(conn):
         conn.execute(
             "INSERT INTO sends (prospect_id, batch_id, touch_id, dedupe, kind, letter, channel, "
@@ -282,7 +380,7 @@ def _record(conn, job: Job, msg, today: dt.date, via: str = "smtp") -> None:
                 job.letter.template,
                 job.letter.to_email,
                 job.letter.subject,
-                msg.message_id,
+                message_id,
                 now(),
             ),
         )
@@ -310,22 +408,30 @@ def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=N
         )
 
 
-def _send_one(conn, settings, job, transport, today, attachments, copies=None) -> str:
-    """Send one message: 'sent', 'failed:REASON' or 'stopped: REASON'."""
+def _send_one(run: Sending, job: Job) -> str:
+    """Send one message: 'sent', 'failed:REASON', 'unknown:REASON' or 'stopped: REASON'."""
+    from campaign.email.headers import BadAddress
     from campaign.email.message import build_message
     from campaign.email.threads import references
     from campaign.email.transport import Refused, Temporary, Unanswered
 
+    conn, settings, today, transport = run.conn, run.settings, run.today, run.transport
     thread = references(conn, job.prospect["id"], job.letter.to_email, job.dedupe)
-    msg = build_message(
-        job.letter,
-        settings,
-        dt.datetime.now().astimezone(),
-        attachments,
-        references=thread,
-        draft=transport.drafts,
-    )
-    _record(conn, job, msg, today, "outbox" if transport.drafts else "smtp")
+    via = "outbox" if transport.drafts else "smtp"
+    try:
+        msg = build_message(
+            job.letter,
+            settings,
+            dt.datetime.now().astimezone(),  # the Date: header is when it really leaves
+            run.attachments,
+            references=thread,
+            draft=transport.drafts,
+        )
+    except BadAddress as err:  # the sender's were checked before the run: the prospect's
+        _record(conn, job, "", today, via)
+        _finish(conn, job, "failed", today, err.message)
+        return f"failed:{err.message}"
+    _record(conn, job, msg.message_id, today, via)
     name = outbox_name(job, today)
     problem = ""
     for attempt in range(RETRIES + 1):
@@ -357,9 +463,9 @@ def _send_one(conn, settings, job, transport, today, attachments, copies=None) -
         except OSError as err:  # the outbox folder is not writable, the disk is full...
             _finish(conn, job, "deferred", today, str(err))
             return f"stopped: cannot write to {transport.description}: {err}"
-        _finish(conn, job, "sent", today, copy=msg if copies is not None else None)
-        if copies is not None:
-            copies.put(job.dedupe, msg.data)  # saved to Sent while the batch goes on
+        _finish(conn, job, "sent", today, copy=msg if run.copies is not None else None)
+        if run.copies is not None:
+            run.copies.put(job.dedupe, msg.data)  # saved to Sent while the batch goes on
         return "sent"
     _finish(conn, job, "deferred", today, problem)
     return (

@@ -1,4 +1,4 @@
-"""Threading follow-ups (issue 11): a follow-up names the emails before it, so it lands in the
+"""Threading follow-ups: a follow-up names the emails before it, so it lands in the
 same conversation as the first letter in the recipient's mail program (RFC 5322 3.6.4)."""
 
 from __future__ import annotations

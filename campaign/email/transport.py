@@ -8,6 +8,7 @@ import smtplib
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 from campaign.email.message import Outgoing
 from campaign.errors import SendError
@@ -84,12 +85,12 @@ class Smtp:
         self.config = config
         self.sender_email = sender_email
         self.interactive = interactive
-        self.client = None
+        self.client: Any = None  # yagmail.SMTP once open
         self.description = f"{config.host}:{config.port}"
 
     def open(self) -> None:
         """Connect and log in: a failure here stops the run before the first message."""
-        import yagmail
+        import yagmail  # type: ignore[import-untyped]
 
         config = self.config
         password = smtp_password(config.username, self.interactive) if config.username else None
@@ -129,7 +130,9 @@ class Smtp:
             raise Temporary("not connected")
         smtp = self.client.smtp
         options = []
-        if not (msg.sender + msg.recipient).isascii():
+        if msg.utf8 or not (msg.sender + msg.recipient).isascii():
+            # Without a login nothing has said EHLO yet, and has_extn() would know nothing.
+            smtp.ehlo_or_helo_if_needed()
             if not smtp.has_extn("smtputf8"):
                 raise Refused(
                     f"{msg.recipient} is not an ASCII address and {self.description} does not "
@@ -201,9 +204,8 @@ class _Handover:
         self.smtp.putcmd, self.smtp.send = putcmd, send
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc: object) -> None:
         del self.smtp.putcmd, self.smtp.send  # back to the class's own methods
-        return False
 
 
 def _text(reply) -> str:

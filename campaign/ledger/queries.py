@@ -12,8 +12,10 @@ def find_prospect(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
     from campaign.util.text import quote, shorten
 
     ref = ref.strip().lstrip("#")
-    if ref.isdigit():
-        row = conn.execute("SELECT * FROM prospects WHERE id = ?", (int(ref),)).fetchone()
+    if ref.isascii() and ref.isdigit():
+        # SQLite's integers have 64 bits: a longer number is no prospect's id.
+        wanted = int(ref) if len(ref) <= 18 else -1
+        row = conn.execute("SELECT * FROM prospects WHERE id = ?", (wanted,)).fetchone()
     else:
         row = conn.execute(
             "SELECT * FROM prospects WHERE lower(email) = lower(?)", (ref,)

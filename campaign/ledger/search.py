@@ -34,6 +34,7 @@ def find_prospects(
             args += [like] * len(SEARCHED)
         where = " WHERE " + " AND ".join(clauses)
     total = conn.execute(f"SELECT count(*) FROM prospects{where}", args).fetchone()[0]
+    page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))  # never past the last
     order = SORTS.get(sort, SORTS["priority"])
     if descending:
         order = ", ".join(
@@ -41,6 +42,6 @@ def find_prospects(
         )
     rows = conn.execute(
         f"SELECT * FROM prospects{where} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*args, per_page, (max(page, 1) - 1) * per_page],
+        [*args, per_page, (page - 1) * per_page],
     ).fetchall()
     return rows, total

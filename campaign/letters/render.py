@@ -22,9 +22,11 @@ from typing import Any
 
 from campaign.errors import TemplateError
 from campaign.sheets.headers import FIELDS
-from campaign.util.text import clean, shorten
+from campaign.util.text import clean, is_invisible, shorten
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
+# A BCP 47 language tag as people write them (en, fr, pt-BR, zh-Hant-TW): RFC 5646 2.1.
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def long_date(day: dt.date) -> str:
@@ -57,6 +59,7 @@ class Template:
     body_line: int  # the file's line number of the body's first line
     uses: frozenset[str] = frozenset()  # the [sender] details it prints: name, phone, ...
     example: str = ""  # the shipped example's note until the user makes the letter theirs
+    lang: str = "en"  # the language the letter is written in (front matter `lang:`)
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Letter:
     sender_name: str
     signature_lines: list[str] = field(default_factory=list)
     example: str = ""  # set while the template is still the shipped example (see Template)
+    lang: str = "en"  # the letter's language, for the HTML part's `lang`
 
     def tokens(self) -> list[dict]:
         return _parse(self.skeleton)
@@ -111,8 +115,14 @@ class Letter:
                 body.append("<ul>" + "".join(f"<li>{i}</li>" for i in content) + "</ul>")
         sign = "<br>".join(html.escape(x) for x in [self.sender_name, *self.signature_lines])
         body.append(f"<p>{html.escape(self.closing)}</p><p>{sign}</p>")
+        # A <title> and a `lang` let screen readers and mail programs read the part right
+        # (WCAG 2.4.2 and 3.1.1); the title is the subject as the Subject header shows it.
+        title = html.escape(
+            " ".join("".join(c for c in self.subject if not is_invisible(c)).split())
+        )
         return (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n'
+            f'<!DOCTYPE html>\n<html lang="{html.escape(self.lang)}"><head><meta charset="utf-8">'
+            f"<title>{title}</title></head>\n"
             '<body style="font-family: Georgia, serif; font-size: 15px; line-height: 1.5">\n'
             + "\n".join(body)
             + "\n</body></html>\n"
@@ -249,8 +259,12 @@ class Renderer:
         """The template `name` (file templates/NAME.md), compiled once."""
         from jinja2 import TemplateSyntaxError
 
+        from campaign.workspace.checks import template_name_problem
+
         if name in self._cache:
             return self._cache[name]
+        if why := template_name_problem(name):  # a name, never a path out of templates/
+            raise TemplateError(why + ".")
         path = self.settings.templates / f"{name}.md"
         if not path.is_file():
             known = ", ".join(self.names()) or "none"
@@ -279,6 +293,7 @@ class Renderer:
             body_line,
             uses,
             meta.get("example", ("", 0))[0],
+            _language(path, meta.get("lang")),
         )
         self._cache[name] = template
         return template
@@ -366,7 +381,20 @@ class Renderer:
             sender_name=sender.sender_name,
             signature_lines=[x for x in (sender.sender_phone, sender.sender_email) if x],
             example=template.example,
+            lang=template.lang,
         )
+
+
+def _language(path: Path, given: tuple[str, int] | None) -> str:
+    """The template's `lang:` (a language tag), else English."""
+    if given is None or not given[0]:
+        return "en"
+    value, line = given
+    if not LANGUAGE.fullmatch(value):
+        raise TemplateError(
+            f"{path}:{line}: lang: {value!r} is not a language tag (such as en, fr or pt-BR)."
+        )
+    return value
 
 
 def _sender_details(env, *sources: str) -> frozenset[str]:

@@ -113,6 +113,7 @@ class Mailbox:
 
         config = self.config
         context = ssl.create_default_context()
+        client = None
         try:
             client = IMAPClient(
                 config.host,
@@ -125,6 +126,9 @@ class Mailbox:
                 client.starttls(context)
             client.login(config.username, self.password)
         except Exception as err:
+            if client is not None:  # connected, then refused: never leave the socket open
+                with contextlib.suppress(Exception):
+                    client.shutdown()
             raise MailboxError(
                 f"IMAP {explain(err, config.host, config.port, config.security)}"
             ) from None
@@ -141,6 +145,8 @@ class Mailbox:
         if self.client is not None:
             with contextlib.suppress(Exception):  # the server already went away
                 self.client.logout()
+            with contextlib.suppress(Exception):  # logout failed: close the socket anyway
+                self.client.shutdown()
             self.client = None
 
     def _fail(self, err: BaseException, doing: str) -> MailboxError:

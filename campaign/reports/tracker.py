@@ -93,7 +93,7 @@ def tracker(conn: sqlite3.Connection, items: list[Due], today: dt.date, path: Pa
     ):
         history.append(
             [
-                s["sent_on"] or s["created_at"][:10],
+                s["sent_on"] or s["attempted_on"] or s["created_at"][:10],  # campaign days
                 s["prospect_id"],
                 s["company"],
                 f"{s['kind']} letter",

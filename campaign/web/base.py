@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 import secrets
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import jinja2
 import markupsafe
+from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,9 +28,12 @@ from starlette.templating import Jinja2Templates
 from campaign.errors import CampaignError, worded
 from campaign.letters.batch import NONE_LEFT
 from campaign.util.text import plural
+from campaign.web.access import Access
 from campaign.web.cache import LedgerCache
 from campaign.web.hints import HINTS
+from campaign.workspace.settings import Settings
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024
 # A call's outcome in words (`campaign log` takes the short names).
@@ -50,6 +59,19 @@ def _whole_dates(text) -> markupsafe.Markup:
     )
 
 
+class Id(Convertor):
+    """A whole number SQLite can hold (at most 18 digits): 10**30 is no page, never a 500."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", Id())  # routes say {id:id}; pages import this module first
 templates.env.filters["whole_dates"] = _whole_dates
 templates.env.filters["plural"] = plural  # {{ n|plural("letter") }}: "1 letter", "2 letters"
 
@@ -60,29 +82,36 @@ class Web:
 
     root: Path
     today_arg: str | None
-    token: str
-    port: int
+    access: Access
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     uploads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="campaign-up-")))
-    runs: dict = field(default_factory=dict)  # sending runs by id (see web/sending.py)
+    runs: dict = field(default_factory=dict)  # sending runs by id (see web/runs.py)
+    # The pages' writes one at a time, as when they all ran on the event loop: a double
+    # click on Import or Log waits for the first, which the library then finds done.
+    writes: threading.Lock = field(default_factory=threading.Lock)
+    inbox: threading.Lock = field(default_factory=threading.Lock)  # one Read my inbox at once
     cache: LedgerCache = field(default_factory=LedgerCache)  # see cache.py
+
+    @property
+    def port(self) -> int:
+        return self.access.port
 
     @property
     def hosts(self) -> set[str]:
         return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
 
-    def settings(self):
+    def settings(self) -> Settings:
         from campaign.workspace.settings import load
 
         return load(self.root)
 
-    def today(self):
+    def today(self) -> dt.date:
         from campaign.workspace.settings import today
 
         return today(self.today_arg)
 
     @contextlib.contextmanager
-    def ledger(self) -> Iterator[tuple[object, sqlite3.Connection]]:
+    def ledger(self) -> Iterator[tuple[Settings, sqlite3.Connection]]:
         """(settings, connection) for one request: campaign.toml is read afresh each time."""
         from campaign.ledger.db import connect
 
@@ -98,38 +127,61 @@ def web(request: Request) -> Web:
     return request.app.state.web
 
 
-def page(request: Request, name: str, status_code: int = 200, /, **context) -> Response:
+def route_path(request: Request) -> str:
+    """The page's path as the routes name it (/week), without the app's secret prefix."""
+    path, root = request.scope["path"], request.scope.get("root_path", "")
+    return (path[len(root) :] or "/") if root and path.startswith(root) else path
+
+
+def page(request: Request, name: str, status_code: int = 200, /, **context: Any) -> Response:
     """A page from templates/, with what the layout needs."""
     state = web(request)
     context.setdefault("title", "")
     return templates.TemplateResponse(
         request,
         name,
-        {"csrf": state.csrf, "today": state.today(), "path": request.url.path, **context},
+        {
+            "csrf": state.csrf,
+            "today": state.today(),
+            "path": route_path(request),
+            "base": request.scope.get("root_path", ""),  # every link starts with it
+            **context,
+        },
         status_code=status_code,
     )
 
 
-async def form(request: Request):
+async def form(request: Request) -> FormData:
     """The POSTed form, once its CSRF token is checked (every state change goes through here)."""
     data = await request.form(max_files=1, max_fields=200, max_part_size=MAX_UPLOAD)
-    if not secrets.compare_digest(str(data.get("csrf", "")), web(request).csrf):
+    given = str(data.get("csrf", "")).encode("utf-8", "replace")
+    if not secrets.compare_digest(given, web(request).csrf.encode()):
         raise HTTPException(403, "This form has expired or did not come from this app: reload.")
     return data
 
 
-def number(data, key: str) -> int:
-    """A whole number from a form field; 0 when it is missing or not a number."""
-    try:
-        return int(str(data.get(key, "")).strip() or 0)
-    except ValueError:
+async def off_loop(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `work` in a worker thread: the ledger, a sheet, a PDF or the inbox never hold up
+    the event loop, so every other page keeps answering meanwhile."""
+    return await run_in_threadpool(work, *args, **kwargs)
+
+
+MAX_NUMBER = 10**15  # a count or id from a form: past this it is no count and no id
+
+
+def number(data: FormData | dict, key: str) -> int:
+    """A whole number from a form field; 0 when it is missing or not a number we could use."""
+    text = str(data.get(key, "")).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 15:
         return 0
+    return min(int(text), MAX_NUMBER)
 
 
-def see(url: str, **query) -> RedirectResponse:
+def see(request: Request, url: str, **query: Any) -> RedirectResponse:
     """After a POST, the page to show (a reload of it changes nothing)."""
     query = {k: v for k, v in query.items() if v not in (None, "")}
-    return RedirectResponse(url + ("?" + urlencode(query) if query else ""), status_code=303)
+    target = request.scope.get("root_path", "") + url
+    return RedirectResponse(target + ("?" + urlencode(query) if query else ""), status_code=303)
 
 
 def attachment(data: bytes, name: str, kind: str) -> Response:

@@ -9,6 +9,7 @@ HINTS: dict[str, str] = {
     "check-mail": "check the mail server's settings in campaign.toml",
     "another-run": "wait for it to finish (this page's Send, or `campaign send` in a terminal)",
     "list-unknown": "the Due page lists them",
+    "refused-earlier": "find a new one, or call / write: see Due",
     "make-workspace": "make one first",
     "no-workspace": "make one first",
     "encoding": "save it as CSV UTF-8 (or as .xlsx) and upload it again",

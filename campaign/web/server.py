@@ -1,14 +1,20 @@
-"""Running the app: bind 127.0.0.1, print the link with its token, open the browser."""
+"""Running the app: bind 127.0.0.1, write the link file, open the browser, stop cleanly."""
 
 from __future__ import annotations
 
-import secrets
+import contextlib
 import shutil
+import signal
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from campaign.errors import CampaignError
+
+if TYPE_CHECKING:
+    from campaign.web.base import Web
 
 
 def serve(
@@ -16,14 +22,55 @@ def serve(
     today: str | None,
     port: int,
     open_browser: bool,
-    announce: Callable[[str], None],
+    announce: Callable[[Path], None],
     notify: Callable[[str], None] = lambda message: None,
 ) -> None:
-    """Serve the workspace at `root` until Ctrl-C; announce(url) once it is listening."""
+    """Serve the workspace at `root` until Ctrl-C or SIGTERM; announce(link file) once it is
+    listening. The token is never printed nor put on a command line: it is in the link file."""
     import uvicorn
 
+    from campaign.web.access import Access, write_link
     from campaign.web.app import create_app
+    from campaign.web.protocol import DeadlineProtocol
 
+    sock = _listen(port)
+    access = Access(port=sock.getsockname()[1])
+    app = create_app(root, today, access)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        http=DeadlineProtocol,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,  # the request line and headers
+    )
+    server = uvicorn.Server(config)
+    started = server.startup
+    link = write_link(access, root)
+
+    async def startup(sockets: Any = None) -> None:
+        await started(sockets=sockets)
+        announce(link)
+        if open_browser:
+            _open_browser(link)
+
+    server.startup = startup  # type: ignore[method-assign]
+    app.state.web.cache.start(app.state.web.settings, app.state.web.today)
+    try:
+        with _stopped_by_sigterm():
+            server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C (or SIGTERM) it handled
+        pass
+    finally:
+        sock.close()
+        link.unlink(missing_ok=True)
+        app.state.web.cache.stop()
+        shutil.rmtree(app.state.web.uploads, ignore_errors=True)
+    _finish_runs(app.state.web, notify)
+
+
+def _listen(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -33,36 +80,40 @@ def serve(
         raise CampaignError(
             f"cannot listen on 127.0.0.1:{port} ({err.strerror}); pick another with --port."
         ) from None
-    port = sock.getsockname()[1]
-    token = secrets.token_urlsafe(24)
-    app = create_app(root, today, token, port)
-    url = f"http://127.0.0.1:{port}/?token={token}"
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    started = server.startup
+    return sock
 
-    async def startup(sockets=None):
-        await started(sockets=sockets)
-        announce(url)
-        if open_browser:
-            import webbrowser
 
-            webbrowser.open(url)
+def _open_browser(link: Path) -> None:
+    """Open the link file in the browser, in a thread: webbrowser waits for a `BROWSER`
+    program to exit (lynx, w3m or a wrapper may never), and the server must answer meanwhile.
+    The command line names the file, never the token."""
+    import webbrowser
 
-    server.startup = startup
-    app.state.web.cache.start(app.state.web.settings, app.state.web.today)
+    threading.Thread(
+        target=webbrowser.open, args=(link.as_uri(),), name="campaign-browser", daemon=True
+    ).start()
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM stops the server as Ctrl-C does: uvicorn shuts down, then re-raises the signal
+    it caught, which this turns into KeyboardInterrupt, so the link file and uploads are
+    removed (the default action would end the process before any clean-up)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        server.run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: a normal stop
-        pass
+        yield
     finally:
-        sock.close()
-        app.state.web.cache.stop()
-        shutil.rmtree(app.state.web.uploads, ignore_errors=True)
-    _finish_runs(app.state.web, notify)
+        signal.signal(signal.SIGTERM, previous)
 
 
-def _finish_runs(state, notify: Callable[[str], None]) -> None:
+def _finish_runs(state: Web, notify: Callable[[str], None]) -> None:
     """A sending run still going is let finish, so no send is left unknown; Ctrl-C again
     stops at once (the message in flight is then reported unknown by the next run)."""
     going = [run for run in state.runs.values() if not run.finished.is_set()]

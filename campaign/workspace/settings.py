@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.errors import WorkspaceError
+from campaign.workspace.checks import Reader
 
 CONFIG = "campaign.toml"
 LEDGER = "campaign.db"
@@ -108,15 +109,15 @@ class Settings:
         """
         from campaign.util.text import quote
 
+        problems = []  # every problem in one message: one edit, not one run per setting
         for key, attr in SENDER_ATTRS.items():
             value = getattr(self, attr)
             sample = next(
                 (v for v in _as_tuple(value) if v.strip() in SAMPLE_VALUES.get(key, ())), None
             )
             if sample is not None:
-                raise WorkspaceError(
-                    f"{CONFIG}: [sender] {key} is still the example {quote(sample)}; set your "
-                    f"own {key} there. Nothing was sent or printed."
+                problems.append(
+                    f"[sender] {key} is still the example {quote(sample)}; set your own {key} there"
                 )
         missing = [
             key
@@ -126,19 +127,20 @@ class Settings:
         if len(missing) == 1:
             key = missing[0]
             example = SENDER_EXAMPLES.get(key, ('"..."', ""))[0]
-            raise WorkspaceError(
-                f"{CONFIG}: [sender] {key} is not set, and {why.format(it='it')}; add it under "
-                "[sender], "
-                f"e.g. {key} = {example}. Nothing was sent or printed."
+            problems.append(
+                f"[sender] {key} is not set, and {why.format(it='it')}; add it under "
+                f"[sender], e.g. {key} = {example}"
             )
-        if missing:
-            # Every detail missing in one message: one edit, not one run per setting.
+        elif missing:
             names = ", ".join(missing[:-1]) + f" and {missing[-1]}"
             examples = "; ".join(f"{k} = {SENDER_EXAMPLES[k][0]}" for k in missing)
+            problems.append(
+                f"[sender] {names} are not set, and {why.format(it='them')}; add them "
+                f"under [sender] (like {examples})"
+            )
+        if problems:
             raise WorkspaceError(
-                f"{CONFIG}: [sender] {names} are not set, and {why.format(it='them')}; add them "
-                "under [sender] "
-                f"(like {examples}). Nothing was sent or printed."
+                f"{CONFIG}: " + "; ".join(problems) + ". Nothing was sent or printed."
             )
 
     def sender_fields(self) -> dict[str, Any]:
@@ -182,17 +184,6 @@ def find_root(explicit: str | os.PathLike | None, start: Path | None = None) -> 
     raise WorkspaceError("not inside a campaign workspace", hint="no-workspace")
 
 
-def _get(table: dict, key: str, kind: type | tuple, default: Any, where: str) -> Any:
-    value = table.get(key, default)
-    if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
-        raise WorkspaceError(
-            f'{CONFIG}: {where}.{key} = {value} must be written in quotes: {key} = "{value}"'
-        )
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise WorkspaceError(f"{CONFIG}: {where}.{key} = {value!r} is not valid; see the comments.")
-    return value
-
-
 def _optional_path(root: Path, value: str) -> Path | None:
     return (root / Path(value).expanduser()) if value else None
 
@@ -206,6 +197,7 @@ KNOWN: dict[str, set[str]] = {
     "sending": {"batch_size", "letter", "per_minute", "per_day", "paper", "retry_seconds"},
     "cadence": set(DEFAULT_CADENCE),
 }
+MAX_CONFIG = 1024 * 1024  # campaign.toml is a page of settings; a megabyte is not one
 
 
 def _did_you_mean(name: str, known: set[str]) -> str:
@@ -216,104 +208,119 @@ def _did_you_mean(name: str, known: set[str]) -> str:
     return f"; did you mean {close[0]}?" if close else f"; known: {', '.join(sorted(known))}."
 
 
-def check_names(data: dict) -> None:
+def check_names(data: dict, reader: Reader | None = None) -> None:
     """Refuse an unknown section or key, naming the closest known one."""
     from campaign.util.text import shorten
 
+    mine = reader or Reader()
     for section, table in data.items():
         if section not in KNOWN:
             hint = _did_you_mean(section, set(KNOWN))
             hint = hint.replace("did you mean ", "did you mean [").replace("?", "]?")
-            raise WorkspaceError(f"{CONFIG}: unknown section [{shorten(section, 40)}]{hint}")
+            mine.problem(f"unknown section [{shorten(section, 40)}]{hint}")
+            continue
         if not isinstance(table, dict):
-            raise WorkspaceError(f"{CONFIG}: {section} must be a [{section}] section.")
+            mine.problem(f"{section} must be a [{section}] section")
+            continue
         for key in table:
             if key not in KNOWN[section]:
                 hint = _did_you_mean(key, KNOWN[section])
-                raise WorkspaceError(
-                    f"{CONFIG}: unknown setting {shorten(key, 40)} in [{section}]{hint}"
-                )
+                mine.problem(f"unknown setting {shorten(key, 40)} in [{section}]{hint}")
+    if reader is None:
+        mine.check()
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG + 1)
+    except OSError as err:
+        raise WorkspaceError(f"{path}: cannot be read ({err.strerror}).") from err
+    if len(raw) > MAX_CONFIG:
+        raise WorkspaceError(f"{path}: larger than 1 MB; this is not a campaign.toml.")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise WorkspaceError(f"{path}: not UTF-8 text; save it as UTF-8.") from None
+    except tomllib.TOMLDecodeError as err:
+        raise WorkspaceError(f"{path}: {err}; fix the file and run again.") from err
+    except RecursionError:
+        raise WorkspaceError(f"{path}: arrays nested too deeply; fix the file.") from None
+
+
+def _tables(data: dict) -> dict[str, dict]:
+    """Each known section as a table ({} when absent or not a table)."""
+    return {name: data[name] if isinstance(data.get(name), dict) else {} for name in KNOWN}
 
 
 def load(root: Path) -> Settings:
-    """Read and check campaign.toml in the workspace `root`."""
-    path = root / CONFIG
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise WorkspaceError(f"{path}: {err}; fix the file and run again.") from err
-    except OSError as err:
-        raise WorkspaceError(f"{path}: cannot be read ({err.strerror}).") from err
-    check_names(data)
-    sender = data.get("sender", {})
-    sending = data.get("sending", {})
-    address = sender.get("address", [])
+    """Read and check campaign.toml in the workspace `root`: every problem in one message."""
+    data = _read(root / CONFIG)
+    reader = Reader()
+    check_names(data, reader)
+    tables = _tables(data)
+    sender, sending = tables["sender"], tables["sending"]
+    address = reader.value(sender, "address", (list, str), [], "sender")
     if isinstance(address, str):
         address = address.splitlines()
-    smtp = None
-    if "smtp" in data:
-        table = data["smtp"]
-        host = _get(table, "host", str, "", "smtp")
-        if not host:
-            raise WorkspaceError(f'{CONFIG}: [smtp] needs a host, e.g. host = "smtp.example.com".')
-        security = _get(table, "security", str, "starttls", "smtp").lower()
-        if security not in ("ssl", "starttls", "none"):
-            raise WorkspaceError(
-                f"{CONFIG}: smtp.security = {security!r}; use ssl, starttls or none."
-            )
-        default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
-        smtp = Smtp(
-            host=host,
-            port=_get(table, "port", int, default_port, "smtp"),
-            security=security,
-            username=_get(table, "username", str, "", "smtp"),
-        )
-    imap = _imap(data["imap"], smtp) if "imap" in data else None
-    paper = _get(sending, "paper", str, "letter", "sending").lower()
-    if paper not in ("letter", "a4"):
-        raise WorkspaceError(f"{CONFIG}: sending.paper = {paper!r}; use letter or a4.")
-    cadence = dict(DEFAULT_CADENCE)
-    for key, value in data.get("cadence", {}).items():
-        cadence[key] = _get(
-            {key: value}, key, type(DEFAULT_CADENCE[key]), DEFAULT_CADENCE[key], "cadence"
-        )
-    return Settings(
+    smtp = _smtp(tables["smtp"], reader) if "smtp" in data else None
+    imap = _imap(tables["imap"], smtp, reader) if "imap" in data else None
+    settings = Settings(
         root=root,
-        sender_name=_get(sender, "name", str, "", "sender"),
+        sender_name=reader.value(sender, "name", str, "", "sender"),
         sender_address=tuple(str(line) for line in address),
-        sender_phone=_get(sender, "phone", str, "", "sender"),
-        sender_email=_get(sender, "email", str, "", "sender"),
-        reply_to=_get(sender, "reply_to", str, "", "sender"),
-        signature=_optional_path(root, _get(sender, "signature", str, "", "sender")),
-        resume=_optional_path(root, _get(sender, "resume", str, "", "sender")),
+        sender_phone=reader.phone(sender, "phone", "sender"),
+        sender_email=reader.email(sender, "email", "sender"),
+        reply_to=reader.email(sender, "reply_to", "sender"),
+        signature=_optional_path(root, reader.value(sender, "signature", str, "", "sender")),
+        resume=_optional_path(root, reader.value(sender, "resume", str, "", "sender")),
         smtp=smtp,
         imap=imap,
-        batch_size=_get(sending, "batch_size", int, 20, "sending"),
-        letter=_get(sending, "letter", str, "intro", "sending"),
-        per_minute=_get(sending, "per_minute", int, 0, "sending"),
-        per_day=_get(sending, "per_day", int, 0, "sending"),
-        paper=paper,
-        retry_seconds=float(_get(sending, "retry_seconds", (int, float), 2, "sending")),
-        cadence=cadence,
+        batch_size=reader.whole(sending, "batch_size", 20, "sending", 1, 10_000),
+        letter=reader.template(sending, "letter", "intro", "sending"),
+        per_minute=reader.whole(sending, "per_minute", 0, "sending", 0, 10_000),
+        per_day=reader.whole(sending, "per_day", 0, "sending", 0, 100_000),
+        paper=reader.choice(sending, "paper", "letter", "sending", ("letter", "a4")),
+        # The first pause before a retry, doubled each time: past five minutes the run
+        # looks hung.
+        retry_seconds=reader.seconds(sending, "retry_seconds", 2.0, "sending", 300),
+        cadence=reader.cadence(
+            {k: v for k, v in tables["cadence"].items() if k in DEFAULT_CADENCE},
+            DEFAULT_CADENCE,
+        ),
+    )
+    reader.check()
+    return settings
+
+
+def _smtp(table: dict, reader: Reader) -> Smtp | None:
+    host = reader.value(table, "host", str, "", "smtp")
+    if not host:
+        reader.problem('[smtp] needs a host, e.g. host = "smtp.example.com"')
+    security = reader.choice(table, "security", "starttls", "smtp", ("ssl", "starttls", "none"))
+    default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
+    return Smtp(
+        host=host,
+        port=reader.whole(table, "port", default_port, "smtp", 1, 65535),
+        security=security,
+        username=reader.value(table, "username", str, "", "smtp"),
     )
 
 
-def _imap(table: dict, smtp: Smtp | None) -> Imap:
+def _imap(table: dict, smtp: Smtp | None, reader: Reader) -> Imap:
     """[imap], checked; the username defaults to the SMTP one (issue 11)."""
-    host = _get(table, "host", str, "", "imap")
+    host = reader.value(table, "host", str, "", "imap")
     if not host:
-        raise WorkspaceError(f'{CONFIG}: [imap] needs a host, e.g. host = "imap.example.com".')
-    security = _get(table, "security", str, "ssl", "imap").lower()
-    if security not in ("ssl", "starttls", "none"):
-        raise WorkspaceError(f"{CONFIG}: imap.security = {security!r}; use ssl, starttls or none.")
+        reader.problem('[imap] needs a host, e.g. host = "imap.example.com"')
+    security = reader.choice(table, "security", "ssl", "imap", ("ssl", "starttls", "none"))
     return Imap(
         host=host,
-        port=_get(table, "port", int, 993 if security == "ssl" else 143, "imap"),
+        port=reader.whole(table, "port", 993 if security == "ssl" else 143, "imap", 1, 65535),
         security=security,
-        username=_get(table, "username", str, smtp.username if smtp else "", "imap"),
-        inbox=_get(table, "inbox", str, "INBOX", "imap") or "INBOX",
-        sent=_get(table, "sent", str, "", "imap"),
-        save_sent=_get(table, "save_sent", bool, True, "imap"),
+        username=reader.value(table, "username", str, smtp.username if smtp else "", "imap"),
+        inbox=reader.value(table, "inbox", str, "INBOX", "imap") or "INBOX",
+        sent=reader.value(table, "sent", str, "", "imap"),
+        save_sent=reader.value(table, "save_sent", bool, True, "imap"),
     )
 
 

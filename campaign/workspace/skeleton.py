@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
-from campaign.errors import WorkspaceError
+from campaign.errors import Notice, WorkspaceError
+from campaign.util.atomic import make_private_folder, tighten, write_private
+from campaign.util.contact import email_problem, phone_problem
 from campaign.util.resources import shipped
+from campaign.util.text import plural
 from campaign.workspace.settings import CONFIG, SENDER_EXAMPLES
 
 CONFIG_HEAD = """\
@@ -102,31 +104,81 @@ def init(
     email: str = "",
     phone: str = "",
     address: tuple[str, ...] | list[str] = (),
+    provider: str | None = None,
 ) -> list[Path]:
     """Make a workspace at `root`; return what was created. Never overwrites.
 
     Only the details given are written as settings; the rest stay comments, so no example
-    value can reach a letter (issue 9).
+    value can reach a letter (issue 9). An email or phone is checked as a sheet's are, and
+    the workspace is private: the folder 0700, its files 0600 (README.md, "Privacy").
     """
     root = root.expanduser()
     if (root / CONFIG).exists():
         raise WorkspaceError(f"{root} is already a campaign workspace ({CONFIG} exists).")
-    root.mkdir(parents=True, exist_ok=True)
+    _check_details(email, phone)
+    make_private_folder(root)
     made = []
     config = root / CONFIG
     given = {"name": sender_name, "email": email, "phone": phone, "address": list(address)}
-    config.write_text(config_text(given), encoding="utf-8")
+    text = config_text(given)
+    if provider:  # the mail servers of a known provider (its name checked by the caller)
+        from campaign.workspace.providers import sections
+
+        text += sections(provider, email)
+    write_private(config, text.encode("utf-8"))
     made.append(config)
     templates = root / "templates"
-    templates.mkdir(exist_ok=True)
+    make_private_folder(templates)
     for source in sorted(shipped("templates").glob("*.md")):
         target = templates / source.name
         if not target.exists():
-            shutil.copyfile(source, target)
+            write_private(target, source.read_bytes())
             made.append(target)
-    (root / "outbox").mkdir(exist_ok=True)
+    make_private_folder(root / "outbox")
     made.append(root / "outbox")
     return made
+
+
+def _check_details(email: str, phone: str) -> None:
+    """The email and phone as the import checks them: every problem in one message."""
+    from campaign.util.text import quote, strip_controls
+
+    def written(text: str) -> str:  # as config_text writes it: one line, no control characters
+        return " ".join(strip_controls(text)[0].split())
+
+    problems = []
+    if written(email) and (why := email_problem(written(email))):
+        problems.append(f"the email {quote(email)} is not an email address ({why})")
+    if written(phone) and (why := phone_problem(written(phone))):
+        problems.append(f"the phone {quote(phone)} is not a phone number ({why})")
+    if problems:
+        raise WorkspaceError("; ".join(problems) + ". Nothing was made.")
+
+
+def private_paths(root: Path) -> list[Path]:
+    """What campaign writes in the workspace at `root`, which only its user may read."""
+    from campaign.workspace.settings import LEDGER
+
+    paths = [root, root / CONFIG, root / ".campaign.lock"]
+    paths += [root / f"{LEDGER}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")]
+    for folder in (root / "templates", root / "outbox"):
+        paths.append(folder)
+        if folder.is_dir():
+            paths += sorted(folder.iterdir())
+    return paths
+
+
+def make_private(root: Path) -> Notice | None:
+    """Tighten a workspace made before it was private (or opened up since): the folder 0700,
+    what campaign wrote in it 0600. A notice saying so, or None when it already was."""
+    changed = [path for path in private_paths(root) if tighten(path)]
+    if not changed:
+        return None
+    return Notice(
+        f"made the workspace {root} private (only you can read it now: it holds other "
+        "people's names and letters); "
+        f"{plural(len(changed), 'file or folder', 'files and folders')} had been readable by others"
+    )
 
 
 def adopt_example_letters(root: Path) -> list[str]:

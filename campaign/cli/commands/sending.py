@@ -13,8 +13,8 @@ from campaign.cli.hints import HINTS
 from campaign.cli.options import chosen_week, dry_run_option, json_option, pass_state, week_option
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError, Declined, worded
-from campaign.util.atomic import writable
-from campaign.util.text import plural
+from campaign.util.atomic import writable, write_private
+from campaign.util.text import plural, shorten, visible
 
 
 def _member_dict(row) -> dict:
@@ -159,7 +159,7 @@ def preview(state, prospect, letter, html_file, pdf_file):
         echo("-" * 72)
         echo(as_printed(state.settings, row, rendered, state.today))
     if html_file:
-        html_file.write_text(rendered.html(), encoding="utf-8")
+        write_private(html_file, rendered.html().encode("utf-8"))
         say(f"Wrote the HTML version to {html_file}")
     if pdf_file:
         from campaign.actions.printing import print_letters
@@ -243,6 +243,53 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_
     _finish(summary, as_json, iso_week(state.today), dry_run=dry_run)
 
 
+def _who(item: dict) -> str:
+    """#12 Acme (Ann Lee) <ann@acme.example>"""
+    name = f" ({shorten(item['name'], 40)})" if item["name"] else ""
+    return f"#{item['prospect_id']} {shorten(item['company'], 40)}{name} <{visible(item['to'])}>"
+
+
+def _dry_run_said(summary) -> None:
+    """What a real run would do now: the same caps, pacing and order (actions.send)."""
+    going = len(summary.would_send or [])
+    drafts = summary.transport == "outbox"
+    verb = (
+        f"would be written to outbox/ as {'a draft' if going == 1 else 'drafts'}"
+        if drafts
+        else "would go"
+    )
+    owed = summary.owed
+    what = plural(going, "email") if going == owed else f"{going:,} of {plural(owed, 'email')}"
+    line = f"Dry run: {what} {verb}"
+    if summary.continue_on and going < owed:
+        line += (
+            f" today; {owed - going:,} {'waits' if owed - going == 1 else 'wait'} for "
+            f"{summary.continue_on} ({summary.stopped})"
+        )
+    elif going < owed:
+        line += f" (--limit); {owed - going:,} stay owed for the next run"
+    if summary.pace_seconds >= 60:
+        line += f", taking at least {round(summary.pace_seconds / 60):,} min ([sending] per_minute)"
+    say(
+        f"{line}; {plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by "
+        "post. Nothing was sent or recorded."
+    )
+
+
+def _sent_said(summary) -> None:
+    if summary.transport != "outbox":
+        say(f"Sent {plural(summary.sent, 'email')}.")
+    elif summary.sent:
+        # Outbox files are drafts: say so, and when their follow-ups start.
+        say(
+            f"Wrote {plural(summary.sent, 'draft')} to outbox/: send "
+            f"{'it' if summary.sent == 1 else 'them'} from your mail program today; "
+            f"{'its' if summary.sent == 1 else 'their'} follow-ups count from today."
+        )
+    else:
+        say("Wrote no drafts: nothing is owed by email.")
+
+
 def _report_unknown(plan, retry_unknown: bool) -> None:
     if plan.unknown and not retry_unknown:
         count = len(plan.unknown)
@@ -287,35 +334,14 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
     data = summary.as_dict()
     if as_json:
         emit_json(data)
-    drafts = summary.transport == "outbox"
     if dry_run:
-        verb = (
-            f"would be written to outbox/ as {'a draft' if summary.owed == 1 else 'drafts'}"
-            if drafts
-            else "would go"
-        )
-        say(
-            f"Dry run: {plural(summary.owed, 'email')} {verb}; "
-            f"{plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by post. "
-            "Nothing was sent or recorded."
-        )
+        _dry_run_said(summary)
         return
-    if drafts:
-        # Outbox files are drafts: say so, and when their follow-ups start (issue 9).
-        if summary.sent:
-            say(
-                f"Wrote {plural(summary.sent, 'draft')} to outbox/: send "
-                f"{'it' if summary.sent == 1 else 'them'} from your mail program today; "
-                f"{'its' if summary.sent == 1 else 'their'} follow-ups count from today."
-            )
-        else:
-            say("Wrote no drafts: nothing is owed by email.")
-    else:
-        say(f"Sent {plural(summary.sent, 'email')}.")
+    _sent_said(summary)
     rest = [
         f"{what} {count}"
         for what, count in (
-            ("failed", len(summary.failed)),
+            ("refused", len(summary.failed)),
             ("unknown", summary.unknown),
             ("still owed", summary.owed),
         )
@@ -329,12 +355,13 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
             "gone. Look in your Sent folder, then `campaign unknown` says how to record it.",
             fg="yellow",
         )
-    for who, why in summary.failed:
-        say(f"  failed: {who}: {why}", fg="red")
-    if summary.failed:
+    for refused in summary.refused:
+        say(f"  refused: {_who(refused)}: {refused['reason']}", fg="red")
+    if summary.refused:
         say(
-            "  Fix those addresses in your sheet and import it again; the next "
-            "`campaign send` retries them."
+            f"  {'That address does' if len(summary.refused) == 1 else 'Those addresses do'} "
+            "not take mail: find a new one (fix your sheet and import it again, and the next "
+            "`campaign send` writes to it), or call / write: see `campaign due`."
         )
     copies = summary.sent_copies
     if copies is not None and copies.saved:

@@ -48,18 +48,21 @@ def init(
     """
     from campaign.ledger.db import connect
     from campaign.util.text import plural
-    from campaign.workspace.settings import CONFIG, LEDGER
+    from campaign.workspace.providers import PROVIDERS
+    from campaign.workspace.settings import LEDGER
     from campaign.workspace.skeleton import init
 
     if provider and not email.strip():
         raise click.UsageError("--provider needs --email: your address there is the login.")
     lines = [x.strip() for line in address for x in line.splitlines() if x.strip()]
-    made = init(directory, name.strip(), email=email.strip(), phone=phone.strip(), address=lines)
-    if provider:
-        from campaign.workspace.providers import sections
-
-        with (directory / CONFIG).open("a", encoding="utf-8") as config:
-            config.write(sections(provider, email.strip()))
+    made = init(
+        directory,
+        name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        address=lines,
+        provider=provider,
+    )
     connect(directory / LEDGER).close()
     say(
         f"Made the workspace {directory}/ with campaign.toml, "
@@ -74,9 +77,16 @@ def init(
     say(f"  cd {directory}")
     if missing:
         say(f"  edit campaign.toml          # set your {', '.join(missing)} under [sender]")
-    if provider:
+    refused = PROVIDERS[provider].refused if provider else ""
+    if provider and not refused:
         say("  campaign check-mail         # once the app password is stored: does mail work?")
     say("  campaign import employers.xlsx")
+    if refused:
+        say(
+            f"{refused}: campaign.toml has the servers only as comments, and `campaign send` "
+            "writes each email as a draft in outbox/ for Outlook to send (a work or school "
+            "account that allows SMTP sign-in: remove the # signs)."
+        )
 
 
 @click.command()

@@ -1,4 +1,7 @@
-"""The dashboard: the funnel, letters per week, what is due, this week's batch; downloads."""
+"""The dashboard: the funnel, letters per week, what is due, this week's batch; downloads.
+
+Plain `def` endpoints: Starlette runs them in its thread pool, off the event loop.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from campaign.web import charts
 from campaign.web.base import NONE_LEFT_SAID, attachment, page, web
 
 
-async def dashboard(request: Request) -> Response:
+def dashboard(request: Request) -> Response:
     state = web(request)
     shown = state.cache.dashboard(state.settings(), state.today())
     return page(
@@ -29,7 +32,7 @@ async def dashboard(request: Request) -> Response:
     )
 
 
-async def download(request: Request) -> Response:
+def download(request: Request) -> Response:
     """The tracker workbook or the calendar, made in a private temp folder, never kept."""
     from campaign.followups.due import compute
     from campaign.reports.calendar import calendar

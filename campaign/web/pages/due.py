@@ -1,20 +1,25 @@
-"""Due: today's follow-ups grouped as `campaign due` groups them; call outcomes in one click."""
+"""Due: today's follow-ups grouped as `campaign due` groups them; call outcomes in one click.
+
+The ledger, the inbox and the PDFs are worked in threads (plain `def` endpoints, or off_loop
+after the form is read), never on the event loop: a slow mail server holds up no other page.
+"""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.web.base import OUTCOME_NAMES, attachment, form, number, page, see, web
+from campaign.web.base import OUTCOME_NAMES, attachment, form, number, off_loop, page, see, web
 from campaign.web.hints import HINTS
 
 
-async def show(request: Request) -> Response:
+def show(request: Request) -> Response:
     from campaign.followups.items import KINDS
     from campaign.ledger.queries import phone_book
 
@@ -49,12 +54,16 @@ async def show(request: Request) -> Response:
 
 async def call(request: Request) -> Response:
     """One call outcome (with its note, best time and assistant), logged today."""
+    data = await form(request)
+    return await off_loop(_call, request, data)
+
+
+def _call(request: Request, data: FormData) -> Response:
     from campaign.followups.touches import Logged, log
     from campaign.ledger.queries import find_prospect
 
-    data = await form(request)
     state = web(request)
-    with state.ledger() as (_, conn):
+    with state.writes, state.ledger() as (_, conn):
         row = find_prospect(conn, str(data.get("prospect", "")))
         entry = Logged(
             "call",
@@ -66,30 +75,40 @@ async def call(request: Request) -> Response:
         )
         log(conn, row, entry, today=state.today())
     return see(
-        "/due", logged=f"{OUTCOME_NAMES.get(str(data.get('outcome')), '')}: {row['company']}"
+        request,
+        "/due",
+        logged=f"{OUTCOME_NAMES.get(str(data.get('outcome')), '')}: {row['company']}",
     )
 
 
 async def unknown(request: Request) -> Response:
     """A send a stopped run left unknown: it went (recorded as sent) or not (owed again)."""
+    data = await form(request)
+    return await off_loop(_unknown, request, data)
+
+
+def _unknown(request: Request, data: FormData) -> Response:
     from campaign.email.unknown import answer
 
-    data = await form(request)
     went = data.get("went") == "1"
     state = web(request)
-    with state.ledger() as (settings, conn):
+    with state.writes, state.ledger() as (settings, conn):
         answer(conn, settings.root, [number(data, "send")], went=went)
-    return see("/due", resolved="sent" if went else "owed again")
+    return see(request, "/due", resolved="sent" if went else "owed again")
 
 
 async def read_inbox(request: Request) -> Response:
     """What `campaign sync` does: replies, automatic replies and bounces from the inbox."""
+    await form(request)
+    return await off_loop(_read_inbox, request)
+
+
+def _read_inbox(request: Request) -> Response:
     from campaign.mailbox.sync import run
     from campaign.util.text import plural
 
-    await form(request)
     state = web(request)
-    with state.ledger() as (settings, conn):
+    with state.inbox, state.ledger() as (settings, conn):
         result, _ = run(settings, conn, state.today(), interactive=False)
     data = result.as_dict()
     said = f"Read {plural(data['scanned'], 'new message')}: " + ", ".join(
@@ -103,10 +122,10 @@ async def read_inbox(request: Request) -> Response:
     )
     if result.unreadable:
         said += f"; {plural(len(result.unreadable), 'message')} could not be read"
-    return see("/due", synced=said)
+    return see(request, "/due", synced=said)
 
 
-async def call_sheet(request: Request) -> Response:
+def call_sheet(request: Request) -> Response:
     from campaign.reports.calls import call_rows, call_script, call_sheet_pdf
 
     state = web(request)

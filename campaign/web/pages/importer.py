@@ -1,6 +1,8 @@
 """Import: upload a sheet, see the dry run (every problem by row and column), then import.
 
 The upload is kept in a private temp folder outside the workspace until it is imported.
+Reading the sheet and importing it run in a worker thread (off_loop): a big or slow sheet
+holds up no other page.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ import secrets
 import shutil
 from pathlib import Path
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from campaign.errors import CampaignError, worded
-from campaign.web.base import MAX_UPLOAD, form, page, see, web
+from campaign.util.atomic import write_private
+from campaign.web.base import MAX_UPLOAD, form, off_loop, page, see, web
 from campaign.web.hints import HINTS
 
 
@@ -34,13 +37,17 @@ async def check(request: Request) -> Response:
     content = await upload.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         return _problem(request, f"{_name(upload.filename)} is larger than 20 MB.", 413)
+    sheet = str(data.get("sheet", "")).strip() or None
+    return await off_loop(_check, request, _name(upload.filename), content, sheet)
+
+
+def _check(request: Request, name: str, content: bytes, sheet: str | None) -> Response:
     state = web(request)
     upload_id = secrets.token_urlsafe(12)
     folder = state.uploads / upload_id
     folder.mkdir(mode=0o700)
-    path = folder / _name(upload.filename)
-    path.write_bytes(content)
-    sheet = str(data.get("sheet", "")).strip() or None
+    path = folder / name
+    write_private(path, content)
     try:
         # What the import would do with the good rows: the page's second button does that.
         parsed, result = _import(state, path, sheet, dry_run=True, skip_invalid=True)
@@ -65,6 +72,10 @@ async def check(request: Request) -> Response:
 async def confirm(request: Request) -> Response:
     """Import the checked upload (skipping invalid rows if asked), then forget the file."""
     data = await form(request)
+    return await off_loop(_confirm, request, data)
+
+
+def _confirm(request: Request, data: FormData) -> Response:
     state = web(request)
     upload_id = str(data.get("upload", ""))
     folder = state.uploads / upload_id
@@ -75,15 +86,20 @@ async def confirm(request: Request) -> Response:
         return _problem(request, "That upload is gone (already imported?): upload the file again.")
     skip = data.get("skip") == "1"
     try:
-        parsed, result = _import(
-            state, files[0], str(data.get("sheet", "")) or None, skip_invalid=skip
-        )
+        with state.writes:  # one import at a time: a second click waits, then finds it done
+            if not files[0].exists():
+                return _problem(request, "That upload was imported already.")
+            parsed, result = _import(
+                state, files[0], str(data.get("sheet", "")) or None, skip_invalid=skip
+            )
+            if not (parsed.errors and not skip):
+                shutil.rmtree(folder, ignore_errors=True)
     except CampaignError as err:
         return _problem(request, _clean(worded(err, HINTS), state))
     if parsed.errors and not skip:
         return _problem(request, "The sheet has problems: import skipping the invalid rows.")
-    shutil.rmtree(folder, ignore_errors=True)
     return see(
+        request,
         "/import",
         source=files[0].name,
         new=result.new,
@@ -101,9 +117,16 @@ def _import(state, path: Path, sheet: str | None, **options):
 
 
 def _name(filename: str) -> str:
-    """The uploaded file's own name, made safe to use as a file name."""
+    """The uploaded file's own name, made safe to use as a file name: at most 80 characters,
+    its extension kept (a long name cut in its middle still reads as a spreadsheet)."""
     name = re.sub(r"[^\w. -]+", "_", Path(filename.replace("\\", "/")).name).strip(" .")
-    return name[:80] or "upload"
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or len(suffix) > 10:
+        stem, suffix = name, ""
+    if len(name) > 80:
+        keep = 80 - (len(suffix) + 1 if suffix else 0)
+        name = stem[:keep].rstrip(" .") + (f".{suffix}" if suffix else "")
+    return name or "upload"
 
 
 def _clean(message: str, state) -> str:

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import json
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.web.base import OUTCOME_NAMES, form, page, see, web
+from campaign.web.base import OUTCOME_NAMES, form, off_loop, page, see, web
 
 PER_PAGE = 50
 
 
-async def listing(request: Request) -> Response:
+def listing(request: Request) -> Response:
     from campaign.ledger.search import SORTS, find_prospects
 
     query = request.query_params
     text = query.get("q", "")[:200]
     sort = query.get("sort", "priority")
     descending = query.get("order") == "desc"
-    try:
-        number = max(int(query.get("page", "1")), 1)
-    except ValueError:
-        number = 1
+    text_page = query.get("page", "1").strip()
+    # A page number is a few digits: 10**30 (or "٣") is page 1, never an overflow.
+    number = int(text_page) if text_page.isascii() and text_page.isdigit() else 1
+    number = min(max(number, 1), 10**9)
     state = web(request)
     with state.ledger() as (_, conn):
         rows, total = find_prospects(conn, text, sort, descending, number, PER_PAGE)
@@ -43,7 +44,7 @@ async def listing(request: Request) -> Response:
     )
 
 
-async def one(request: Request) -> Response:
+def one(request: Request) -> Response:
     from campaign.followups.items import LABELS, OUTCOMES
     from campaign.followups.touches import EVENTS, SKIPPABLE
     from campaign.ledger.queries import find_prospect
@@ -70,17 +71,21 @@ async def one(request: Request) -> Response:
 
 async def log_event(request: Request) -> Response:
     """Log any event `campaign log` knows for this prospect."""
+    data = await form(request)
+    return await off_loop(_log_event, request, data)
+
+
+def _log_event(request: Request, data: FormData) -> Response:
     from campaign.followups.touches import Logged, log
     from campaign.ledger.queries import find_prospect
     from campaign.workspace.settings import parse_date
 
-    data = await form(request)
     state = web(request)
     on = str(data.get("on", "")).strip()
     day = parse_date(on, "the date") if on else state.today()  # checked against today below
     event = str(data.get("event", ""))
     today = state.today()
-    with state.ledger() as (settings, conn):
+    with state.writes, state.ledger() as (settings, conn):
         row = find_prospect(conn, str(request.path_params["id"]))
         entry = Logged(
             event,
@@ -94,11 +99,11 @@ async def log_event(request: Request) -> Response:
             again=data.get("again") == "1",
         )
         log(conn, row, entry, today=today, cadence=settings.cadence)
-    return see(f"/prospects/{row['id']}", logged=event)
+    return see(request, f"/prospects/{row['id']}", logged=event)
 
 
 routes = [
     Route("/prospects", listing),
-    Route("/prospects/{id:int}", one),
-    Route("/prospects/{id:int}/log", log_event, methods=["POST"]),
+    Route("/prospects/{id:id}", one),
+    Route("/prospects/{id:id}/log", log_event, methods=["POST"]),
 ]

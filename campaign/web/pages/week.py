@@ -11,10 +11,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from campaign.web import runs
-from campaign.web.base import NONE_LEFT_SAID, attachment, form, number, page, see, web
+from campaign.web.base import (
+    NONE_LEFT_SAID,
+    attachment,
+    form,
+    number,
+    off_loop,
+    page,
+    route_path,
+    see,
+    web,
+)
 
 
-async def show(request: Request) -> Response:
+def show(request: Request) -> Response:
     from campaign.letters.batch import iso_week, remaining
     from campaign.post.printables import earlier_rows
     from campaign.reports.status import batch_progress
@@ -41,26 +51,32 @@ async def show(request: Request) -> Response:
 
 
 async def pick(request: Request) -> Response:
+    data = await form(request)
+    return await off_loop(_pick, request, number(data, "size"))
+
+
+def _pick(request: Request, size: int) -> Response:
     from campaign.letters.batch import iso_week
     from campaign.letters.batch import pick as pick_batch
 
-    data = await form(request)
     state = web(request)
-    size = number(data, "size")
     today = state.today()
-    with state.ledger() as (settings, conn):
-        pick_batch(conn, iso_week(today), size or settings.batch_size, today)
-    return see("/week")
+    with state.writes, state.ledger() as (settings, conn):
+        pick_batch(conn, iso_week(today), min(size, 10_000) or settings.batch_size, today)
+    return see(request, "/week")
 
 
 async def confirm(request: Request) -> Response:
     """The question before sending: how many, as whom, through which server."""
+    data = await form(request)
+    return await off_loop(_confirm, request, data.get("followups") == "1")
+
+
+def _confirm(request: Request, followups: bool) -> Response:
     from campaign.actions.send import SendRequest, send_owed
     from campaign.email.transport import transport
 
-    data = await form(request)
     state = web(request)
-    followups = data.get("followups") == "1"
     going: list[dict] = []
 
     def listed(plan, jobs) -> None:  # who gets what: the page lists each email before it goes
@@ -103,10 +119,10 @@ async def send(request: Request) -> Response:
     expected = number(data, "expected")
     what = "the follow-ups" if followups else "this week's batch"
     run_id = runs.start(web(request), SendRequest(followups=followups), expected, what)
-    return see(f"/sending/{run_id}")
+    return see(request, f"/sending/{run_id}")
 
 
-async def progress(request: Request) -> Response:
+def progress(request: Request) -> Response:
     run = web(request).runs.get(request.path_params["run"])
     if run is None:
         raise HTTPException(404)
@@ -115,19 +131,19 @@ async def progress(request: Request) -> Response:
     )
 
 
-async def letters_pdf(request: Request) -> Response:
+def letters_pdf(request: Request) -> Response:
     """Print: this week's post letters (or the follow-ups due by post) as one PDF."""
-    return _pdf(request, followups=request.url.path.startswith("/due/"))
+    return _pdf(request, followups=route_path(request).startswith("/due/"))
 
 
-async def one_letter_pdf(request: Request) -> Response:
+def one_letter_pdf(request: Request) -> Response:
     """One prospect's letter of this week's batch, as it will be printed."""
     return _pdf(request, only=request.path_params["prospect"], all_channels=True)
 
 
-async def extras_pdf(request: Request) -> Response:
+def extras_pdf(request: Request) -> Response:
     """The envelopes or address labels for this week's post letters."""
-    return _pdf(request, extra=request.url.path.removeprefix("/week/").removesuffix(".pdf"))
+    return _pdf(request, extra=route_path(request).removeprefix("/week/").removesuffix(".pdf"))
 
 
 def _pdf(
@@ -152,9 +168,16 @@ def _pdf(
             raise HTTPException(404, "No letters to print: none of them goes by post.")
         with tempfile.TemporaryDirectory(prefix="campaign-print-") as folder:
             out = Path(folder) / "letters.pdf"
-            wanted = {extra: Path(folder) / f"{extra}.pdf"} if extra else {}
-            print_letters(settings, items, today, out, **wanted)
-            data = (wanted[extra] if extra else out).read_bytes()
+            extra_out = Path(folder) / f"{extra}.pdf"
+            print_letters(
+                settings,
+                items,
+                today,
+                out,
+                envelopes=extra_out if extra == "envelopes" else None,
+                labels=extra_out if extra == "labels" else None,
+            )
+            data = (extra_out if extra else out).read_bytes()
     name = f"followups-{today}.pdf" if followups else f"letters-{week}.pdf"
     if only is not None:
         name = f"letter-{only}-{week}.pdf"
@@ -165,19 +188,22 @@ def _pdf(
 
 async def mailed(request: Request) -> Response:
     """Mark as posted: records the printed letters as sent today, each once."""
+    data = await form(request)
+    return await off_loop(_mailed, request, data.get("followups") == "1")
+
+
+def _mailed(request: Request, followups: bool) -> Response:
     from campaign.actions.printing import record_posted
     from campaign.letters.batch import iso_week
 
-    data = await form(request)
-    followups = data.get("followups") == "1"
     state = web(request)
     today = state.today()
-    with state.ledger() as (settings, conn):
+    with state.writes, state.ledger() as (settings, conn):
         posted = record_posted(
             conn, settings, today, iso_week(today), today, followups=followups, earlier=True
         )
     back = "/due" if followups else "/week"
-    return see(back, posted=posted.added, already=posted.already)
+    return see(request, back, posted=posted.added, already=posted.already)
 
 
 routes = [
@@ -187,7 +213,7 @@ routes = [
     Route("/week/send/go", send, methods=["POST"]),
     Route("/sending/{run:str}", progress),
     Route("/week/letters.pdf", letters_pdf),
-    Route("/week/letter/{prospect:int}.pdf", one_letter_pdf),
+    Route("/week/letter/{prospect:id}.pdf", one_letter_pdf),
     Route("/week/envelopes.pdf", extras_pdf),
     Route("/week/labels.pdf", extras_pdf),
     Route("/week/mailed", mailed, methods=["POST"]),
