@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from tests.helpers import add_prospects, use_smtp
+from tests.helpers import add_prospects, kept_follow_ups_problems, use_smtp
 
 MONDAY = "2026-09-28"
 MARIA = {  # email and phone, no postal address
@@ -368,3 +368,4 @@ def test_the_kept_counts_are_the_counts(run, workspace, tmp_path):
     assert kept["touches"] == {"call|1": 1, "reply|0": 1}
     assert kept["followup_state"] == {"written|written": 2}
     conn.close()
+    assert kept_follow_ups_problems(workspace, dt.date(2026, 10, 1)) == []
