@@ -307,3 +307,34 @@ def use_imap(workspace: Path, mailbox: Imap, **settings) -> None:
             **settings,
         },
     )
+
+
+def kept_follow_ups_problems(root: Path, today) -> list[str]:
+    """Where the follow-ups, stages and counts the ledger keeps (campaign/followups/store.py)
+    differ from computing every prospect again and counting every row: none, ever.
+
+    For the random-history tests, after each step (once a command has refreshed `today`).
+    """
+    from campaign.followups.store import differences
+    from campaign.ledger.db import connect
+    from campaign.reports.status import counts
+    from campaign.workspace.settings import load
+
+    settings = load(root)
+    conn = connect(settings.ledger_path)
+    try:
+        found = differences(conn, settings.cadence, today)
+        kept = counts(conn)
+        for table, key in (
+            ("prospects", "status"),
+            ("sends", "status || '|' || channel || '|' || via"),
+            ("touches", "kind || '|' || (undone_on IS NULL)"),
+            ("mail_seen", "kind"),
+            ("followup_state", "stage || '|' || reached"),
+        ):
+            rows = dict(conn.execute(f"SELECT {key}, count(*) FROM {table} GROUP BY 1").fetchall())
+            if kept[table] != rows:
+                found.append(f"{table}: kept {kept[table]} != counted {rows}")
+        return found
+    finally:
+        conn.close()

@@ -116,7 +116,7 @@ def test_tracker_dates_are_date_cells_and_next_actions_match_due(tracker, campai
     }
     assert {pid: kind for pid, (kind, _) in next_actions.items()} == {
         1: "receipt-check",
-        2: None,  # replied: nothing more to do (an empty cell)
+        2: "answer-reply",  # replied: the reply is to be answered, no more letters
         3: "receipt-check",
         4: "followup-letter-1",  # the call confirmed the letter arrived
     }
@@ -148,8 +148,9 @@ def test_tracker_dates_are_date_cells_and_next_actions_match_due(tracker, campai
         for r in sheet.iter_rows(min_row=2)
     ]
     assert listed == [(i["due"], i["prospect_id"], i["kind"], i["channel"]) for i in due]
-    # Receipt checks for 1 and 3, first follow-up letters for 1, 3 and 4 (the second waits).
-    assert len(due) == 5
+    # Ken's reply to answer; receipt checks for 1 and 3, first follow-up letters for 1, 3 and 4
+    # (the second waits).
+    assert len(due) == 6
 
 
 # --- the calendar --------------------------------------------------------------------------------
@@ -225,7 +226,8 @@ def test_calendar_uids_are_unique_when_calls_change_approach(campaign, tmp_path)
     export_ics(campaign, "2026-12-02", path)
     mine = [e for e in events(path) if "Dune Foods" in str(e["summary"])]
     kinds = sorted(str(e["categories"].cats[0]) for e in mine)
-    assert kinds == ["change-approach", "change-approach", "followup-letter-1"]
+    # The receipt call and the networking call were both pending: one change of approach.
+    assert kinds == ["change-approach", "followup-letter-1"]
     uids = [str(e["uid"]) for e in mine]
     assert len(set(uids)) == len(uids)
 
@@ -381,6 +383,18 @@ def test_status_counts(campaign):
         "bounces": 0,
         "auto_replies": 0,
         "possible_replies": 0,
+        "stages": {
+            "not-written": 0,
+            "written": 4,
+            "answered": 0,
+            "meeting": 0,
+            "interviewed": 0,
+            "offer": 0,
+            "hired": 0,
+            "closed": 0,
+            "rejected": 0,
+            "paused": 0,
+        },
     }
     log(campaign, "2026-12-01", "2", "reply")
     log(campaign, "2026-12-01", "1", "interview")
@@ -390,12 +404,14 @@ def test_status_counts(campaign):
     assert later["prospects"] == {"total": 4, "active": 3, "replied": 1}
     assert later["batch"] == {"week": "2026-W49", "picked": 0, "sent": 0}
     assert later["sent"] == {"email": 2, "post": 2}
-    # Due today: the thank-you for the interview; Monday's receipt call to 4 went unanswered
-    # today, so it is tried again on Thursday, not counted overdue.
-    assert (later["due_today"], later["overdue"]) == (1, 0)
+    # Due today: the reply to answer and the thank-you for the interview; Monday's receipt call
+    # to 4 went unanswered today, so it is tried again on Thursday, not counted overdue.
+    assert (later["due_today"], later["overdue"]) == (2, 0)
     assert (later["replies"], later["interviews"], later["calls"]) == (1, 1, 2)
+    stages = {k: n for k, n in later["stages"].items() if n}
+    assert stages == {"written": 2, "answered": 1, "interviewed": 1}
     text = campaign("--today", "2026-12-01", "status")
-    assert "1 due today, 0 overdue" in text.stdout
+    assert "2 due today, 0 overdue" in text.stdout
     assert "1 reply, 1 interview, 2 calls" in text.stdout
 
 
@@ -450,6 +466,7 @@ def test_ended_follow_ups_are_cancelled_with_a_higher_sequence(campaign, tmp_pat
     assert len(birch) == 2  # the receipt check and the first follow-up letter
 
     log(campaign, "2026-11-30", "2", "reply", "--note", "call me in January")
+    log(campaign, "2026-11-30", "2", "answered")  # the reply answered at once: nothing new
     log(campaign, "2026-11-30", "3", "call", "--outcome", "no-answer")  # moves Cedar's call
     result = campaign.json("--today", "2026-11-30", "export", second)
     assert (result["count"], result["changed"], result["cancelled"]) == (len(before) - 2, 1, 2)

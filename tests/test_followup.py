@@ -153,6 +153,12 @@ def test_follow_up_letters_at_two_and_four_weeks(campaign, workspace):
     assert due(campaign, "2026-12-23") == letters(1, "2026-12-09", [1, 2, 3, 4, 5])
 
     log(campaign, "2026-12-09", "2", "reply", "--note", "call me in January")
+    # The reply stops Ken's letters and is the first thing to do today: answer it.
+    assert due(campaign, "2026-12-09") == [
+        (2, "answer-reply", "reply", "2026-12-09"),
+        *letters(1, "2026-12-09", [1, 3, 4, 5]),
+    ]
+    log(campaign, "2026-12-09", "2", "answered", "--note", "will call on the 5th")
     assert due(campaign, "2026-12-09") == letters(1, "2026-12-09", [1, 3, 4, 5])
     before = len(emails(workspace))
     assert send_followups(campaign, "2026-12-09") == 2  # 1 and 5; 3 and 4 go by post
@@ -200,10 +206,17 @@ def test_reply_rejection_closed_or_hire_ends_the_letters_but_keeps_the_record(
 ):
     log(campaign, "2026-12-01", "1", event, "--note", "by phone")
     log(campaign, "2026-12-01", "3", event)
-    assert due(campaign, "2026-12-01") == receipts(ids=[2, 4, 5])
+    # A reply is to be answered (the same day, and until the user says so); an end is not.
+    answer = [(pid, "answer-reply", "reply", "2026-12-01") for pid in (1, 3)]
+    answers = answer if event == "reply" else []
+    assert due(campaign, "2026-12-01") == answers + receipts(ids=[2, 4, 5])
     # the first follow-up letter supersedes the receipt checks never made
-    assert due(campaign, "2026-12-09") == letters(1, "2026-12-09", [2, 4, 5])
-    assert not any(pid in (1, 3) for pid, *_ in due(campaign, "2027-06-01"))
+    assert due(campaign, "2026-12-09") == answers + letters(1, "2026-12-09", [2, 4, 5])
+    later = due(campaign, "2027-06-01")
+    assert [r for r in later if r[0] in (1, 3)] == answers
+    assert [p["stage"] for p in campaign.json("prospects") if p["id"] in (1, 3)] == [
+        "answered" if event == "reply" else event
+    ] * 2
     shown = campaign.json("show", "1")
     assert shown["status"] == status
     assert shown["company"] == "Acme Tools"
@@ -498,6 +511,7 @@ def test_assistant_and_best_time_are_stored_on_the_prospect(campaign):
         "what": "call",
         "status": "assistant",
         "detail": "",
+        "touch_id": 1,
     }
     # A later call without them keeps what was recorded.
     log(campaign, "2026-12-05", "4", "call", "--outcome", "no-answer")
@@ -680,7 +694,7 @@ def test_people_met_are_stored_and_shown_per_interview(campaign):
         {"name": "ken ITO", "title": "CTO", "email": "ken@birch.example"},
     ]
     shown = campaign("show", "2").stdout
-    assert "2026-12-03  interview\n" in shown  # no empty "()"
+    assert "2026-12-03  interview  [event 1]\n" in shown  # no empty "()"
     assert "met Hans Weber (VP, Engineering, hans@birch.example)" in shown
     assert "met Ann Lee (CFO)" in shown
     thanks = [
@@ -795,7 +809,10 @@ def test_skip_a_thank_you_or_a_change_of_approach(campaign):
 
 def test_skip_mistakes(campaign, workspace):
     cases = [
-        (("1", "skip"), "a skip needs the follow-up it dismisses; pass --item, one of: thank-you"),
+        (
+            ("1", "skip"),
+            "a skip needs the follow-up it dismisses; pass --item, one of: answer-reply, thank-you",
+        ),
         (("1", "skip", "--item", "lunch"), '"lunch" is not a follow-up to dismiss; pass --item,'),
         (
             ("1", "skip", "--item", "unknown-send"),

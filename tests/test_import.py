@@ -551,7 +551,9 @@ def test_prospects_table_by_status_best_first(run, ledger, tmp_path):
     result = run("prospects", "--status", "active")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert " ".join(lines[0].split()) == "id pri company hiring authority title reach status"
+    assert " ".join(lines[0].split()) == (
+        "id pri company hiring authority title reach status stage next step"
+    )
     body = lines[2:]
     assert len(body) == 2
     assert "Beta Labs" in body[0]

@@ -181,6 +181,8 @@ def test_show_lists_only_fields_with_a_value(run):
         "  role       employer",
         "  address    14 Elm Street, Cambridge, MA 02139, United States of America",
         "  from       outlook_contacts_cp1252.csv row 6",
+        "  stage      not-written",
+        "  next step  nothing planned: not in a batch yet; run `campaign batch` first",
         "History: nothing sent or logged yet.",
     ]
 

@@ -153,3 +153,34 @@ def test_a_failing_step_keeps_the_steps_before_it(tmp_path, monkeypatch):
     assert tables >= TABLES
     assert "half_done" not in tables
     raw.close()
+
+
+def test_the_follow_up_store_starts_from_what_an_older_ledger_holds(tmp_path):
+    """A ledger from before the follow-up store: every prospect stale, the counts counted."""
+    old = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    for number, step in enumerate(STEPS[:4], start=1):
+        step(old)
+        old.execute(f"PRAGMA user_version = {number}")
+    for n in (1, 2):
+        old.execute(
+            "INSERT INTO prospects (company, list_order, created_on, updated_on, status)"
+            " VALUES (?, ?, '2026-01-01', '2026-01-01', ?)",
+            (f"Acme {n}", n, "active" if n == 1 else "hired"),
+        )
+    old.execute(
+        "INSERT INTO touches (prospect_id, kind, on_date, created_at)"
+        " VALUES (2, 'hired', '2026-02-01', '2026-02-01T00:00:00Z')"
+    )
+    old.close()
+    conn = connect(tmp_path / "old.db")
+    stale = conn.execute("SELECT prospect_id FROM followup_stale ORDER BY 1").fetchall()
+    assert [tuple(row) for row in stale] == [(1,), (2,)]
+    kept = dict(
+        ((what, key), n) for what, key, n in conn.execute("SELECT what, key, n FROM ledger_counts")
+    )
+    assert kept == {
+        ("prospects", "active"): 1,
+        ("prospects", "hired"): 1,
+        ("touches", "hired|1"): 1,
+    }
+    conn.close()

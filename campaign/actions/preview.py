@@ -12,7 +12,8 @@ def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
     from campaign.letters.render import long_date
 
     return {
-        **first_letter_fields(conn, prospect["id"], today),
+        # Never "On <today>, I wrote to you" for a prospect not written to yet.
+        **first_letter_fields(conn, prospect["id"]),
         "person_name": f"{prospect['first_name']} {prospect['last_name']}".strip(),
         "person_title": prospect["title"],
         "interview_date": long_date(today),

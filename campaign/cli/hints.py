@@ -28,8 +28,8 @@ HINTS: dict[str, str] = {
     "skip-item": "pass --item, one of: {choices}",
     "people-format": 'write each as --with "Name, Title, email; ..."',
     "thank-you-by-hand": (
-        'then `campaign mailed --followups`; or log the interview again with --with "Name, '
-        'Title, email"'
+        "write it by hand, then `campaign mailed --followups`; or log the interview again with "
+        '--with "Name, Title, email"'
     ),
     "log-interview": '`campaign log {id} interview --with "Name, Title, email"`',
     "resolve-unknown": "then `campaign unknown --sent {id}` or `--unsent {id}`",
@@ -38,4 +38,14 @@ HINTS: dict[str, str] = {
         "send it from outbox/ if not; if it went, `campaign mailed --drafts --on DAY` records "
         "the day (or `campaign sync` finds it once it is in your Sent folder)"
     ),
+    "answer-reply": "answer it today, then `campaign log {id} answered`",
+    "change-approach": "write instead, ask for the assistant, or call at another time of day",
+    "new-address": (
+        "find a new address (fix the sheet and `campaign import` it again), or call / write"
+    ),
+    "first-letter": "`campaign send` (by email) or `campaign print` (by post) sends it",
+    "call-or-close": "call, or close it (`campaign log {id} closed`)",
+    "log-what-follows": "`campaign log {id} EVENT` records what happens next",
+    "offer-decide": "`campaign log {id} hired` once you accept, or `closed` if you decline",
+    "show-history": "`campaign show {id}` gives each event its id",
 }

@@ -1,35 +1,24 @@
-"""The follow-up cadence from DOMAIN.md: which touch is due for whom, when, and why.
+"""What is due: the follow-ups the cadence calls for, as `due`, the web's Due page and the
+sending of follow-up letters read them (docs/domain.md, "Following up").
 
-Every number comes from [cadence] in campaign.toml. A due date on a weekend moves to Monday.
-This module loads the ledger and shapes the answer; the rules themselves, each quoting its line
-of DOMAIN.md, are in cadence.py.
+The rules are in cadence.py, one function per row of the follow-up table; store.py keeps their
+answer for each prospect in the ledger and computes again only the prospects that changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections import defaultdict, namedtuple
+from collections.abc import Iterable
 
-from campaign.followups.items import KINDS, Due, _d
-
-# Light rows: attribute access, no sqlite3.Row lookups by name (100,000 prospects, issue 6).
-Sent = namedtuple("Sent", "dedupe channel sent_on")
-Touch = namedtuple("Touch", "id kind on_date outcome people item")
-Prospect = namedtuple(
-    "Prospect", "id company first_name last_name email phone postal_code status role"
-)
-
-
-def _rows(conn: sqlite3.Connection, sql: str, shape) -> sqlite3.Cursor:
-    cursor = conn.cursor()
-    cursor.row_factory = lambda _, row: shape._make(row)
-    return cursor.execute(sql)
+from campaign.followups import store
+from campaign.followups.items import Cadence, Due, _d
+from campaign.followups.stages import Standing
 
 
 def compute(
     conn: sqlite3.Connection,
-    cadence: dict,
+    cadence: Cadence,
     today: dt.date,
     horizon: int = 0,
     *,
@@ -38,103 +27,46 @@ def compute(
 ) -> list[Due]:
     """Every follow-up due by today + horizon days, most overdue first within each kind.
 
-    `only` limits it to one prospect; `keep_stale` adds the thank-yous that left the list
-    within the last thank_you_late_days (marked `stale`), so `due` can say so once.
+    `only` limits it to one prospect (computed afresh, nothing stored); `keep_stale` adds the
+    thank-yous that left the list within the last thank_you_late_days (marked `stale`), so
+    `due` can say so once.
     """
-    # Only prospects whose cadence can still produce something: contacts and insiders, anyone
-    # interviewed (thank-yous, calls), and active prospects written to but not yet sent the
-    # last follow-up letter. The rest of a year-old ledger is history, not work.
-    conn.execute("DROP TABLE IF EXISTS temp.due_scope")
-    conn.execute(
-        "CREATE TEMP TABLE due_scope AS "
-        "SELECT id FROM prospects WHERE role != 'employer' "
-        "UNION SELECT prospect_id FROM touches WHERE kind = 'interview' "
-        "UNION SELECT p.id FROM prospects p JOIN ("
-        "  SELECT prospect_id FROM sends WHERE dedupe LIKE 'intro:%'"
-        "  AND status IN ('sent', 'unknown')"
-        "  EXCEPT SELECT prospect_id FROM sends WHERE dedupe LIKE 'followup2:%'"
-        "  AND status IN ('sent', 'unknown')"
-        ") AS written ON written.prospect_id = p.id WHERE p.status = 'active'"
-    )
     if only is not None:
-        conn.execute("DELETE FROM temp.due_scope WHERE id != ?", (only,))
-    scope = "SELECT id FROM temp.due_scope"
-    sends: dict[int, dict[str, Sent]] = defaultdict(dict)
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    for pid, dedupe, channel, sent_on in cursor.execute(
-        "SELECT prospect_id, dedupe, channel, sent_on FROM sends "
-        f"WHERE status IN ('sent', 'unknown') AND prospect_id IN ({scope}) "
-        # A letter that bounced from an address since corrected never reached anyone: the
-        # cadence starts again from the first letter to the new address (issue 11).
-        "AND NOT (bounced_on IS NOT NULL AND lower(recipient) != "
-        "lower((SELECT email FROM prospects WHERE prospects.id = sends.prospect_id)))"
-    ):
-        sends[pid][dedupe] = Sent(dedupe, channel, sent_on)
-    touches: dict[int, list[Touch]] = defaultdict(list)
-    for pid, *rest in cursor.execute(
-        "SELECT prospect_id, id, kind, on_date, outcome, people, item FROM touches "
-        f"WHERE prospect_id IN ({scope}) ORDER BY on_date, id"
-    ):
-        touches[pid].append(Touch._make(rest))
-    prospects = _rows(
-        conn,
-        "SELECT id, company, first_name, last_name, email, phone, postal_code, status, role "
-        f"FROM prospects WHERE id IN ({scope})",
-        Prospect,
-    )
-    from campaign.followups.cadence import for_prospect
-
-    limit = today + dt.timedelta(days=horizon)
-    items: list[Due] = []
-    no_sends: dict[str, Sent] = {}
-    for p in prospects:
-        sent, touched = sends.get(p.id, no_sends), touches.get(p.id, [])
-        if sent or touched or p.role != "employer":
-            items += for_prospect(p, sent, touched, cadence, today)
-    items += _unknown_sends(conn, only)
-    from campaign.followups.mailbox import adjust
-
-    items = [
-        i for i in adjust(conn, items, today) if i.due <= limit and (keep_stale or not i.stale)
-    ]
-    order = list(KINDS)
-    items.sort(key=lambda i: (order.index(i.kind), i.due, i.prospect_id))
-    return items
+        done = store.compute(conn, cadence, today, [only]).get(only)
+        limit = today + dt.timedelta(days=horizon)
+        return [
+            i
+            for i in (done.items if done else [])
+            if i.due <= limit and (keep_stale or not i.stale)
+        ]
+    store.refresh(conn, cadence, today)
+    return store.items(conn, today, horizon, keep_stale=keep_stale)
 
 
-def _unknown_sends(conn: sqlite3.Connection, only: int | None) -> list[Due]:
-    """Sends a run died in the middle of: the user says whether they went."""
-    from campaign.email.unknown import listing
-
-    out = []
-    for u in listing(conn, only=only):
-        # The send's id first: `due` cuts a long reason short in its table.
-        said = (
-            f"send {u['send_id']}, {u['letter']} to {u['recipient'] or 'the post'}: the run "
-            f"stopped while sending; look for {u['message_id'] or u['subject']!r} in your Sent "
-            "folder"
-        )
-        out.append(
-            Due(
-                u["prospect_id"],
-                u["company"],
-                u["name"],
-                "unknown-send",
-                "resolve",
-                dt.date.fromisoformat(u["attempted_on"]),
-                said,
-                dedupe=f"unknown:{u['send_id']}",
-                send_id=u["send_id"],
-                hint="resolve-unknown",
-                values={"id": u["send_id"]},
-            )
-        )
-    return out
+def standings(
+    conn: sqlite3.Connection,
+    cadence: Cadence,
+    today: dt.date,
+    *,
+    ids: Iterable[int] | None = None,
+    stage: str | None = None,
+) -> dict[int, Standing]:
+    """Where the prospects `ids` (None: all; or those at `stage`) stand today, and what next."""
+    store.refresh(conn, cadence, today)
+    return store.standings(conn, ids, stage)
 
 
-def first_letter_fields(conn: sqlite3.Connection, prospect_id: int, default: dt.date) -> dict:
-    """When the first letter went (or `default`, before it has): first_sent, first_sent_long."""
+# What a follow-up letter says of a first letter that has not gone yet (a preview): never a
+# date it did not go on.
+NOT_SENT_YET = "[the day your first letter goes]"
+
+
+def first_letter_fields(
+    conn: sqlite3.Connection, prospect_id: int, default: dt.date | None = None
+) -> dict:
+    """When the first letter went: first_sent, first_sent_long. Before it has, `default`, or
+    without one a placeholder that shows it (a preview never says a letter went on a day it
+    did not)."""
     from campaign.letters.render import long_date
 
     first = conn.execute(
@@ -143,6 +75,8 @@ def first_letter_fields(conn: sqlite3.Connection, prospect_id: int, default: dt.
         (prospect_id,),
     ).fetchone()[0]
     day = _d(first) if first else default
+    if day is None:
+        return {"first_sent": None, "first_sent_long": NOT_SENT_YET}
     return {"first_sent": day, "first_sent_long": long_date(day)}
 
 
@@ -152,7 +86,7 @@ def letter_fields(
     """What follow-up templates name beyond the prospect: first letter's date, the person met.
 
     `met_when` is "today" on the day of the interview and "on November 30, 2026" after it,
-    so a thank-you written late never says "today" (issue 9: letters say only what is true).
+    so a thank-you written late never says "today": letters say only what is true.
     """
     from campaign.letters.render import long_date
 
@@ -168,7 +102,7 @@ def letter_fields(
 
 
 def due_letters(
-    conn: sqlite3.Connection, renderer, cadence: dict, today: dt.date, *channels: str
+    conn: sqlite3.Connection, renderer, cadence: Cadence, today: dt.date, *channels: str
 ) -> list[tuple[Due, sqlite3.Row, object]]:
     """Follow-up letters due today by these channels (email, post, note), each rendered."""
     out = []

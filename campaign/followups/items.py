@@ -1,13 +1,18 @@
 """The words of the follow-up: statuses, call outcomes, kinds of follow-up, and one Due item.
 
 Also the calendar rules every kind uses: a weekend date moves to Monday, retries count working
-days.
+days (docs/domain.md, "The calendar").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
+
+# [cadence] of campaign.toml: numbers and lists of numbers by name (workspace.settings checks
+# each against DEFAULT_CADENCE).
+Cadence = dict[str, Any]
 
 # Statuses that end the follow-up for an employer; the record stays.
 ENDED = ("rejected", "closed", "hired")
@@ -15,8 +20,25 @@ ANSWERED = ("spoke", "assistant", "meeting-set")
 UNANSWERED = ("no-answer", "left-message")
 OUTCOMES = (*UNANSWERED, *ANSWERED)
 
+# Where an employer stands, in the order a campaign moves through them (docs/domain.md, "Where
+# each employer stands"); the last four are not steps on the way.
+STAGES = (
+    "not-written",
+    "written",
+    "answered",
+    "meeting",
+    "interviewed",
+    "offer",
+    "hired",
+    "closed",
+    "rejected",
+    "paused",
+)
+
 KINDS = {
-    # kind: (heading, template for letters or None for calls)
+    # kind: (heading, template for letters or None for calls); `due` lists them in this order,
+    # a reply first (docs/domain.md, "Replies": "the first thing on the list").
+    "answer-reply": ("Replies to answer today", None),
     "unknown-send": ("Sends to resolve: did they go?", None),
     "thank-you": ("Thank-you notes (same day)", "thankyou"),
     "receipt-check": ("Receipt checks: did the letter arrive?", "receipt"),
@@ -26,9 +48,11 @@ KINDS = {
     "article-note": ("Notes with an article", "article"),
     "networking-call": ("Progress calls to networking contacts", None),
     "insider-check-in": ("Check-ins with warm insiders", None),
+    "call-back": ("Unanswered calls to try again", None),
     "change-approach": ("Unanswered calls: change approach", None),
     "meeting-to-log": ("Meetings agreed on the phone: log them once they happen", None),
-    # From `campaign sync` (issue 11, campaign/maildue.py).
+    # Addresses that do not work: refused by the mail server, or bounced (read from the inbox).
+    "refused": ("Emails refused by the mail server: find a new address, or call / write", None),
     "bounced": ("Bounced emails: find a new address, or call / write", None),
     "check-reply": ("Possible replies: is it an answer?", None),
     # Drafts written to outbox/ that `campaign sync` never found in the Sent folder.
@@ -36,6 +60,7 @@ KINDS = {
 }
 # Short names for one follow-up, e.g. in a calendar.
 LABELS = {
+    "answer-reply": "Answer the reply",
     "unknown-send": "Resolve an unknown send",
     "thank-you": "Thank-you note",
     "receipt-check": "Receipt check",
@@ -45,14 +70,25 @@ LABELS = {
     "article-note": "Note with an article",
     "networking-call": "Progress call",
     "insider-check-in": "Insider check-in",
+    "call-back": "Call again",
     "change-approach": "Change approach",
+    "refused": "Email refused",
     "bounced": "Email bounced",
     "check-reply": "Check a possible reply",
     "meeting-to-log": "Log the meeting",
     "draft-unsent": "Send the draft?",
+    # Not a follow-up: the next step of a prospect in a batch, still owed its first letter.
+    "first-letter": "First letter",
 }
-# The follow-ups made by phone (a receipt check is one for posted letters).
-CALL_KINDS = ("receipt-check", "follow-up-call", "networking-call", "insider-check-in")
+# The follow-ups made by phone (a receipt check is one for posted letters): an unanswered call
+# retries whichever of them is pending (docs/domain.md, "Unanswered calls").
+CALL_KINDS = (
+    "receipt-check",
+    "follow-up-call",
+    "networking-call",
+    "insider-check-in",
+    "call-back",
+)
 LETTER_KINDS = {
     "thank-you": "thankyou",
     "receipt-check": "receipt",
@@ -100,6 +136,9 @@ class Due:
     send_id: int | None = None  # an unknown send to resolve
     hint: str = ""  # what to do, in each face's words (cli/hints.py, web/hints.py)
     values: dict = field(default_factory=dict)  # what the hint's wording names
+    # For a call: the day its rhythm counts from; an unanswered call since then is what it
+    # retries (docs/domain.md, "Unanswered calls"). Not kept in the ledger.
+    since: dt.date | None = field(default=None, compare=False)
 
     @property
     def ident(self) -> str:

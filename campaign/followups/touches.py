@@ -1,21 +1,25 @@
-"""Logging touches: calls, replies, interviews and status changes against a prospect."""
+"""Logging touches: calls, replies, interviews and status changes against a prospect; and
+undoing one logged by mistake (docs/domain.md, "Where each employer stands")."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sqlite3
+from dataclasses import dataclass
 
 from campaign.errors import CampaignError
-from campaign.followups.items import KINDS, OUTCOMES, same_person
+from campaign.followups.items import KINDS, OUTCOMES, Cadence
 from campaign.ledger.transaction import now, transaction
 from campaign.util.text import quote, shorten
 
 EVENTS = {
     "call": "a phone call: how it went, the assistant, the best time to call",
     "reply": "they answered a letter: stops the letter follow-ups",
+    "answered": "you answered their reply",
     "received": "they confirmed the letter arrived",
     "interview": "an interview or appointment, with everyone met",
+    "offer": "they made an offer",
     "rejected": "a rejection: ends the follow-up, keeps the record",
     "closed": "the position closed: ends the follow-up",
     "hired": "hired (here or elsewhere): ends the follow-up",
@@ -25,6 +29,8 @@ EVENTS = {
     "active": "reopen a prospect whose follow-up had ended",
     "skip": "dismiss a follow-up that is due",
 }
+# Not an event of its own: undo(prospect, event id) marks one undone.
+UNDO = "undo"
 # What a skip can dismiss: every kind of follow-up, but an unknown send, which the user
 # resolves by saying whether it went.
 SKIPPABLE = tuple(kind for kind in KINDS if kind != "unknown-send")
@@ -37,6 +43,7 @@ STATUS_FOR = {
     "hired": "hired",
     "active": "active",
 }
+ROLES = ("contact", "insider")
 
 
 def parse_people(text: str) -> list[dict]:
@@ -73,120 +80,203 @@ def parse_people(text: str) -> list[dict]:
     return people
 
 
+@dataclass
+class Logged:
+    """One event as the user tells it: what, when, and the details that go with it."""
+
+    event: str
+    on: dt.date
+    note: str = ""
+    outcome: str = ""  # a call's
+    assistant: str = ""  # a call's: who answered for them
+    best_time: str = ""  # a call's: when to call next time
+    people: str = ""  # an interview's: "Name, Title, email; ..."
+    item: str = ""  # a skip's: the kind of follow-up dismissed
+    again: bool = False  # record it even if the same was logged that day
+
+
 def log(
     conn: sqlite3.Connection,
-    prospect,
-    event: str,
-    on: dt.date,
+    prospect: sqlite3.Row,
+    entry: Logged,
     *,
-    note: str = "",
-    outcome: str = "",
-    assistant: str = "",
-    best_time: str = "",
-    people: str = "",
     today: dt.date | None = None,
-    again: bool = False,
-    item: str = "",
-    cadence: dict | None = None,
+    cadence: Cadence | None = None,
 ) -> int:
-    """Record one touch (and its effect on the prospect) in one transaction.
+    """Record one touch (and its effect on the prospect) in one transaction; its id.
 
     With `today`, a date after it is refused; the same event for the same prospect on the
     same day is refused (naming the first) unless `again`. A `skip` names the `item` (a
     kind of follow-up) it dismisses; with `cadence`, only one that is due can be.
     """
-    if event not in EVENTS:
-        raise CampaignError(f"unknown event {event!r}; use one of: {', '.join(EVENTS)}.")
-    if outcome and event != "call":
-        raise CampaignError("an outcome goes only with a call")
-    if event == "call" and outcome not in OUTCOMES:
-        raise CampaignError(
-            "a call needs its outcome", hint="call-outcome", choices=", ".join(OUTCOMES)
-        )
-    if today is not None and on > today:
-        raise CampaignError(f"{on} is after today ({today}): log what has happened, once it has.")
-    if item and event != "skip":
-        raise CampaignError("a follow-up to dismiss goes only with a skip")
-    if event == "skip":
-        _check_skip(conn, prospect, item, on, cadence)
-    met = []
-    if event == "interview":
-        name = f"{prospect['first_name']} {prospect['last_name']}".strip()
-        met = parse_people(people) if people else [{"name": name, "title": prospect["title"]}]
-        for person in met:
-            # The hiring authority met in person gets the thank-you at the address on file.
-            if not person.get("email") and prospect["email"] and same_person(person["name"], name):
-                person["email"] = prospect["email"]
-    elif people:
-        raise CampaignError("people met go only with an interview")
+    _check(entry, today)
+    if entry.event == "skip":
+        _check_skip(conn, prospect, entry.item, entry.on, cadence)
+    met = _people(prospect, entry)
     with transaction(conn):
-        earlier = None if again else _same_day(conn, prospect["id"], event, on, note, item, outcome)
+        earlier = None if entry.again else _same_day(conn, prospect["id"], entry)
         if earlier is not None and not (
-            event == "interview" and people and json.loads(earlier["people"]) != met
+            entry.event == "interview" and entry.people and json.loads(earlier["people"]) != met
         ):
             detail = earlier["item"] or earlier["outcome"]
-            what = f"{event} ({detail})" if detail else event
+            what = f"{entry.event} ({detail})" if detail else entry.event
             raise CampaignError(
                 f"#{prospect['id']} {shorten(prospect['company'], 40)} already has this {what} "
-                f"on {on}",
+                f"on {entry.on}",
                 hint="log-again",
             )
-        same_day = earlier if event == "interview" else None
-        if same_day is not None:
+        if earlier is not None:
             # The same day's interview logged again corrects who was met (and their emails);
             # the thank-yous already sent keep their place, by position.
             conn.execute(
                 "UPDATE touches SET people = ?, note = coalesce(nullif(?, ''), note) WHERE id = ?",
-                (json.dumps(met, ensure_ascii=False), note, same_day["id"]),
+                (json.dumps(met, ensure_ascii=False), entry.note, earlier["id"]),
             )
-            return same_day["id"]
+            return earlier["id"]
         touch_id = conn.execute(
             "INSERT INTO touches (prospect_id, kind, on_date, outcome, note, people, item, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 prospect["id"],
-                event,
-                on.isoformat(),
-                outcome,
-                note,
+                entry.event,
+                entry.on.isoformat(),
+                entry.outcome,
+                entry.note,
                 json.dumps(met, ensure_ascii=False),
-                item,
+                entry.item,
                 now(),
             ),
         ).lastrowid
-        if event in STATUS_FOR:
-            conn.execute(
-                "UPDATE prospects SET status = ?, updated_on = ? WHERE id = ?",
-                (STATUS_FOR[event], on.isoformat(), prospect["id"]),
-            )
-        if event in ("contact", "insider"):
-            conn.execute(
-                "UPDATE prospects SET role = ?, updated_on = ? WHERE id = ?",
-                (event, on.isoformat(), prospect["id"]),
-            )
-        for column, value in (("assistant", assistant), ("best_time", best_time)):
-            if value:
-                conn.execute(
-                    f"UPDATE prospects SET {column} = ? WHERE id = ?", (value, prospect["id"])
-                )
+        _apply(conn, prospect["id"], entry)
+    assert touch_id is not None  # an INSERT's rowid
     return touch_id
 
 
-def _same_day(
-    conn, prospect_id: int, event: str, on: dt.date, note: str, item: str, outcome: str = ""
-):
+def _check(entry: Logged, today: dt.date | None) -> None:
+    """An event `log` knows, with only the details that go with it, not after today."""
+    event = entry.event
+    if event not in EVENTS:
+        raise CampaignError(f"unknown event {event!r}; use one of: {', '.join(EVENTS)}.")
+    if entry.outcome and event != "call":
+        raise CampaignError("an outcome goes only with a call")
+    if event == "call" and entry.outcome not in OUTCOMES:
+        raise CampaignError(
+            "a call needs its outcome", hint="call-outcome", choices=", ".join(OUTCOMES)
+        )
+    if today is not None and entry.on > today:
+        raise CampaignError(
+            f"{entry.on} is after today ({today}): log what has happened, once it has."
+        )
+    if entry.item and event != "skip":
+        raise CampaignError("a follow-up to dismiss goes only with a skip")
+    if entry.people and event != "interview":
+        raise CampaignError("people met go only with an interview")
+
+
+def _people(prospect: sqlite3.Row, entry: Logged) -> list[dict]:
+    """Who was met at an interview (the prospect, when nobody is named)."""
+    if entry.event != "interview":
+        return []
+    if entry.people:
+        return parse_people(entry.people)
+    # The hiring authority met in person, named without an email, gets the thank-you at the
+    # prospect's address at the time it goes (a corrected address imported since included).
+    name = f"{prospect['first_name']} {prospect['last_name']}".strip()
+    return [{"name": name, "title": prospect["title"]}]
+
+
+def _apply(conn: sqlite3.Connection, prospect_id: int, entry: Logged) -> None:
+    """What the event changes on the prospect: its status, role, assistant and best time."""
+    day = entry.on.isoformat()
+    if entry.event in STATUS_FOR:
+        conn.execute(
+            "UPDATE prospects SET status = ?, updated_on = ? WHERE id = ?",
+            (STATUS_FOR[entry.event], day, prospect_id),
+        )
+    if entry.event in ROLES:
+        conn.execute(
+            "UPDATE prospects SET role = ?, updated_on = ? WHERE id = ?",
+            (entry.event, day, prospect_id),
+        )
+    for column, value in (("assistant", entry.assistant), ("best_time", entry.best_time)):
+        if value:
+            conn.execute(f"UPDATE prospects SET {column} = ? WHERE id = ?", (value, prospect_id))
+
+
+def undo(
+    conn: sqlite3.Connection, prospect: sqlite3.Row, touch_id: int, today: dt.date
+) -> sqlite3.Row:
+    """Undo one logged event: it stays in the record, marked undone on `today`, and no longer
+    counts; the prospect's status and role become what the events left standing make them."""
+    with transaction(conn):
+        touch = conn.execute(
+            "SELECT * FROM touches WHERE id = ? AND prospect_id = ?", (touch_id, prospect["id"])
+        ).fetchone()
+        said = f"#{prospect['id']} {shorten(prospect['company'], 40)}"
+        if touch is None:
+            raise CampaignError(f"{said} has no logged event {touch_id}", hint="show-history",
+                                id=prospect["id"])  # fmt: skip
+        if touch["kind"] not in EVENTS:
+            raise CampaignError(
+                f"event {touch_id} ({touch['kind']}) was read from the mailbox, not logged: "
+                "it cannot be undone",
+                hint="new-address" if touch["kind"] == "bounced" else "",
+                id=prospect["id"],
+            )
+        if touch["undone_on"]:
+            raise CampaignError(f"event {touch_id} of {said} was undone on {touch['undone_on']}")
+        conn.execute(
+            "UPDATE touches SET undone_on = ?, undone_at = ? WHERE id = ?",
+            (today.isoformat(), now(), touch_id),
+        )
+        _restore(conn, prospect["id"], today)
+        return conn.execute("SELECT * FROM touches WHERE id = ?", (touch_id,)).fetchone()
+
+
+def _restore(conn: sqlite3.Connection, prospect_id: int, today: dt.date) -> None:
+    """Status and role from the events not undone, oldest first: what `log` would have made
+    of them (a reply read by sync does not reopen an ended follow-up)."""
+    status, role = "active", "employer"
+    synced = {
+        row[0]
+        for row in conn.execute(
+            "SELECT touch_id FROM mail_seen WHERE prospect_id = ? AND touch_id IS NOT NULL",
+            (prospect_id,),
+        )
+    }
+    for touch_id, kind in conn.execute(
+        "SELECT id, kind FROM touches WHERE prospect_id = ? AND undone_on IS NULL "
+        "ORDER BY on_date, id",
+        (prospect_id,),
+    ):
+        if kind in STATUS_FOR and (touch_id not in synced or status == "active"):
+            status = STATUS_FOR[kind]
+        role = kind if kind in ROLES else role
+    conn.execute(
+        "UPDATE prospects SET status = ?, role = ?, updated_on = ? WHERE id = ?",
+        (status, role, today.isoformat(), prospect_id),
+    )
+
+
+def _same_day(conn: sqlite3.Connection, prospect_id: int, entry: Logged) -> sqlite3.Row | None:
     """The touch this one would repeat: same event, prospect and day (a note: same text; a
     call: same outcome, since calling back later the same day is the usual retry)."""
     return conn.execute(
         "SELECT id, outcome, item, people, created_at FROM touches WHERE prospect_id = ? "
-        "AND kind = ? AND on_date = ? AND (kind != 'note' OR note = ?) "
+        "AND kind = ? AND on_date = ? AND undone_on IS NULL AND (kind != 'note' OR note = ?) "
         "AND (kind != 'skip' OR item = ?) AND (kind != 'call' OR outcome = ?) "
         "ORDER BY id LIMIT 1",
-        (prospect_id, event, on.isoformat(), note, item, outcome),
+        (prospect_id, entry.event, entry.on.isoformat(), entry.note, entry.item, entry.outcome),
     ).fetchone()
 
 
-def _check_skip(conn, prospect, item: str, on: dt.date, cadence: dict | None) -> None:
+def _check_skip(
+    conn: sqlite3.Connection,
+    prospect: sqlite3.Row,
+    item: str,
+    on: dt.date,
+    cadence: Cadence | None,
+) -> None:
     """A skip names a kind of follow-up; with the cadence, one this prospect has pending."""
     if item not in SKIPPABLE:
         if item == "unknown-send":

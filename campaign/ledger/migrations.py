@@ -226,6 +226,145 @@ def add_draft_confirmation(conn: sqlite3.Connection) -> None:
     )
 
 
+def add_followup_store(conn: sqlite3.Connection) -> None:
+    """Each prospect's follow-ups, stage and next step, kept until something about it changes.
+
+    SQLite triggers mark a prospect stale on any write to its rows, whoever writes them (an
+    import, a send, a sync, a `log`, another program), so no writer can forget to; the next
+    reader computes the stale prospects again (campaign/followups/store.py).
+    """
+    _run_script(
+        conn,
+        """
+        -- An event logged by mistake is undone, not erased: the campaign day and the wall clock.
+        ALTER TABLE touches ADD COLUMN undone_on TEXT;
+        ALTER TABLE touches ADD COLUMN undone_at TEXT;
+
+        -- What the cadence says about each prospect, as computed for a day in
+        -- [valid_from, valid_until) (NULL: no limit on that side).
+        CREATE TABLE followup_items (
+            prospect_id INTEGER NOT NULL,
+            rank        INTEGER NOT NULL,            -- the kind's place in the due list
+            kind        TEXT NOT NULL,
+            channel     TEXT NOT NULL,
+            due         TEXT NOT NULL,
+            reason      TEXT NOT NULL,
+            company     TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            dedupe      TEXT NOT NULL DEFAULT '',
+            touch_id    INTEGER,
+            person      TEXT NOT NULL DEFAULT '',    -- JSON, '' for none
+            origin      TEXT NOT NULL DEFAULT '',
+            late        INTEGER NOT NULL DEFAULT 0,  -- a thank-you that has left the list
+            send_id     INTEGER,
+            hint        TEXT NOT NULL DEFAULT '',
+            hint_values TEXT NOT NULL DEFAULT ''     -- JSON, '' for none
+        );
+        CREATE INDEX followup_items_due ON followup_items (due, late);
+        CREATE INDEX followup_items_prospect ON followup_items (prospect_id);
+        CREATE TABLE followup_state (
+            prospect_id    INTEGER PRIMARY KEY,
+            stage          TEXT NOT NULL,
+            reached        TEXT NOT NULL,   -- the furthest stage on the way, ended or not
+            next_kind      TEXT,            -- the next step, or NULL and why nothing is planned
+            next_due       TEXT,
+            next_reason    TEXT,
+            next_hint      TEXT NOT NULL DEFAULT '',
+            next_values    TEXT NOT NULL DEFAULT '',
+            nothing_reason TEXT,
+            nothing_hint   TEXT NOT NULL DEFAULT '',
+            nothing_values TEXT NOT NULL DEFAULT '',
+            valid_from     TEXT,
+            valid_until    TEXT
+        );
+        CREATE INDEX followup_state_from ON followup_state (valid_from);
+        CREATE INDEX followup_state_until ON followup_state (valid_until);
+        CREATE INDEX followup_state_stage ON followup_state (stage);
+        CREATE TABLE followup_stale (prospect_id INTEGER PRIMARY KEY);
+        CREATE TABLE followup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE INDEX sends_batch ON sends (batch_id, status);
+        CREATE INDEX sends_sent_on ON sends (sent_on) WHERE status = 'sent';
+
+        -- How many rows of each kind the ledger holds, kept by triggers, so that `status` and
+        -- the dashboard read a handful of rows instead of counting the whole ledger.
+        CREATE TABLE ledger_counts (
+            what TEXT NOT NULL,     -- the table counted
+            key  TEXT NOT NULL,     -- by what (see `counted` below)
+            n    INTEGER NOT NULL,
+            PRIMARY KEY (what, key)
+        ) WITHOUT ROWID;
+        """,
+    )
+    # What each table's rows are counted by: prospects by status, sends by status, channel
+    # and transport, touches by kind and whether undone, mail_seen by kind, the kept
+    # follow-up states by stage and furthest stage reached.
+    counted = {
+        "prospects": "{row}.status",
+        # A draft the Sent folder (or the user) confirmed counts as sent, not as a draft.
+        "sends": "{row}.status || '|' || {row}.channel || '|' || "
+        "CASE WHEN {row}.confirmed_by != '' THEN 'confirmed' ELSE {row}.via END",
+        "touches": "{row}.kind || '|' || ({row}.undone_on IS NULL)",
+        "mail_seen": "{row}.kind",
+        "followup_state": "{row}.stage || '|' || {row}.reached",
+    }
+    for table, key in counted.items():
+        conn.execute(
+            f"INSERT INTO ledger_counts (what, key, n) SELECT '{table}', "
+            f"{key.format(row=table)}, count(*) FROM {table} GROUP BY 2"
+        )
+        old, new = key.format(row="OLD"), key.format(row="NEW")
+        for event, body in (
+            ("INSERT", _count(table, new, 1)),
+            ("DELETE", _count(table, old, -1)),
+            (
+                f"UPDATE ON {table} WHEN {old} IS NOT {new}",
+                _count(table, old, -1) + _count(table, new, 1),
+            ),  # fmt: skip
+        ):
+            target = event if event.startswith("UPDATE") else f"{event} ON {table}"
+            name = f"{table}_{event.split()[0].lower()}_count"
+            conn.execute(f"CREATE TRIGGER {name} AFTER {target} BEGIN {body} END")
+    # The tables whose rows say something about a prospect's follow-up, each with its column
+    # naming the prospect.
+    about_a_prospect = {
+        "prospects": "id",
+        "sends": "prospect_id",
+        "touches": "prospect_id",
+        "mail_seen": "prospect_id",
+        "batch_members": "prospect_id",
+    }
+    for table, column in about_a_prospect.items():
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            # Not INSERT OR IGNORE: a trigger takes the outer statement's conflict policy, and
+            # an upsert's is to abort. So no conflict is ever made.
+            conn.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_stale AFTER {event} ON {table} BEGIN "
+                f"INSERT INTO followup_stale (prospect_id) SELECT {row}.{column} WHERE NOT EXISTS "
+                f"(SELECT 1 FROM followup_stale WHERE prospect_id = {row}.{column}); END"
+            )
+    # The first time a Sent folder is read, drafts may come due ("not sent yet?").
+    conn.execute(
+        "CREATE TRIGGER mail_folders_sent_stale AFTER INSERT ON mail_folders "
+        "WHEN substr(NEW.name, 1, 5) = 'sent:' BEGIN "
+        "INSERT INTO followup_stale (prospect_id) SELECT DISTINCT prospect_id FROM sends "
+        "WHERE via = 'outbox' AND confirmed_by = '' AND prospect_id NOT IN "
+        "(SELECT prospect_id FROM followup_stale); END"
+    )
+    conn.execute("INSERT INTO followup_stale (prospect_id) SELECT id FROM prospects")
+
+
+def _count(table: str, key: str, step: int) -> str:
+    """A trigger's statements adding `step` to the count of `key` in `table` (no upsert: a
+    trigger takes the outer statement's conflict policy)."""
+    where = f"what = '{table}' AND key = {key}"
+    return (
+        f"UPDATE ledger_counts SET n = n + {step} WHERE {where}; "
+        f"INSERT INTO ledger_counts (what, key, n) SELECT '{table}', {key}, {step} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM ledger_counts WHERE {where});"
+    )
+
+
 STEPS = [
     create_tables,
     add_follow_up_tracking,
@@ -234,6 +373,7 @@ STEPS = [
     add_prefix_to_prospects,
     add_search_to_prospects,
     add_draft_confirmation,
+    add_followup_store,
 ]
 
 

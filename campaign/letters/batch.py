@@ -101,10 +101,17 @@ def pick(
     return made, True
 
 
-# The columns intro_owed reads, joined from the prospect's first-letter send.
+# The columns intro_owed reads, joined from the prospect's first-letter send; `email_bad`: the
+# prospect's email was refused by the mail server or bounced, for any letter (docs/domain.md,
+# "Refused and bounced letters": no more email goes to that address).
 INTRO_SEND = (
     "LEFT JOIN sends s ON s.dedupe = 'intro:' || p.id",
-    "s.status AS send_status, s.recipient AS sent_to, s.bounced_on, s.id AS send_id",
+    "s.status AS send_status, s.recipient AS sent_to, s.bounced_on, s.id AS send_id, "
+    # Looked up only where the letter may still be owed (most went long ago).
+    "CASE WHEN p.email = '' OR (s.status = 'sent' AND s.bounced_on IS NULL) THEN 0 "
+    "ELSE lower(p.bad_email) = lower(p.email) OR EXISTS (SELECT 1 FROM sends b "
+    "WHERE b.prospect_id = p.id AND b.channel = 'email' AND lower(b.recipient) = lower(p.email) "
+    "AND (b.status = 'failed' OR b.bounced_on IS NOT NULL)) END AS email_bad",
 )
 
 
@@ -112,6 +119,8 @@ def intro_owed(row, retry_unknown: bool = False) -> bool:
     """Whether a batch member is still owed its first letter (row: INTRO_SEND's columns)."""
     status = row["send_status"]
     changed = status is not None and row["sent_to"].casefold() != row["email"].casefold()
+    if row["email_bad"]:
+        return False  # a new address is needed first
     return (
         status is None
         or status == "deferred"

@@ -39,11 +39,13 @@ def call_rows(conn: sqlite3.Connection, items: list[Due]) -> list[dict]:
         p = conn.execute("SELECT * FROM prospects WHERE id = ?", (item.prospect_id,)).fetchone()
         last = conn.execute(
             "SELECT on_date, outcome, note FROM touches WHERE prospect_id = ? AND kind = 'call' "
-            "ORDER BY on_date DESC, id DESC LIMIT 1",
+            "AND undone_on IS NULL ORDER BY on_date DESC, id DESC LIMIT 1",
             (p["id"],),
         ).fetchone()
         attempts = conn.execute(
-            "SELECT count(*) FROM touches WHERE prospect_id = ? AND kind = 'call'", (p["id"],)
+            "SELECT count(*) FROM touches WHERE prospect_id = ? AND kind = 'call' "
+            "AND undone_on IS NULL",
+            (p["id"],),
         ).fetchone()[0]
         rows.append(
             {

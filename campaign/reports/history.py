@@ -10,9 +10,14 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
     """Every send and touch for one prospect, oldest first.
 
     With `labels`, each also says what it was in words, a `label`: "Follow-up letter 1 by
-    email", "Thank-you note to Ann Lee by post", "Interview with Ann Lee, Bo Chan".
+    email", "Thank-you note to Ann Lee by post", "Interview with Ann Lee, Bo Chan". A touch
+    carries its `touch_id` (what an undo names) and, once undone, `undone_on`: it stays in the
+    history and no longer counts.
     """
     name = _Labels(conn, prospect_id) if labels else None
+    prospect = conn.execute(
+        "SELECT first_name, last_name, email FROM prospects WHERE id = ?", (prospect_id,)
+    ).fetchone()
     rows = [
         {
             # The campaign day (--today) it went or was tried; created_at is the wall clock.
@@ -38,8 +43,10 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
             "what": r["kind"],
             "status": r["outcome"] or r["item"],  # a skip's status: the follow-up dismissed
             "detail": r["note"],
+            "touch_id": r["id"],
+            **({"undone_on": r["undone_on"]} if r["undone_on"] else {}),
             # Who was met, each with the title and email their thank-you uses.
-            **({"people": json.loads(r["people"])} if r["kind"] == "interview" else {}),
+            **({"people": _met(prospect, r["people"])} if r["kind"] == "interview" else {}),
             **({"label": name.touch(r)} if name else {}),
         }
         for r in conn.execute(
@@ -47,6 +54,23 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
         )
     ]
     return sorted(rows, key=lambda r: r["date"])
+
+
+def _met(prospect: sqlite3.Row | None, people: str) -> list[dict]:
+    """Who was met, each with the email their thank-you uses: the prospect met in person,
+    named without one, at the prospect's address."""
+    from campaign.followups.items import same_person
+
+    met = json.loads(people or "[]")
+    if prospect is None or not prospect["email"]:
+        return met
+    name = f"{prospect['first_name']} {prospect['last_name']}".strip()
+    return [
+        {**p, "email": prospect["email"]}
+        if not p.get("email") and same_person(p["name"], name)
+        else p
+        for p in met
+    ]
 
 
 # What each touch is called in a history a person reads (`campaign log` names the events).
@@ -63,6 +87,9 @@ TOUCH_NAMES = {
     "insider": "Marked as a warm insider",
     "active": "Reopened",
     "skip": "Follow-up dismissed",
+    "answered": "Answered their reply",
+    "offer": "Offer",
+    "bounced": "Email bounced",
 }
 
 
@@ -99,6 +126,8 @@ class _Labels:
             name += " with " + ", ".join(met) if met else ""
         if row["kind"] == "skip" and row["item"]:
             name += f": {self.kinds.get(row['item'], row['item'])}"
+        if row["undone_on"]:
+            name += f" (undone on {row['undone_on']})"
         return name
 
     def _thanked(self, dedupe: str) -> str:

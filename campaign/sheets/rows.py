@@ -182,7 +182,9 @@ def _fast_email(text: str) -> str | None:
         return None
     local, _, domain = text.rpartition("@")
     domain = domain.lower()
-    if len(local) > 64 or _SPECIAL.search(domain):
+    # "--" in a label is IDNA's business (RFC 5891 4.2.3.1: "xn--", and no "ab--" labels):
+    # left to the full check, as are special-use domains.
+    if len(local) > 64 or _SPECIAL.search(domain) or "--" in domain:
         return None
     return f"{local}@{domain}"
 

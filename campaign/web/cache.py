@@ -1,9 +1,9 @@
-"""What the Due page and the dashboard show, computed once per state of the ledger.
+"""What the Due page and the dashboard show, kept once per state of the ledger.
 
-followup.compute reads the whole ledger (about a second for 100,000 prospects and a year of
-follow-ups, issue 12), the dashboard's counts another third of one. Each answer depends only
-on what the ledger holds, today and [cadence], so the server keeps the last answer and
-computes again when one of those changed.
+The ledger keeps each prospect's follow-ups and computes again only the prospects that changed
+(followups/store.py), so an answer after any write costs a few queries; the server still keeps
+the last answer, since each depends only on what the ledger holds, today and [cadence], and
+reads again when one of those changed.
 
 Whether the ledger changed is asked of one connection kept open for that alone and never
 written through: SQLite's `PRAGMA data_version` on it changes whenever any other connection
@@ -19,6 +19,8 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
+
+from campaign.workspace.settings import Settings
 
 POLL_SECONDS = 1.0
 
@@ -39,8 +41,8 @@ class LedgerCache:
         self.computed = 0  # answers computed (a test counts them)
         self.warmed = threading.Event()  # set after each pass of the background thread
 
-    def followups(self, settings, today: dt.date, horizon: int = 0) -> tuple:
-        """The follow-ups due by today + horizon, as followup.compute lists them."""
+    def followups(self, settings: Settings, today: dt.date, horizon: int = 0) -> tuple:
+        """The follow-ups due by today + horizon, as followups.due.compute lists them."""
         from campaign.followups.due import compute
 
         return self._get(
@@ -50,8 +52,9 @@ class LedgerCache:
             lambda conn: tuple(compute(conn, settings.cadence, today, horizon)),
         )
 
-    def dashboard(self, settings, today: dt.date) -> dict:
-        """overview.dashboard: the numbers of `campaign status`, the funnel, sends per week."""
+    def dashboard(self, settings: Settings, today: dt.date) -> dict:
+        """reports.status.dashboard: the numbers of `campaign status`, the funnel, sends per
+        week."""
         from campaign.reports.status import dashboard
 
         items = self.followups(settings, today)
@@ -59,7 +62,8 @@ class LedgerCache:
             settings, today, ("dashboard",), lambda conn: dashboard(conn, settings, today, items)
         )
 
-    def _get(self, settings, today: dt.date, what: tuple, make: Callable):
+    def _get(self, settings: Settings, today: dt.date, what: tuple, make: Callable):
+        from campaign.followups.store import refresh
         from campaign.ledger.db import connect
 
         key = (today, what, repr(sorted(settings.cadence.items())))
@@ -70,6 +74,10 @@ class LedgerCache:
                 return cached[1]
             conn = connect(settings.ledger_path)
             try:
+                # The prospects that changed are computed again (and kept) first, outside the
+                # snapshot below; `version` is read after, so that write is not a change.
+                refresh(conn, settings.cadence, today)
+                version = self._version(settings.ledger_path)
                 conn.execute("BEGIN")  # one snapshot, taken after `version` was read
                 answer = make(conn)
                 conn.execute("COMMIT")

@@ -26,8 +26,8 @@ HINTS: dict[str, str] = {
     "skip-item": "pick one under Follow-up to dismiss",
     "people-format": "write each person as Name, Title, email, separated by semicolons",
     "thank-you-by-hand": (
-        "then Mark as posted; or log the interview again on the prospect's page, People met: "
-        "Name, Title, email"
+        "write it by hand, then Mark as posted; or log the interview again on the prospect's "
+        "page, People met: Name, Title, email"
     ),
     "log-interview": "on the prospect's page",
     "resolve-unknown": "then say whether it went",
@@ -36,4 +36,12 @@ HINTS: dict[str, str] = {
         "send it from the outbox folder if not; Read my inbox finds it once it is in your "
         "Sent folder"
     ),
+    "answer-reply": "answer it today, then log Answered on the prospect's page",
+    "change-approach": "write instead, ask for the assistant, or call at another time of day",
+    "new-address": "find a new address (fix the sheet and import it again), or call / write",
+    "first-letter": "This week sends it (by email) or prints it (by post)",
+    "call-or-close": "call, or close it on the prospect's page",
+    "log-what-follows": "log what happens next on the prospect's page",
+    "offer-decide": "log Hired on the prospect's page once you accept, or Closed if you decline",
+    "show-history": "the prospect's page lists each event",
 }

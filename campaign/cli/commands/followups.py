@@ -11,14 +11,15 @@ from campaign.cli.options import horizon_option, json_option, pass_state
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError
 from campaign.followups.items import KINDS, OUTCOMES
-from campaign.followups.touches import EVENTS
+from campaign.followups.touches import EVENTS, SKIPPABLE, UNDO
 from campaign.util.atomic import writable
 from campaign.util.text import plural
 
 
 @click.command("log")
 @click.argument("prospect")
-@click.argument("event", type=click.Choice(list(EVENTS)), metavar="EVENT")
+@click.argument("event", type=click.Choice([*EVENTS, UNDO]), metavar="EVENT")
+@click.argument("touch_id", required=False, type=int, metavar="[EVENT_ID]")
 @click.option("--note", default="", help="What was said, for the record.")
 @click.option(
     "--on", "on", metavar="YYYY-MM-DD", help="When it happened (default: today; never after it)."
@@ -37,33 +38,22 @@ from campaign.util.text import plural
     "--item",
     default="",
     metavar="KIND",
-    help="With skip: the follow-up to dismiss, one of " + ", ".join(KINDS) + ".",
+    help="With skip: the follow-up to dismiss, one of " + ", ".join(SKIPPABLE) + ".",
 )
 @click.option("--again", is_flag=True, help="Record it even if the same was logged that day.")
 @json_option
 @pass_state
-def log_(
-    state,
-    prospect,
-    event,
-    note,
-    on,
-    outcome,
-    assistant,
-    best_time,
-    people,
-    item,
-    again,
-    as_json,
-):
+def log_(state, prospect, event, touch_id, as_json, **details):
     """Record a call, reply, interview or status change for a prospect.
 
     \b
     EVENT is one of:
       call       a phone call (--outcome, --assistant, --best-time)
       reply      they answered a letter: stops the letter follow-ups
+      answered   you answered their reply
       received   they confirmed the letter arrived
       interview  an interview or appointment (--with "Name, Title, email; ...")
+      offer      they made an offer
       rejected   a rejection: ends the follow-up, keeps the record
       closed     the position closed: ends the follow-up
       hired      hired (here or elsewhere): ends the follow-up
@@ -72,6 +62,8 @@ def log_(
       insider    mark as a warm insider: a check-in every 4 to 6 days
       active     reopen a prospect whose follow-up had ended
       skip       dismiss a follow-up that is due (--item thank-you, receipt-check, ...)
+      undo ID    undo an event logged by mistake (`campaign show` gives each its id);
+                 it stays in the history, marked undone
 
     The same event for the same prospect on the same day is refused (--again records it).
 
@@ -80,29 +72,30 @@ def log_(
       campaign log 12 call --outcome assistant --assistant "Pat" --best-time "Tue am"
       campaign log 12 interview --with "Ann Lee, CFO, ann@acme.com; Bo Chan, HR Lead"
       campaign log 12 skip --item receipt-check --note "she confirmed by email"
+      campaign log 12 answered --note "proposed Tuesday 10am"
+      campaign log 12 undo 45
       campaign log maria@example.com rejected --note "filled internally"
     """
-    from campaign.followups.touches import log
     from campaign.ledger.queries import find_prospect
-    from campaign.workspace.settings import parse_date
 
     row = find_prospect(state.conn, prospect)
+    if event == UNDO:
+        _undo(state, row, touch_id, as_json)
+        return
+    if touch_id is not None:
+        raise CampaignError(f"an event id goes only with undo (got {touch_id})")
+    _log(state, row, event, details, as_json)
+
+
+def _log(state, row, event: str, details: dict, as_json: bool) -> None:
+    from campaign.followups.touches import Logged, log
+    from campaign.workspace.settings import parse_date
+
+    on = details.pop("on")
     day = parse_date(on, "--on") if on else state.today
-    touch_id = log(
-        state.conn,
-        row,
-        event,
-        day,
-        note=note,
-        outcome=outcome or "",
-        assistant=assistant,
-        best_time=best_time,
-        people=people,
-        today=state.today,
-        again=again,
-        item=item,
-        cadence=state.settings.cadence,
-    )
+    details["outcome"] = details["outcome"] or ""
+    entry = Logged(event, day, **details)
+    touch_id = log(state.conn, row, entry, today=state.today, cadence=state.settings.cadence)
     if as_json:
         emit_json(
             {
@@ -110,11 +103,35 @@ def log_(
                 "prospect_id": row["id"],
                 "event": event,
                 "on": day.isoformat(),
-                **({"item": item} if event == "skip" else {}),
+                **({"item": entry.item} if event == "skip" else {}),
             }
         )
-    what = f"the {item} (dismissed)" if event == "skip" else event
+    what = f"the {entry.item} (dismissed)" if event == "skip" else event
     say(f"Logged {what} for #{row['id']} {row['company']} on {day}.")
+
+
+def _undo(state, row, touch_id: int | None, as_json: bool) -> None:
+    from campaign.followups.touches import undo
+
+    if touch_id is None:
+        raise CampaignError(
+            "undo needs the id of the event to undo", hint="show-history", id=row["id"]
+        )
+    touch = undo(state.conn, row, touch_id, state.today)
+    if as_json:
+        emit_json(
+            {
+                "touch_id": touch["id"],
+                "prospect_id": row["id"],
+                "event": "undo",
+                "undone": touch["kind"],
+                "on": state.today.isoformat(),
+            }
+        )
+    say(
+        f"Undid {touch['kind']} of {touch['on_date']} (event {touch['id']}) for #{row['id']} "
+        f"{row['company']}; it stays in the history, marked undone."
+    )
 
 
 @click.command()
@@ -178,34 +195,48 @@ def due(state, horizon, as_json):
                 ],
             )
         )
-    letters = sum(i.channel in ("email", "post") and i.template is not None for i in items)
-    notes = sum(i.channel == "note" for i in items)
-    unknown = sum(i.channel == "resolve" for i in items)
-    # From `campaign sync`: possible replies, bounces to write to (calls are calls), drafts
-    # not seen sent.
-    mail = sum(
-        i.kind in ("check-reply", "bounced", "draft-unsent") and i.channel != "call" for i in items
+    say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(_summary(items)) + ".")
+
+
+# What the mailbox and the mail server add to `due` (but the calls among them).
+MAIL_KINDS = ("check-reply", "bounced", "refused", "draft-unsent")
+
+
+def _summary(items: list) -> list[str]:
+    """What the follow-ups due come to, by what the user does about them."""
+    counts: dict[str, int] = {}
+    for i in items:
+        what = (
+            "letters"
+            if i.channel in ("email", "post") and i.template is not None
+            else "mail"
+            if i.kind in ("check-reply", "bounced", "refused", "draft-unsent")
+            and i.channel != "call"
+            else i.channel
+        )
+        counts[what] = counts.get(what, 0) + 1
+    replies = counts.pop("reply", 0)
+    parts = [plural(replies, "reply", "replies") + " to answer today"] if replies else []
+    parts.append(
+        f"{plural(counts.pop('letters', 0), 'letter')} (`campaign send --followups`, "
+        "`campaign print --followups`)"
     )
-    parts = [
-        f"{plural(letters, 'letter')} (`campaign send --followups`, `campaign print --followups`)"
-    ]
-    if notes:
-        parts.append(
-            f"{plural(notes, 'note')} to write by hand (then `campaign mailed --followups`)"
-        )
-    if unknown:
-        parts.append(f"{plural(unknown, 'unknown send')} to resolve (`campaign unknown`)")
-    if mail:
-        parts.append(
-            f"{mail} from your mailbox to look at (bounced addresses, possible replies, drafts "
-            "not seen sent)"
-        )
-    meetings = sum(i.channel == "log" for i in items)
-    if meetings:
-        parts.append(f"{plural(meetings, 'meeting')} to log once held (`campaign log P interview`)")
-    calls = len(items) - letters - notes - unknown - mail - meetings
-    parts.append(f"{plural(calls, 'call')} (`campaign calls`)")
-    say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(parts) + ".")
+    words = {
+        "note": lambda n: (
+            f"{plural(n, 'note')} to write by hand (then `campaign mailed --followups`)"
+        ),
+        "resolve": lambda n: f"{plural(n, 'unknown send')} to resolve (`campaign unknown`)",
+        "mail": lambda n: (
+            f"{n} from your mailbox or the mail server to look at (refused or "
+            "bounced addresses, possible replies, drafts not seen sent)"
+        ),
+        "log": lambda n: f"{plural(n, 'meeting')} to log once held (`campaign log P interview`)",
+    }
+    for key, word in words.items():
+        if counts.get(key):
+            parts.append(word(counts.pop(key)))
+    parts.append(f"{plural(sum(counts.values()), 'call')} (`campaign calls`)")
+    return parts
 
 
 @click.command()
@@ -246,6 +277,8 @@ def status(state, as_json):
         + (f"; {sends['failed']} failed" if sends.get("failed") else "")
     )
     click.echo(f"  follow-ups  {data['due_today']} due today, {data['overdue']} overdue")
+    stages = ", ".join(f"{n} {stage}" for stage, n in data["stages"].items() if n)
+    click.echo(f"  stages      {stages or 'none yet'}")
     click.echo(
         f"  so far      {plural(data['replies'], 'reply', 'replies')}, "
         f"{plural(data['interviews'], 'interview')}, {plural(data['calls'], 'call')}"

@@ -11,6 +11,7 @@ from campaign.cli.hints import HINTS
 from campaign.cli.options import dry_run_option, json_option, pass_state
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import worded
+from campaign.followups.items import STAGES
 from campaign.sheets.headers import FIELDS
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
@@ -109,18 +110,32 @@ def _say_changes(changes: list[dict]) -> None:
 
 @click.command("prospects")
 @click.option("--status", type=click.Choice(STATUSES), help="Only prospects with this status.")
+@click.option(
+    "--stage", type=click.Choice(STAGES), help="Only prospects at this stage (not-written...)."
+)
 @json_option
 @pass_state
-def prospects_(state, status, as_json):
-    """List the prospects, best priority first.
+def prospects_(state, status, stage, as_json):
+    """List the prospects, best priority first, each with its stage and next step.
+
+    The stage is where the employer stands (not-written, written, answered, meeting,
+    interviewed, offer, hired, closed, rejected, or paused: no working address); the next
+    step is the follow-up due first, or why nothing more is planned.
 
     \b
-    Example:
+    Examples:
       campaign prospects --status active
+      campaign prospects --stage written --json
     """
+    from campaign.followups.due import standings
     from campaign.ledger.queries import list_prospects
 
-    rows = [_prospect_dict(r) for r in list_prospects(state.conn, status)]
+    where = standings(state.conn, state.settings.cadence, state.today, stage=stage)
+    rows = [
+        {**_prospect_dict(r), **where[r["id"]].as_dict(HINTS)}
+        for r in list_prospects(state.conn, status)
+        if r["id"] in where
+    ]
     if as_json:
         emit_json(rows)
         return
@@ -129,6 +144,8 @@ def prospects_(state, status, as_json):
         return
     for row in rows:
         row["name"] = f"{row['first_name']} {row['last_name']}".strip()
+        step = row["next_step"]
+        row["next"] = f"{step['kind']} {step['due']}" if step else "-"
         row["reach"] = " + ".join(
             x
             for x, ok in (
@@ -148,6 +165,8 @@ def prospects_(state, status, as_json):
                 ("title", "title", 22),
                 ("reach", "reach", 12),
                 ("status", "status", 8),
+                ("stage", "stage", 11),
+                ("next", "next step", 30),
             ],
         )
     )
@@ -176,6 +195,7 @@ def show(state, prospect, as_json):
       campaign show maria.lopez@example.com
       campaign show "Acme Tools"
     """
+    from campaign.followups.due import standings
     from campaign.ledger.queries import find_prospect
     from campaign.reports.history import history
 
@@ -183,6 +203,8 @@ def show(state, prospect, as_json):
     data = _prospect_dict(row)
     data["source"] = row["source"]
     data["history"] = history(state.conn, row["id"])
+    where = standings(state.conn, state.settings.cadence, state.today, ids=[row["id"]])
+    data.update(where[row["id"]].as_dict(HINTS))
     if as_json:
         emit_json(data)
         return
@@ -204,11 +226,19 @@ def show(state, prospect, as_json):
     if row["notes"]:
         echo(f"  {'notes':10} {row['notes']}")
     echo(f"  {'from':10} {row['source']}")
+    echo(f"  {'stage':10} {data['stage']}")
+    step = data["next_step"]
+    if step:
+        echo(f"  {'next step':10} {step['kind']} due {step['due']}: {step['reason']}")
+    else:
+        echo(f"  {'next step':10} nothing planned: {data['nothing_planned']}")
     echo("History:" if data["history"] else "History: nothing sent or logged yet.")
     for item in data["history"]:
         detail = f" - {item['detail']}" if item["detail"] else ""
         status = f" ({item['status']})" if item["status"] else ""
-        echo(f"  {item['date']}  {item['what']}{status}{detail}")
+        mark = f"  [event {item['touch_id']}]" if "touch_id" in item else ""
+        undone = f" (undone on {item['undone_on']})" if "undone_on" in item else ""
+        echo(f"  {item['date']}  {item['what']}{status}{detail}{undone}{mark}")
         for person in item.get("people", ()):
             about = ", ".join(x for x in (person.get("title"), person.get("email")) if x)
             echo(f"              met {person['name']}" + (f" ({about})" if about else ""))

@@ -59,23 +59,21 @@ async def call(request: Request) -> Response:
 
 
 def _call(request: Request, data: FormData) -> Response:
-    from campaign.followups.touches import log
+    from campaign.followups.touches import Logged, log
     from campaign.ledger.queries import find_prospect
 
     state = web(request)
     with state.writes, state.ledger() as (_, conn):
         row = find_prospect(conn, str(data.get("prospect", "")))
-        log(
-            conn,
-            row,
+        entry = Logged(
             "call",
             state.today(),
             note=str(data.get("note", "")),
             outcome=str(data.get("outcome", "")),
             assistant=str(data.get("assistant", "")),
             best_time=str(data.get("best_time", "")),
-            today=state.today(),
         )
+        log(conn, row, entry, today=state.today())
     return see(
         request,
         "/due",

@@ -76,7 +76,7 @@ async def log_event(request: Request) -> Response:
 
 
 def _log_event(request: Request, data: FormData) -> Response:
-    from campaign.followups.touches import log
+    from campaign.followups.touches import Logged, log
     from campaign.ledger.queries import find_prospect
     from campaign.workspace.settings import parse_date
 
@@ -87,9 +87,7 @@ def _log_event(request: Request, data: FormData) -> Response:
     today = state.today()
     with state.writes, state.ledger() as (settings, conn):
         row = find_prospect(conn, str(request.path_params["id"]))
-        log(
-            conn,
-            row,
+        entry = Logged(
             event,
             day,
             note=str(data.get("note", "")),
@@ -97,11 +95,10 @@ def _log_event(request: Request, data: FormData) -> Response:
             assistant=str(data.get("assistant", "")),
             best_time=str(data.get("best_time", "")),
             people=str(data.get("people", "")) if event == "interview" else "",
-            today=today,
-            again=data.get("again") == "1",
             item=str(data.get("item", "")) if event == "skip" else "",
-            cadence=settings.cadence,
+            again=data.get("again") == "1",
         )
+        log(conn, row, entry, today=today, cadence=settings.cadence)
     return see(request, f"/prospects/{row['id']}", logged=event)
 
 
