@@ -29,6 +29,7 @@ def serve(
     listening. The token is never printed nor put on a command line: it is in the link file."""
     import uvicorn
 
+    from campaign.email.unknown import settle
     from campaign.web.access import Access, write_link
     from campaign.web.app import create_app
     from campaign.web.protocol import DeadlineProtocol
@@ -36,6 +37,10 @@ def serve(
     sock = _listen(port)
     access = Access(port=sock.getsockname()[1])
     app = create_app(root, today, access)
+    # A run that died left its sends `sending`: they are unknown now, and the Due page lists
+    # them. Pages never write on GET, so the ledger is settled once, here, as `due` does.
+    with app.state.web.ledger() as (_, conn):
+        settle(conn, root)
     config = uvicorn.Config(
         app,
         log_level="warning",

@@ -39,11 +39,6 @@ def serve(state, port, no_browser):
 
     root = state.settings.root
     state.today  # noqa: B018  (a bad --today stops here, not on the first page)
-    from campaign.email.unknown import settle
-
-    # A run that died left its sends `sending`: they are unknown now, and the Due page lists
-    # them (pages never write on GET, so this is done once, here, as `campaign due` does).
-    settle(state.conn, root)
 
     def announce(link: Path) -> None:
         # The file, never the link inside it: a link clicked in a terminal is handed to the
