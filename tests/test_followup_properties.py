@@ -546,10 +546,16 @@ class FollowUpMachine(RuleBasedStateMachine):
         self.unknown = {row["send_id"]: row for row in unknown}
 
     def thanked(self, name: str, address: str) -> None:
+        """A thank-you email went: it was for the oldest one owed (and not too late) there."""
         for p in self.prospects:
             for t in p.thanks:
                 to = t.person.email or (p.email if t.is_prospect else "")
-                if not t.done and to == address and (not name or same_name(name, t.person.name)):
+                if (
+                    not t.done
+                    and self.today <= plus(t.met_on, THANK_YOU_LATE_DAYS)
+                    and to == address
+                    and (not name or same_name(name, t.person.name))
+                ):
                     t.done = True
                     return
 
