@@ -327,7 +327,11 @@ def kept_follow_ups_problems(root: Path, today) -> list[str]:
         kept = counts(conn)
         for table, key in (
             ("prospects", "status"),
-            ("sends", "status || '|' || channel || '|' || via"),
+            (
+                "sends",
+                "status || '|' || channel || '|' || "
+                "CASE WHEN confirmed_by != '' THEN 'confirmed' ELSE via END",
+            ),
             ("touches", "kind || '|' || (undone_on IS NULL)"),
             ("mail_seen", "kind"),
             ("followup_state", "stage || '|' || reached"),

@@ -220,9 +220,43 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
         page.get_by_role("link", name="The tracker workbook (.xlsx)").click()
     assert Path(download.value.path()).read_bytes()[:2] == b"PK"
     with page.expect_download() as download:
-        page.get_by_role("link", name="The follow-ups for your calendar (.ics)").click()
+        button(page, "The follow-ups for your calendar (.ics)").click()
     assert b"BEGIN:VCALENDAR" in Path(download.value.path()).read_bytes()
     assert page.dialogs == []
+
+
+def test_the_dashboard_calendar_cancels_ended_follow_ups_as_the_cli_export_does(
+    run, workspace, serve, page, tmp_path
+):
+    from icalendar import Calendar
+
+    add_prospects(run, tmp_path, people(2))
+    assert run("--today", TODAY, "batch").exit_code == 0
+    assert run("--today", TODAY, "send", "--yes").exit_code == 0
+
+    def download() -> dict[str, str]:
+        """The calendar the Dashboard's button gives: each event's UID and STATUS."""
+        with page.expect_download() as got:
+            button(page, "The follow-ups for your calendar (.ics)").click()
+        events = Calendar.from_ical(Path(got.value.path()).read_bytes()).walk("VEVENT")
+        return {str(e["UID"]): str(e["STATUS"]) for e in events}
+
+    served = serve("2026-12-01")
+    served.open(page)
+    first = download()
+    assert set(first.values()) == {"CONFIRMED"}
+    assert run("--today", "2026-12-01", "log", "1", "rejected").exit_code == 0
+    page.reload()
+    second = download()
+    ended = {uid for uid, state in second.items() if state == "CANCELLED"}
+    assert ended  # the rejected prospect's follow-ups...
+    assert ended <= set(first)  # ...keep their UIDs, now cancelled: the calendar updates
+    assert all(state == "CONFIRMED" for uid, state in second.items() if uid not in ended)
+    # The CLI's export reads the same record: nothing new to cancel, the same UIDs.
+    cli = tmp_path / "cli.ics"
+    assert run("--today", "2026-12-01", "export", str(cli)).exit_code == 0
+    events = Calendar.from_ical(cli.read_bytes()).walk("VEVENT")
+    assert {str(e["UID"]) for e in events} == set(second)
 
 
 def test_import_shows_every_problem_then_imports_the_good_rows(run, serve, page, tmp_path):

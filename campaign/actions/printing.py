@@ -182,12 +182,23 @@ def record_posted(
     What `campaign mailed` and the web page's Mark as posted both call: a letter whose address
     cannot fit the envelope window was never printed, so it is never recorded (issue 9).
     """
-    from campaign.post.printables import mark_mailed
-
     channels = ("post", "note")
     items = printables(
         conn, settings, today, week, None, all_channels, followups, channels, earlier
     )
     items, left_out = fitting(settings, items, today)
+    return record_printed(conn, items, on, left_out)
+
+
+def record_printed(
+    conn: sqlite3.Connection,
+    items: list,
+    on: dt.date,
+    left_out: list[tuple[str, str]] | None = None,
+) -> Posted:
+    """Record letters just printed (a Printed's items) as posted `on`: the one way a posted
+    letter becomes a send, each once, whichever face printed it."""
+    from campaign.post.printables import mark_mailed
+
     added = mark_mailed(conn, items, on)
-    return Posted(added, len(items) - added, left_out)
+    return Posted(added, len(items) - added, list(left_out or []))

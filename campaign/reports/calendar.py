@@ -177,9 +177,3 @@ def _why_ended(conn: sqlite3.Connection, prospect_id: int) -> str:
     if status is not None and status[0] != "active":
         return f"No longer due: the prospect is {status[0]}."
     return "No longer due: done, dismissed or superseded."
-
-
-def calendar(items: list[Due], path: Path, today: dt.date) -> int:
-    """Due follow-ups as all-day events, untracked; `export` also updates and cancels."""
-    write([_event(item, None) for item in items], path)
-    return len(items)

@@ -44,6 +44,19 @@ OUTCOME_NAMES = {
     "assistant": "Assistant",
     "meeting-set": "Meeting set",
 }
+# Each stage in words (followups/items.py STAGES; docs/domain.md "Where each employer stands").
+STAGE_NAMES = {
+    "not-written": "Not written to yet",
+    "written": "Written to",
+    "answered": "Answered",
+    "meeting": "Meeting agreed",
+    "interviewed": "Interviewed",
+    "offer": "Offer",
+    "hired": "Hired",
+    "closed": "Closed",
+    "rejected": "Rejected",
+    "paused": "Paused: no way to reach them",
+}
 templates = Jinja2Templates(
     env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False

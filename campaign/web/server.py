@@ -33,13 +33,22 @@ def serve(
     folder is made private now, since the link file lives there (see write_link)."""
     import uvicorn
 
+    from campaign.email.unknown import settle
     from campaign.web.access import Access, write_link
     from campaign.web.app import create_app
     from campaign.web.protocol import DeadlineProtocol
 
     sock = _listen(port)
     access = Access(port=sock.getsockname()[1])
+<<<<<<< HEAD
     app = create_app(root, today, access, target)
+=======
+    app = create_app(root, today, access)
+    # A run that died left its sends `sending`: they are unknown now, and the Due page lists
+    # them. Pages never write on GET, so the ledger is settled once, here, as `due` does.
+    with app.state.web.ledger() as (_, conn):
+        settle(conn, root)
+>>>>>>> main
     config = uvicorn.Config(
         app,
         log_level="warning",

@@ -12,7 +12,6 @@ from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError
 from campaign.followups.items import KINDS, OUTCOMES
 from campaign.followups.touches import EVENTS, SKIPPABLE, UNDO
-from campaign.util.atomic import writable
 from campaign.util.text import plural
 
 
@@ -152,11 +151,9 @@ def due(state, horizon, as_json):
       campaign due
       campaign due --days 7 --json
     """
-    from campaign.email.unknown import settle
-    from campaign.followups.due import compute
+    from campaign.actions.exports import due_items
 
-    settle(state.conn, state.settings.root)
-    items = compute(state.conn, state.settings.cadence, state.today, horizon, keep_stale=True)
+    items = due_items(state.conn, state.settings, state.today, horizon, keep_stale=True)
     stale = [i for i in items if i.stale]
     items = [i for i in items if not i.stale]
     if as_json:
@@ -313,35 +310,20 @@ def calls(state, out, horizon, as_json):
       campaign calls
       campaign calls --out calls.pdf
     """
-    from campaign.followups.due import compute
-    from campaign.reports.calls import (
-        call_rows,
-        call_script,
-        call_sheet_pdf,
-        call_sheet_xlsx,
-        session_estimate,
-    )
-    from campaign.util.text import plural
+    from campaign.actions.exports import call_sheet
 
-    items = compute(state.conn, state.settings.cadence, state.today, horizon)
-    rows = call_rows(state.conn, items)
-    script = call_script(resume=state.settings.resume is not None)
-    if out and out.suffix.lower() not in (".pdf", ".xlsx"):
-        raise CampaignError(f"{out}: the call sheet is written as .pdf or .xlsx.")
+    sheet = call_sheet(state.conn, state.settings, state.today, horizon, out)
+    rows, script = sheet.rows, sheet.script
     if not rows:
         say(f"No calls due on {state.today}" + (": no call sheet written." if out else "."))
-    elif out and out.suffix.lower() == ".pdf":
-        call_sheet_pdf(rows, out, state.settings.paper, state.today, script=script)
-    elif out:
-        call_sheet_xlsx(rows, out, script=script)
     if out and rows:
         say(f"Wrote the call sheet ({plural(len(rows), 'call')}) to {out}")
     if as_json:
-        emit_json({"calls": rows, "estimate": session_estimate(len(rows))})
+        emit_json({"calls": rows, "estimate": sheet.estimate})
         return
     if out or not rows:
         return
-    click.echo(f"Call sheet for {state.today}: {session_estimate(len(rows))}")
+    click.echo(f"Call sheet for {state.today}: {sheet.estimate}")
     click.echo("Script: " + " ".join(script))
     for number, r in enumerate(rows, start=1):
         echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
@@ -372,24 +354,14 @@ def export(state, file, horizon, as_json):
       campaign export tracker.xlsx
       campaign export followups.ics --days 30
     """
-    from campaign.followups.due import compute
-    from campaign.reports.calendar import export as export_ics
-    from campaign.reports.tracker import tracker
+    from campaign.actions.exports import export as write
 
-    suffix = file.suffix.lower()
-    if suffix not in (".xlsx", ".ics"):
-        raise CampaignError(f"{file}: export writes .xlsx (the tracker) or .ics (a calendar).")
-    writable(file)
-    extra = {}
-    if suffix == ".xlsx":
-        items = compute(state.conn, state.settings.cadence, state.today, 3650)
-        count = tracker(state.conn, items, state.today, file)
-        what = plural(count, "prospect")
+    done = write(state.conn, state.settings, state.today, file, horizon)
+    if done.kind == "xlsx":
+        what = plural(done.count, "prospect")
     else:
-        done = export_ics(state.conn, state.settings.cadence, state.today, file, horizon)
-        count = done.events
-        what = f"{plural(count, 'follow-up')} ({done.changed} changed, {done.cancelled} cancelled)"
-        extra = {"changed": done.changed, "cancelled": done.cancelled}
+        changes = f"{done.changed} changed, {done.cancelled} cancelled"
+        what = f"{plural(done.count, 'follow-up')} ({changes})"
     if as_json:
-        emit_json({"file": str(file), "count": count, **extra})
+        emit_json(done.as_dict())
     say(f"Wrote {what} to {file}")

@@ -86,8 +86,7 @@ def print_(
       campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
       campaign print --followups --paper a4
     """
-    from campaign.actions.printing import print_letters
-    from campaign.post.printables import mark_mailed as record
+    from campaign.actions.printing import print_letters, record_printed
 
     week = chosen_week(state, week)
     items = _printables(state, week, letter, all_channels, followups)
@@ -115,7 +114,7 @@ def print_(
         labels=labels,
     )
     letters, pages, files, paper = printed.letters, printed.pages, printed.files, printed.paper
-    mailed = record(state.conn, printed.items, state.today) if mark_mailed else 0
+    mailed = record_printed(state.conn, printed.items, state.today).added if mark_mailed else 0
     if as_json:
         emit_json(
             {

@@ -28,17 +28,16 @@ def unknown(state, send_ids, went, as_json):
       campaign unknown --sent 41 42
       campaign unknown --unsent 43 && campaign send
     """
-    from campaign.email.unknown import Resolved, answer, listing, settle
+    from campaign.actions.unknown import pending, resolve
+    from campaign.email.unknown import Resolved
 
     conn = state.conn
     if send_ids and went is None:
         raise CampaignError("say what happened to them: --sent or --unsent.")
     done = Resolved()
     if went is not None:
-        done = answer(conn, state.settings.root, list(send_ids), went=went)
-    else:
-        settle(conn, state.settings.root)
-    rows = listing(conn)
+        done = resolve(conn, state.settings.root, list(send_ids), went=went)
+    rows = pending(conn, state.settings.root)
     if as_json:
         emit_json({"unknown": rows, "marked_sent": done.sent, "marked_unsent": done.unsent})
     if done.sent:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from campaign.web import charts
-from campaign.web.base import NONE_LEFT_SAID, attachment, page, web
+from campaign.web.base import NONE_LEFT_SAID, attachment, form, off_loop, page, web
 
 
 def dashboard(request: Request) -> Response:
@@ -39,31 +39,41 @@ def dashboard(request: Request) -> Response:
     )
 
 
-def download(request: Request) -> Response:
-    """The tracker workbook or the calendar, made in a private temp folder, never kept."""
-    from campaign.followups.due import compute
-    from campaign.reports.calendar import calendar
-    from campaign.reports.tracker import tracker
+async def download(request: Request) -> Response:
+    """The tracker workbook or the calendar, made in a private temp folder, never kept.
 
+    The calendar is the same export as the CLI's: it remembers each event, so ended follow-ups
+    are cancelled in the user's calendar; remembering is a change, so it takes a POST.
+    """
     name = request.path_params["name"]
-    if name not in ("tracker.xlsx", "followups.ics"):
+    if name not in KINDS:
         raise HTTPException(404)
+    if name == "followups.ics":
+        if request.method != "POST":
+            raise HTTPException(405, "The calendar is made with the button on the Dashboard.")
+        await form(request)
+    return await off_loop(_download, request, name)
+
+
+KINDS = {
+    "tracker.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "followups.ics": "text/calendar",
+}
+
+
+def _download(request: Request, name: str) -> Response:
+    from campaign.actions.exports import export
+
     state = web(request)
-    today = state.today()
     with tempfile.TemporaryDirectory(prefix="campaign-dl-") as folder:
         out = Path(folder) / name
         with state.ledger() as (settings, conn):
-            if name == "tracker.xlsx":
-                tracker(conn, compute(conn, settings.cadence, today, 3650), today, out)
-                kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            else:
-                calendar(compute(conn, settings.cadence, today, 90), out, today)
-                kind = "text/calendar"
+            export(conn, settings, state.today(), out)
         data = out.read_bytes()
-    return attachment(data, name, kind)
+    return attachment(data, name, KINDS[name])
 
 
 routes = [
     Route("/", dashboard),
-    Route("/downloads/{name:str}", download),
+    Route("/downloads/{name:str}", download, methods=["GET", "POST"]),
 ]

@@ -88,12 +88,12 @@ async def unknown(request: Request) -> Response:
 
 
 def _unknown(request: Request, data: FormData) -> Response:
-    from campaign.email.unknown import answer
+    from campaign.actions.unknown import resolve
 
     went = data.get("went") == "1"
     state = web(request)
     with state.writes, state.ledger() as (settings, conn):
-        answer(conn, settings.root, [number(data, "send")], went=went)
+        resolve(conn, settings.root, [number(data, "send")], went=went)
     return see(request, "/due", resolved="sent" if went else "owed again")
 
 
@@ -126,18 +126,15 @@ def _read_inbox(request: Request) -> Response:
 
 
 def call_sheet(request: Request) -> Response:
-    from campaign.reports.calls import call_rows, call_script, call_sheet_pdf
+    from campaign.actions.exports import call_sheet as sheet
 
     state = web(request)
     today = state.today()
     with state.ledger() as (settings, conn), tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "calls.pdf"
-        items = list(state.cache.followups(settings, today))
-        rows = call_rows(conn, items)
-        if not rows:
+        made = sheet(conn, settings, today, out=out)
+        if not made.files:
             raise HTTPException(404, "No calls are due today: there is no call sheet to print.")
-        script = call_script(resume=settings.resume is not None)
-        call_sheet_pdf(rows, out, settings.paper, today, script=script)
         data = out.read_bytes()
     return attachment(data, f"calls-{today}.pdf", "application/pdf")
 
