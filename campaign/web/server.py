@@ -40,15 +40,13 @@ def serve(
 
     sock = _listen(port)
     access = Access(port=sock.getsockname()[1])
-<<<<<<< HEAD
     app = create_app(root, today, access, target)
-=======
-    app = create_app(root, today, access)
-    # A run that died left its sends `sending`: they are unknown now, and the Due page lists
-    # them. Pages never write on GET, so the ledger is settled once, here, as `due` does.
-    with app.state.web.ledger() as (_, conn):
-        settle(conn, root)
->>>>>>> main
+    if root is not None:
+        # A run that died left its sends `sending`: they are unknown now, and the Due page
+        # lists them. Pages never write on GET, so the ledger is settled once, here, as
+        # `due` does.
+        with app.state.web.ledger() as (_, conn):
+            settle(conn, root)
     config = uvicorn.Config(
         app,
         log_level="warning",

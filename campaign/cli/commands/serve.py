@@ -41,7 +41,6 @@ def serve(state, port, no_browser):
     from campaign.workspace.settings import CONFIG
 
     state.today  # noqa: B018  (a bad --today stops here, not on the first page)
-<<<<<<< HEAD
     target = Path(state.workspace_arg or Path.home() / "campaign").expanduser()
     root: Path | None = None
     try:
@@ -54,14 +53,6 @@ def serve(state, port, no_browser):
         else:  # ~/campaign, made by an earlier first run
             state.workspace_arg = str(target)
             root = state.settings.root
-    if root is not None:
-        from campaign.email.unknown import settle
-
-        # A run that died left its sends `sending`: they are unknown now, and the Due page
-        # lists them (pages never write on GET, so this is done once, here, as `due` does).
-        settle(state.conn, root)
-=======
->>>>>>> main
 
     def announce(link: Path) -> None:
         # The file, never the link inside it: a link clicked in a terminal is handed to the

@@ -20,20 +20,44 @@ from campaign.web.base import (
     off_loop,
     page,
     see,
+    sentence,
     web,
 )
 from campaign.web.base import day as day_of
-from campaign.web.base import sentence
 from campaign.web.hints import HINTS
 
 PER_PAGE = 50
+# The next step's kind in a few words (followups/items.py KINDS), for the list's column.
+STEP_NAMES = {
+    "first-letter": "First letter",
+    "answer-reply": "Answer their reply",
+    "unknown-send": "Did the email go?",
+    "thank-you": "Thank-you note",
+    "receipt-check": "Check it arrived",
+    "followup-letter-1": "Follow-up letter",
+    "followup-letter-2": "Second follow-up letter",
+    "follow-up-call": "Follow-up call",
+    "article-note": "Note with an article",
+    "networking-call": "Progress call",
+    "insider-check-in": "Check in",
+    "call-back": "Call again",
+    "change-approach": "Change approach",
+    "meeting-to-log": "Log the meeting",
+    "refused": "Find a new address",
+    "bounced": "Find a new address",
+    "check-reply": "Is it a reply?",
+    "draft-unsent": "Send the draft",
+}
 
 
 def listing(request: Request) -> Response:
+    from campaign.followups.items import STAGES
     from campaign.ledger.search import SORTS, find_prospects
 
     query = request.query_params
     text = query.get("q", "")[:200]
+    stage = query.get("stage", "")
+    stage = stage if stage in STAGES else ""
     sort = query.get("sort", "priority")
     descending = query.get("order") == "desc"
     text_page = query.get("page", "1").strip()
@@ -41,8 +65,12 @@ def listing(request: Request) -> Response:
     number = int(text_page) if text_page.isascii() and text_page.isdigit() else 1
     number = min(max(number, 1), 10**9)
     state = web(request)
+    settings = state.settings()
+    state.cache.followups(settings, state.today())  # the kept stages are fresh (store.refresh)
     with state.ledger() as (_, conn):
-        rows, total = find_prospects(conn, text, sort, descending, number, PER_PAGE)
+        rows, total = find_prospects(
+            conn, text, sort, descending, number, PER_PAGE, stage=stage, stages=STAGES
+        )
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return page(
         request,
@@ -56,6 +84,9 @@ def listing(request: Request) -> Response:
         number=min(number, pages),
         pages=pages,
         sorts=SORTS,
+        stage=stage,
+        stage_names=STAGE_NAMES,
+        step_names=STEP_NAMES,
     )
 
 
