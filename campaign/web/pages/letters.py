@@ -94,12 +94,16 @@ def show(request: Request) -> Response:
 
 
 def _example_of(text: str) -> str:
-    """The letter's `example:` line's note, while it is still the shipped example."""
-    for line in text.splitlines():
+    """The letter's `example:` line's note (in its front matter), while it is still the
+    shipped example."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return ""
+    for line in lines[1:]:
+        if line.strip() == "---":
+            break
         if line.lower().startswith("example:"):
             return line.split(":", 1)[1].strip()
-        if line.strip() == "---" and text.startswith("---") and line is not text.splitlines()[0]:
-            break
     return ""
 
 

@@ -56,6 +56,9 @@ def _make(request: Request, data: FormData) -> Response:
             )
         except CampaignError as err:
             return again(request, "/start", {"": sentence(err)}, data)
+        from campaign.ledger.db import connect
+
+        connect(state.target / "campaign.db").close()  # the ledger, private from the start
         state.root = state.target.resolve()
     state.cache.poke()
     return see(request, "/", made="1")

@@ -88,9 +88,15 @@ def _pick(request: Request, size: int) -> Response:
 
 
 async def confirm(request: Request) -> Response:
-    """The question before sending: how many, as whom, through which server."""
+    """The Send button: on to the question (a redirect, so Back never posts it again)."""
     data = await form(request)
-    return await off_loop(_confirm, request, data.get("followups") == "1")
+    return see(request, "/week/send", followups="1" if data.get("followups") == "1" else "")
+
+
+def ask(request: Request) -> Response:
+    """The question before sending: how many, as whom, through which server (a dry run:
+    nothing is written, so it is a page to reload or go back to)."""
+    return _confirm(request, request.query_params.get("followups") == "1")
 
 
 def _confirm(request: Request, followups: bool) -> Response:
@@ -288,6 +294,7 @@ routes = [
     Route("/week", show),
     Route("/week/pick", pick, methods=["POST"]),
     Route("/week/send", confirm, methods=["POST"]),
+    Route("/week/send", ask),
     Route("/week/send/go", send, methods=["POST"]),
     Route("/sending/{run:str}", progress),
     Route("/week/letters.pdf", letters_pdf),
