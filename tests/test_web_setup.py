@@ -90,7 +90,8 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         button(page, "Make my campaign folder").click()
         expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
         toml = (home / "campaign" / "campaign.toml").read_text(encoding="utf-8")
-        assert 'name = "Jane Doe"' in toml and "# Who the letters are from" in toml
+        assert 'name = "Jane Doe"' in toml
+        assert "# Who the letters are from" in toml
 
         # The mail account: typed servers, the password kept in memory (no keyring here).
         nav(page, "Setup")
@@ -163,7 +164,8 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         with page.expect_download() as download:
             page.get_by_role("link", name="Print", exact=True).click()
         printed = pdf_text(Path(download.value.path()).read_bytes(), tmp_path)
-        assert "Beta Works" in printed and "Jane Doe" in printed
+        assert "Beta Works" in printed
+        assert "Jane Doe" in printed
         page.get_by_role("link", name="Mark as posted").click()
         assert page.get_by_label("The day they went in the post").input_value() == TODAY
         button(page, "Record 1 letter as posted").click()
@@ -175,7 +177,8 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         assert page.get_by_role("link", name="Print", exact=True).count() == 0
         screenshot(page, tmp_path, "week-finished")
         written = sorted(p.name for p in (home / "campaign").iterdir())
-        assert "resume.pdf" in written and "campaign.db" in written
+        assert "resume.pdf" in written
+        assert "campaign.db" in written
         assert sorted(p.name for p in home.iterdir()) == ["campaign"]  # nothing else written
     finally:
         served.stop()
