@@ -108,8 +108,9 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
         data = Path(download.value.path()).read_bytes()
         assert len(PdfReader(io.BytesIO(data)).pages) == pages
         assert all(prospect["company"] in pdf_text(data, tmp_path) for prospect in posts)
-    button(page, "Mark as posted").click()
-    assert f"Recorded {len(posts)} letters as posted (0 were already" in page.inner_text("main")
+    page.get_by_role("link", name="Mark as posted").click()
+    button(page, f"Record {len(posts)} letters as posted").click()
+    assert f"Recorded {len(posts)} letters as posted on Mon 30 Nov." in page.inner_text("main")
     status = run.json("--today", TODAY, "status")
     assert status["sent"] == {"email": len(emails), "post": len(posts)}
 
@@ -140,12 +141,13 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     # An interview, logged on the prospect's page.
     met = emails[0]
     page.goto(f"{later.base}/prospects/{met['id']}")
-    page.get_by_label("Event", exact=True).select_option("interview")
-    page.get_by_label("People met (interview): Name, Title, email; ...").fill(
+    page.locator("summary", has_text="An interview or meeting").click()
+    interview = page.get_by_role("form", name="An interview or meeting")
+    interview.get_by_label("People met: Name, Title, email; ...").fill(
         "Ann Lee, CFO, ann.lee@example.com; Bo Chan, HR Lead"
     )
-    button(page, "Log it").click()
-    expect(page.get_by_role("status")).to_have_text("Logged interview.")
+    interview.get_by_role("button").click()
+    expect(page.get_by_role("status")).to_contain_text("Logged: An interview or meeting, Thu 3 Dec")
     # The history says who was met, as `campaign show` does, and names letters in words.
     history = page.locator("main section", has_text="History").inner_text()
     assert "Interview with Ann Lee, Bo Chan" in history
@@ -161,12 +163,17 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     ]
     # Logged twice the same day: the page says what to do on the page, not a CLI flag.
     for _ in range(2):
-        page.get_by_label("Event", exact=True).select_option("note")
-        page.get_by_label("Note", exact=True).fill("thanked them in person")
-        button(page, "Log it").click()
+        page.locator("summary", has_text="A note").click()
+        note = page.get_by_role("form", name="A note")
+        note.get_by_label("Note", exact=True).fill("thanked them in person")
+        note.get_by_role("button").click()
     problem = page.locator("main").inner_text()
     assert "already has this note" in problem
-    assert 'tick "Record it even if the same was logged that day"' in problem
+    assert 'tick "Record it again anyway"' in problem
+    # What was typed is still there, and the box to record it again is beside it.
+    note = page.get_by_role("form", name="A note")
+    assert note.get_by_label("Note", exact=True).input_value() == "thanked them in person"
+    expect(note.get_by_label("Record it again anyway")).to_be_visible()
     assert "--again" not in problem
     page.goto(f"{later.base}/prospects/{met['id']}")
 
@@ -209,10 +216,12 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     expect(page.locator("main table tbody")).to_contain_text(called["company"])
     screenshot(page, tmp_path, "prospects")
     nav(page, "Letters")
-    page.get_by_label("Letter", exact=True).select_option("followup1")
-    page.get_by_label("Prospect (id or email)").fill(str(met["id"]))
+    page.get_by_role("navigation", name="Your letters").get_by_role(
+        "link", name="followup1"
+    ).click()
+    page.get_by_label("Preview for (a name, company, email or number)").fill(str(met["id"]))
     button(page, "Preview").click()
-    frame = page.frame_locator("iframe[title='The email as HTML']")
+    frame = page.frame_locator("iframe[title='The email as it goes']")
     assert met["company"] in frame.locator("body").inner_text()
     screenshot(page, tmp_path, "letters")
     nav(page, "Dashboard")
@@ -331,7 +340,7 @@ def test_a_hostile_sheet_is_shown_as_text_and_runs_nothing(run, workspace, serve
             assert hostile in page.inner_text("main"), path
         assert page.locator("main script").count() == 0, path
     page.goto(served.base + "/letters?prospect=1")
-    frame = page.frame_locator("iframe[title='The email as HTML']")
+    frame = page.frame_locator("iframe[title='The email as it goes']")
     assert hostile in frame.locator("body").inner_text()
     assert page.locator("iframe").get_attribute("sandbox") == ""
     screenshot(page, tmp_path, "hostile")
@@ -436,7 +445,7 @@ def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
     due = page.locator("main").inner_text()
     assert "in your Sent folder; then say whether it went" in due
     assert "campaign unknown" not in due  # the CLI's way; here, the buttons
-    form = page.get_by_role("form", name=f"Unknown send {third['send_id']}, Company 3")
+    form = page.get_by_role("form", name="Did it go? Person 3, Company 3")
     form.get_by_role("button", name="It did not go", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Recorded the send as owed again.")
     assert run.json("--today", SENT_ON, "unknown")["unknown"] == []
@@ -465,11 +474,12 @@ def test_follow_up_letters_by_post_are_printed_and_marked_from_the_due_page(
     nav(page, "Due")
     printed = print_from(page, tmp_path)
     assert all(item["company"] in printed for item in posted)
-    button(page, "Mark as posted").click()
-    expect(page.get_by_role("status")).to_have_text("Recorded 5 letters as posted.")
+    page.get_by_role("link", name="Mark as posted").click()
+    button(page, "Record 5 letters as posted").click()
+    expect(page.get_by_role("status")).to_have_text("Recorded 5 letters as posted on Mon 14 Dec.")
     left = run.json("--today", two_weeks, "due")
     assert [i for i in left if i["kind"] == "followup-letter-1" and i["channel"] == "post"] == []
-    assert button(page, "Mark as posted").count() == 0  # nothing left to post today
+    assert page.get_by_role("link", name="Mark as posted").count() == 0  # nothing to post
     assert run.json("--today", two_weeks, "status")["sent"]["post"] == 10
 
 
@@ -484,12 +494,13 @@ def test_last_weeks_post_letters_not_printed_in_time_are_printed_this_week(
     served = serve(next_week)
     served.open(page)
     nav(page, "This week")
-    expect(page.locator("main")).to_contain_text("of them still owed from earlier weeks")
+    expect(page.locator("main")).to_contain_text("of them still to post from earlier weeks")
     printed = print_from(page, tmp_path)
     owed = [p for p in run.json("--today", TODAY, "batch")["prospects"] if p["channel"] == "post"]
     assert len(owed) == 5
     assert all(p["company"] in printed for p in owed)
-    button(page, "Mark as posted").click()
+    page.get_by_role("link", name="Mark as posted").click()
+    button(page, "Record 10 letters as posted").click()
     expect(page.get_by_role("status")).to_contain_text("Recorded")
     sent = run.json("--today", next_week, "status")["sent"]["post"]
     posted_now = [p for p in run.json("--today", next_week, "batch")["prospects"]]
