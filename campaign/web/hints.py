@@ -14,9 +14,14 @@ HINTS: dict[str, str] = {
     "no-workspace": "make one first",
     "encoding": "save it as CSV UTF-8 (or as .xlsx) and upload it again",
     "encoding-other": "save it as CSV UTF-8 (or as .xlsx) and upload it again",
-    "include-hidden": "unhide them in the sheet and upload it again to import them",
+    "include-hidden": (
+        "tick “Also import the rows hidden in the sheet” under More choices to import them"
+    ),
     "csv-one-sheet": "leave the worksheet name blank",
-    "map-column": "or name the column so in the sheet and upload it again",
+    "map-column": (
+        "or name the column so in the sheet and upload it again, or say what it means under "
+        "More choices (Column=field)"
+    ),
     "check-emails": "check the emails in your sheet against the Prospects page",
     "log-again": 'tick "Record it again anyway" to record it again',
     "list-due": "see the Due page",

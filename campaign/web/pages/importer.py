@@ -38,10 +38,19 @@ async def check(request: Request) -> Response:
     if len(content) > MAX_UPLOAD:
         return _problem(request, f"{_name(upload.filename)} is larger than 20 MB.", 413)
     sheet = str(data.get("sheet", "")).strip() or None
-    return await off_loop(_check, request, _name(upload.filename), content, sheet)
+    return await off_loop(_check, request, _name(upload.filename), content, sheet, _options(data))
 
 
-def _check(request: Request, name: str, content: bytes, sheet: str | None) -> Response:
+def _options(data: FormData) -> dict:
+    """What the form says of the sheet: what columns mean (as --map), hidden rows or not."""
+    lines = str(data.get("map", "")).replace("\r", "\n").split("\n")
+    mapping = tuple(line.strip() for line in lines if line.strip())[:100]
+    return {"mapping": mapping, "include_hidden": data.get("include_hidden") == "1"}
+
+
+def _check(
+    request: Request, name: str, content: bytes, sheet: str | None, options: dict
+) -> Response:
     state = web(request)
     upload_id = secrets.token_urlsafe(12)
     folder = state.uploads / upload_id
@@ -50,10 +59,10 @@ def _check(request: Request, name: str, content: bytes, sheet: str | None) -> Re
     write_private(path, content)
     try:
         # What the import would do with the good rows: the page's second button does that.
-        parsed, result = _import(state, path, sheet, dry_run=True, skip_invalid=True)
+        parsed, result = _import(state, path, sheet, dry_run=True, skip_invalid=True, **options)
     except CampaignError as err:
         shutil.rmtree(folder, ignore_errors=True)
-        return _problem(request, _clean(worded(err, HINTS), state))
+        return _problem(request, _clean(worded(err, HINTS), state), options=options)
     return page(
         request,
         "import_check.html",
@@ -66,6 +75,8 @@ def _check(request: Request, name: str, content: bytes, sheet: str | None) -> Re
         problems=[(p, f"{path.name} {p}") for p in parsed.errors],
         columns=parsed.columns,
         bad_rows=len({p.row for p in parsed.errors}),
+        map="\n".join(options["mapping"]),
+        include_hidden=options["include_hidden"],
     )
 
 
@@ -90,7 +101,11 @@ def _confirm(request: Request, data: FormData) -> Response:
             if not files[0].exists():
                 return _problem(request, "That upload was imported already.")
             parsed, result = _import(
-                state, files[0], str(data.get("sheet", "")) or None, skip_invalid=skip
+                state,
+                files[0],
+                str(data.get("sheet", "")) or None,
+                skip_invalid=skip,
+                **_options(data),
             )
             if not (parsed.errors and not skip):
                 shutil.rmtree(folder, ignore_errors=True)
@@ -133,8 +148,21 @@ def _clean(message: str, state) -> str:
     return re.sub(re.escape(str(state.uploads)) + r"/[\w-]+/", "", message)
 
 
-def _problem(request: Request, message: str, status: int = 400) -> Response:
-    return page(request, "import.html", status, title="Import", error=message, done=None)
+def _problem(
+    request: Request, message: str, status: int = 400, options: dict | None = None
+) -> Response:
+    """The Import page again with the problem, and what the form said kept in it."""
+    options = options or {"mapping": (), "include_hidden": False}
+    return page(
+        request,
+        "import.html",
+        status,
+        title="Import",
+        error=message,
+        done=None,
+        map="\n".join(options["mapping"]),
+        include_hidden=options["include_hidden"],
+    )
 
 
 routes = [

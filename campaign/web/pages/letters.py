@@ -158,7 +158,9 @@ def _draft_letter(request: Request):
     _check_name(name)
     with state.ledger() as (settings, conn):
         prospect = find_prospect(conn, str(request.path_params["id"]))
-        letter = render_draft(conn, settings, prospect, state.today(), name or settings.letter, text)
+        letter = render_draft(
+            conn, settings, prospect, state.today(), name or settings.letter, text
+        )
     return settings, prospect, letter
 
 
