@@ -52,8 +52,8 @@ def show(request: Request) -> Response:
         _check_name(name)
         path = settings.templates / f"{name}.md"
         saved = path.read_text(encoding="utf-8") if path.is_file() else ""
-        source = str(k.value("text", saved))
-        draft = source if source != saved else None
+        source = str(k.value("text", saved)).replace("\r\n", "\n")
+        draft = source if source.rstrip("\n") != saved.rstrip("\n") else None
         example = _example_of(source)
         try:
             prospect = _prospect(conn, ref, today)
