@@ -439,7 +439,7 @@ def test_export_needs_xlsx_or_ics(campaign, tmp_path):
     assert not (tmp_path / "nowhere").exists()
 
 
-# --- issue 10: calendar updates ----------------------------------------------------------------
+# --- calendar updates ----------------------------------------------------------------
 
 
 def by_uid(path) -> dict[str, dict]:

@@ -609,7 +609,7 @@ def test_log_json_and_with_only_goes_with_an_interview(campaign):
     assert json.dumps(campaign.json("show", "5")["history"][-1]).count("reply") == 1
 
 
-# --- issue 10: call retries ------------------------------------------------------------------
+# --- call retries ------------------------------------------------------------------
 
 
 def calls_for(run, today: str, pid: int, days: int = 60) -> list[tuple]:
@@ -674,7 +674,7 @@ def test_the_commented_template_documents_the_new_settings(workspace):
     assert "thank_you_late_days = 7" in text
 
 
-# --- issue 10: people met ---------------------------------------------------------------------
+# --- people met ---------------------------------------------------------------------
 
 
 def test_people_met_are_stored_and_shown_per_interview(campaign):
@@ -729,7 +729,7 @@ def test_with_help_and_bad_emails(campaign, workspace):
     conn.close()
 
 
-# --- issue 10: stale thank-yous and dismissing a follow-up ----------------------------------
+# --- stale thank-yous and dismissing a follow-up ----------------------------------
 
 
 def test_a_thank_you_a_week_late_leaves_due_with_one_line(campaign, workspace):
@@ -744,7 +744,7 @@ def test_a_thank_you_a_week_late_leaves_due_with_one_line(campaign, workspace):
     )
     assert send_followups(campaign, "2026-12-11") == 2  # follow-ups to 1 and 5, no thank-you
     assert emails(workspace, "thankyou") == []
-    # The line says it once, for a week; the 49-day-late note of issue 10 is long gone.
+    # The line says it once, for a week; the 49-day-late note is long gone.
     assert "left the list" not in campaign("--today", "2026-12-18", "due").stderr
     assert not [r for r in due(campaign, "2027-01-21") if r[1] == "thank-you"]
 
@@ -838,7 +838,7 @@ def test_skip_mistakes(campaign, workspace):
     conn.close()
 
 
-# --- issue 10: checked logging ----------------------------------------------------------------
+# --- checked logging ----------------------------------------------------------------
 
 
 def test_a_date_after_today_is_refused(campaign, workspace):

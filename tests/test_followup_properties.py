@@ -8,10 +8,10 @@ address. After every step it checks `campaign due`, `status` and `prospects` aga
 oracle written from the domain notes, not from the code: a small model of each prospect's
 history, and the rules below, each citing the line it comes from:
 
-  DOMAIN  /work/shared/DOMAIN.md (docs/domain.md)
+  DOMAIN  docs/domain.md (the career coaches' practices the tool encodes)
   README  README.md, "Following up" (its cadence table) and "Connect your mail"
-  NEW     the contract of the behaviour being built (answer-reply, meeting-to-log, refused,
-          `log P offer` / `answered`, stages and next steps in `prospects --json`)
+  NEW     what the domain notes ask of the tool's answers (answer-reply, meeting-to-log,
+          refused, `log P offer` / `answered`, stages and next steps in `prospects --json`)
 
 FOLLOWUP_ORACLE_SKIP=answer-reply,stage,... turns named invariants off, to see what else
 fails while one is known to; FOLLOWUP_ORACLE_EXAMPLES sets how many campaigns are tried.

@@ -222,3 +222,18 @@ def test_every_prospect_has_a_stage_and_a_next_step_or_nothing_planned(run, tmp_
     assert maria["next_step"] is not None or maria["nothing_planned"]
     listed = run.json("--today", MONDAY, "prospects", "--stage", "not-written")
     assert [p["id"] for p in listed] == [1]
+
+
+# --- a dismissed thank-you answers the interviews logged before it, not a later one ---------
+
+
+def test_a_second_interview_the_same_day_after_a_dismissal_owes_its_own_thank_you(run, tmp_path):
+    # DOMAIN: "a thank-you note to every person met, the same day". The first meeting's note
+    # was dismissed; a second meeting logged afterwards (--again) owes its own.
+    add_prospects(run, tmp_path, [MARIA])
+    log(run, MONDAY, "1", "interview")
+    assert [kind for _, kind, _, _ in due(run, MONDAY)] == ["thank-you"]
+    log(run, MONDAY, "1", "skip", "--item", "thank-you")
+    assert due(run, MONDAY) == []
+    log(run, MONDAY, "1", "interview", "--again")
+    assert due(run, MONDAY) == [(1, "thank-you", "email", MONDAY)]

@@ -1,4 +1,4 @@
-"""A hostile sheet through every output (issue 9): nothing crashes, nothing runs, nothing leaks."""
+"""A hostile sheet through every output: nothing crashes, nothing runs, nothing leaks."""
 
 from __future__ import annotations
 

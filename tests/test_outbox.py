@@ -1,4 +1,4 @@
-"""Outbox mode is honest (issue 9): drafts say so, and so does the summary."""
+"""Outbox mode is honest: drafts say so, and so does the summary."""
 
 from __future__ import annotations
 

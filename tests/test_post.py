@@ -15,12 +15,14 @@ from campaign.post.letters import write_letters
 from campaign.post.page import (
     A4_ADDRESS_ZONE,
     A4_WINDOW,
+    ADDRESS_SIZE,
     LETTER_WINDOW,
     AddressTooLong,
     Box,
     PostLetter,
     Sender,
     check_window,
+    fit_address,
 )
 
 SENDER = Sender(
@@ -311,7 +313,7 @@ def test_nine_line_address_is_too_long(tmp_path):
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 def test_a_wide_address_line_wraps_or_shrinks_to_fit(paper):
-    from campaign.post.page import MIN_ADDRESS_SIZE, fit_address
+    from campaign.post.page import MIN_ADDRESS_SIZE
 
     wide = "Department of Strategic Workforce Planning and Organisational Development"
     lines, size = fit_address(letter([MARIA[0], wide, *MARIA[2:]]), paper)
@@ -334,7 +336,30 @@ def test_an_address_that_cannot_fit_is_named_in_one_short_line(paper):
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 def test_six_line_address_fits(paper):
-    check_window(letter([*MARIA[:4], "Suite 200", MARIA[4]]), paper)
+    six = letter([*MARIA[:4], "Suite 200", MARIA[4]])
+    check_window(six, paper)  # raises AddressTooLong when it does not fit
+    lines, size = fit_address(six, paper)
+    assert lines == [*MARIA[:4], "Suite 200", MARIA[4]]  # each line whole, none wrapped
+    assert size == ADDRESS_SIZE  # at the usual size, not shrunk
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_a_10000_character_company_cannot_fit_and_is_refused(paper):
+    """Wrapping measures each word once (bench/bench_print.py times it)."""
+    name = " ".join(["Consolidated"] * 800)
+    with pytest.raises(AddressTooLong, match="Maria Lopez"):
+        fit_address(letter([MARIA[0], MARIA[1], name, *MARIA[3:]]), paper)
+
+
+def test_a_line_too_wide_wraps_at_the_last_space_that_fits():
+    from campaign.post.page import _wrap
+
+    words = "Director of Strategic Partnerships and Business Development, North America"
+    lines = _wrap(words, 150.0, ADDRESS_SIZE)
+    assert len(lines) == 2
+    assert " ".join(lines) == words  # nothing lost, split at a space
+    assert _wrap(lines[0] + " " + lines[1].split(" ")[0], 150.0, ADDRESS_SIZE)[0] == lines[0]
+    assert _wrap("Short", 150.0, ADDRESS_SIZE) == ["Short"]
 
 
 def test_failure_while_writing_keeps_the_old_file_and_no_partial(tmp_path, monkeypatch):

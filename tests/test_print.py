@@ -159,7 +159,7 @@ def test_print_without_a_batch_says_what_to_do(run):
     assert "campaign batch" in result.stderr
 
 
-# --- letters say only what is true (issue 9) ---------------------------------------------------
+# --- letters say only what is true ---------------------------------------------------
 
 
 def _resume(path):

@@ -204,7 +204,7 @@ def test_sheet_option_picks_the_worksheet(tmp_path):
     book.save(tmp_path / "two.xlsx")
     cells, _ = read_cells(tmp_path / "two.xlsx", sheet="Employers")
     assert cells[1] == ["Acme", "Maria Lopez"]
-    # Sheet names match whatever the case (issue 9).
+    # Sheet names match whatever the case.
     assert read_cells(tmp_path / "two.xlsx", sheet="employers ")[0] == cells
     with pytest.raises(SheetError, match='"Old", "Employers"'):
         read_cells(tmp_path / "two.xlsx", sheet="Employer")

@@ -1,4 +1,4 @@
-"""Sheets read as the user sees them in Excel or LibreOffice (issue 9): real files, real formats."""
+"""Sheets read as the user sees them in Excel or LibreOffice: real files, real formats."""
 
 from __future__ import annotations
 

@@ -162,7 +162,7 @@ def test_campaign_today_dates_the_import(run, ledger, tmp_path):
     assert tuple(row) == ("2027-05-06", "2027-05-06")
 
 
-# --- settings are checked, never guessed (issue 9) ---------------------------------------------
+# --- settings are checked, never guessed ---------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""`campaign check-mail` (issue 11): try both mail servers, explain failures in plain words."""
+"""`campaign check-mail`: try both mail servers, explain failures in plain words."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 
 from campaign.errors import CampaignError
 from campaign.mailbox.imap import APP_PASSWORD_HINT
+from campaign.workspace.settings import Settings
 
 
 def _smtp_fix(detail: str, config) -> list[str]:
@@ -30,7 +31,7 @@ def _smtp_fix(detail: str, config) -> list[str]:
     return []
 
 
-def check_smtp(settings, send_test: bool, when: dt.datetime) -> dict:
+def check_smtp(settings: Settings, send_test: bool, when: dt.datetime) -> dict:
     """Log in to [smtp] (and send a test email to the sender); what works, what to fix."""
     from email.message import EmailMessage
     from email.utils import make_msgid
@@ -75,14 +76,14 @@ def check_smtp(settings, send_test: bool, when: dt.datetime) -> dict:
                 transport.send(outgoing, "check-mail-test")
             except (Refused, Temporary, CampaignError) as err:
                 return {**result, "ok": False, "detail": f"{where}: the test email failed: {err}"}
-            result["detail"] += f" Sent a test email to {settings.sender_email}."
+            result["detail"] = f"{result['detail']} Sent a test email to {settings.sender_email}."
             result["test_sent_to"] = settings.sender_email
     finally:
         transport.close()
     return result
 
 
-def check_imap(settings) -> dict:
+def check_imap(settings: Settings) -> dict:
     """Log in to [imap], open the inbox and find the Sent folder."""
     from campaign.errors import MailboxError
     from campaign.mailbox.imap import connect

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from campaign.workspace.settings import Settings
+
 
 def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
     """What follow-up letters name, for a preview: the first letter's date, a person met."""
@@ -21,7 +23,9 @@ def letter_extras(conn: sqlite3.Connection, prospect, today: dt.date) -> dict:
     }
 
 
-def preview(conn: sqlite3.Connection, settings, prospect, today: dt.date, name: str | None = None):
+def preview(
+    conn: sqlite3.Connection, settings: Settings, prospect, today: dt.date, name: str | None = None
+):
     """The render.Letter `name` (default: the settings' letter) for `prospect`."""
     from campaign.letters.render import Renderer
 
@@ -37,7 +41,9 @@ def printable(prospect, letter):
     return Printable(prospect, letter, f"preview:{prospect['id']}", letter.kind)
 
 
-def as_printed(settings, prospect, letter, today: dt.date, paper: str | None = None) -> str:
+def as_printed(
+    settings: Settings, prospect, letter, today: dt.date, paper: str | None = None
+) -> str:
     """A posted letter as text, laid out as printed: letterhead, date, window address, body."""
     from campaign.post.letters import format_date
     from campaign.post.page import AddressTooLong, fit_address

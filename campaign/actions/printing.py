@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import cast
 
 from campaign.errors import CampaignError
+from campaign.workspace.settings import Settings
 
 
 def printables(
@@ -57,17 +58,17 @@ def printables(
     return before + intro_printables(conn, renderer, today, letter, week, all_channels)
 
 
-def fitting(settings, items: list, today: dt.date, paper: str | None = None):
+def fitting(settings: Settings, items: list, today: dt.date, paper: str | None = None):
     """(items that can be printed, [(who, why)] for those that cannot).
 
     One letter whose address cannot fit the envelope window is left out and listed; the
-    others print, and `mailed` never records a letter that could not be printed (issue 9).
+    others print, and `mailed` never records a letter that could not be printed.
     """
     fitted, left_out = _fitted(settings, items, today, paper)
     return [item for item, _ in fitted], left_out
 
 
-def _fitted(settings, items: list, today: dt.date, paper: str | None = None):
+def _fitted(settings: Settings, items: list, today: dt.date, paper: str | None = None):
     """([(item, its post.page.PostLetter)] that fit the window, [(who, why)] that do not)."""
     from campaign.post.page import AddressTooLong, fit_address
     from campaign.post.printables import to_post
@@ -180,7 +181,7 @@ def record_posted(
     """Record the printed letters (and hand-written notes) as posted `on`, each once.
 
     What `campaign mailed` and the web page's Mark as posted both call: a letter whose address
-    cannot fit the envelope window was never printed, so it is never recorded (issue 9).
+    cannot fit the envelope window was never printed, so it is never recorded.
     """
     channels = ("post", "note")
     items = printables(

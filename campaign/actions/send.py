@@ -60,10 +60,10 @@ class SendRequest:
     limit: int | None = None
     dry_run: bool = False
     read_inbox: bool = True  # follow-ups: read the inbox first (with [imap]), so no one who
-    # answered gets "Following up on my letter..." (issue 11)
+    # answered gets "Following up on my letter..."
 
 
-def _read_inbox_first(settings, conn, today, request, warn, interactive) -> None:
+def _read_inbox_first(settings: Settings, conn, today, request, warn, interactive) -> None:
     """Sync before follow-ups: a reply that arrived since the last sync stops its letters."""
     from campaign.mailbox.sync import run
 
@@ -247,9 +247,7 @@ def _refused_notice(earlier: list[dict]) -> Notice:
 
 def hold_blanks(jobs: list[Job]) -> tuple[list[Job], list[tuple[str, str]]]:
     """The jobs whose letter has no empty field, and (who, why) for those held back."""
-    from campaign.letters.render import Letter
-
-    letters = [(job, cast(Letter, job.letter)) for job in jobs]
+    letters = [(job, job.letter) for job in jobs]
     held = [
         (f"{letter.to_name} <{letter.to_email}>", letter.held_because())
         for _, letter in letters
@@ -258,14 +256,14 @@ def hold_blanks(jobs: list[Job]) -> tuple[list[Job], list[tuple[str, str]]]:
     return [job for job, letter in letters if not letter.blanks], held
 
 
-def _copy_saver(settings, interactive: bool | None):
-    """A background saver of sent copies when [imap] save_sent is on (issue 11), else None."""
+def _copy_saver(settings: Settings, interactive: bool | None):
+    """A background saver of sent copies when [imap] save_sent is on, else None."""
     from campaign.mailbox.sentcopies import Saver, wanted
 
     return Saver(settings, interactive).start() if wanted(settings) else None
 
 
-def _save_leftover_copies(conn: sqlite3.Connection, settings, interactive: bool | None):
+def _save_leftover_copies(conn: sqlite3.Connection, settings: Settings, interactive: bool | None):
     """Copies an earlier run could not save, retried by a run with nothing to send."""
     from campaign.mailbox.sentcopies import save_pending, wanted
 

@@ -387,7 +387,7 @@ def _record(conn, job: Job, message_id: str, today: dt.date, via: str = "smtp") 
             ),
         )
         # The campaign day it was tried: an unknown send resolved as sent went that day; and
-        # whether it went to the server or was written as a draft (issue 9: honest outbox).
+        # whether it went to the server or was written as a draft (honest outbox).
         conn.execute(
             "UPDATE sends SET attempted_on = ?, via = ? WHERE dedupe = ?",
             (today.isoformat(), via, job.dedupe),
@@ -396,7 +396,7 @@ def _record(conn, job: Job, message_id: str, today: dt.date, via: str = "smtp") 
 
 def _finish(conn, job: Job, status: str, today: dt.date, error: str = "", copy=None) -> None:
     with transaction(conn):
-        if copy is not None:  # the bytes the server took, for the Sent folder (issue 11)
+        if copy is not None:  # the bytes the server took, for the Sent folder
             keep(conn, job.dedupe, copy.message_id, copy.data)
         conn.execute(
             "UPDATE sends SET status = ?, error = ?, sent_on = ?, sent_at = ? WHERE dedupe = ?",

@@ -13,6 +13,7 @@ from typing import Any
 from campaign.email.message import Outgoing
 from campaign.errors import SendError
 from campaign.util.atomic import replacing
+from campaign.workspace.settings import Settings
 
 
 class Refused(Exception):
@@ -216,7 +217,7 @@ def _reason(err: Exception) -> str:
     return str(err) or type(err).__name__
 
 
-def transport(settings, interactive: bool | None = None):
+def transport(settings: Settings, interactive: bool | None = None):
     """The outbox when campaign.toml has no [smtp], else SMTP."""
     if settings.smtp is None:
         return Outbox(settings.outbox)

@@ -115,9 +115,12 @@ def thank_yous(s: Story, c: Cadence, clock: Clock) -> list[Due]:
     late = c["thank_you_late_days"]
     out = []
     listed = set()  # one note at a time to one person for one day's meetings
+    dismissals = [t.id for t in s.touches if t.kind == "skip" and t.item == "thank-you"]
     for touch in s.logged("interview"):
         met = _d(touch.on_date)
-        if s.skipped("thank-you", met) or clock.reached(met + (2 * late + 1) * DAY):
+        # A dismissal answers the interviews logged before it, not one logged after it the
+        # same day (a second meeting owes its own notes).
+        if any(d > touch.id for d in dismissals) or clock.reached(met + (2 * late + 1) * DAY):
             continue
         stale = clock.reached(met + (late + 1) * DAY)
         met_people = people(touch) or [{"name": s.name, "title": ""}]

@@ -102,7 +102,7 @@ def create_tables(conn: sqlite3.Connection) -> None:
 
 
 def add_mailbox(conn: sqlite3.Connection) -> None:
-    """The mailbox (issue 11): what sync has seen, where it stopped, bounces, sent copies."""
+    """The mailbox: what sync has seen, where it stopped, bounces, sent copies."""
     _run_script(
         conn,
         """
@@ -161,7 +161,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 
 
 def add_follow_up_tracking(conn: sqlite3.Connection) -> None:
-    """Issue 10: the day a send was attempted, what a skip dismissed, what a calendar holds."""
+    """The day a send was attempted, what a skip dismissed, what a calendar holds."""
     _run_script(
         conn,
         """
@@ -187,7 +187,7 @@ def add_follow_up_tracking(conn: sqlite3.Connection) -> None:
 
 
 def add_send_transport(conn: sqlite3.Connection) -> None:
-    """Issue 9: how an email went: 'smtp' (the server took it) or 'outbox' (a draft written
+    """How an email went: 'smtp' (the server took it) or 'outbox' (a draft written
     for the user's own mail program); '' for sends recorded before this step and for post."""
     conn.execute("ALTER TABLE sends ADD COLUMN via TEXT NOT NULL DEFAULT ''")
 

@@ -127,7 +127,7 @@ def intro_owed(row, retry_unknown: bool = False) -> bool:
         or (status == "unknown" and retry_unknown)
         # A refused address is tried again only once the user has fixed it and re-imported.
         or (status == "failed" and changed)
-        # So is a letter that bounced, once the address is corrected (issue 11): the new
+        # So is a letter that bounced, once the address is corrected: the new
         # address never had it, so it gets the first letter, not "Following up...".
         or (status == "sent" and row["bounced_on"] is not None and changed)
     )

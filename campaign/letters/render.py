@@ -23,6 +23,7 @@ from typing import Any, cast
 from campaign.errors import TemplateError
 from campaign.sheets.headers import FIELDS
 from campaign.util.text import clean, is_invisible, shorten
+from campaign.workspace.settings import Settings
 
 SLOT = re.compile("\ue000(\\d+)\ue001")  # a value's place in the parsed Markdown
 # A BCP 47 language tag as people write them (en, fr, pt-BR, zh-Hant-TW): RFC 5646 2.1.
@@ -278,7 +279,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, tuple[str, int]], st
 class Renderer:
     """Compiles each template once and merges prospects into Letters."""
 
-    def __init__(self, settings, *, examples_ok: bool = False):
+    def __init__(self, settings: Settings, *, examples_ok: bool = False):
         from jinja2 import StrictUndefined, pass_context
         from jinja2.sandbox import SandboxedEnvironment
 

@@ -1,4 +1,4 @@
-"""Enclosures: the resume's pages after each posted letter, as campaign.toml promises (issue 9)."""
+"""Enclosures: the resume's pages after each posted letter, as campaign.toml promises."""
 
 from __future__ import annotations
 

@@ -172,22 +172,32 @@ MIN_ADDRESS_SIZE = 8.0  # the smallest print a post office's scanner and a perso
 
 
 def _wrap(line: str, room: float, size: float) -> list[str]:
-    """`line` as one line, or two split at a space when it is wider than `room`."""
+    """`line` as one line, or two split at a space when it is wider than `room`.
+
+    Each word is measured once and the head's width summed as it grows (a TrueType string's
+    width is the sum of its glyphs' advances: reportlab applies no kerning), so a 10,000-
+    character name costs one pass, not one measure of the whole head per cut.
+    """
     if _width(line, FONT, size) <= room or " " not in line:
         return [line]
     words = line.split(" ")
-    for cut in range(len(words) - 1, 0, -1):
-        head = " ".join(words[:cut])
-        if _width(head, FONT, size) <= room:
-            return [head, " ".join(words[cut:])]
-    return [line]
+    space = _width(" ", FONT, size)
+    head, fits = 0.0, 0
+    for count, word in enumerate(words[:-1], start=1):  # the tail keeps one word at least
+        head += _width(word, FONT, size) + (space if count > 1 else 0.0)
+        if head > room:
+            break
+        fits = count
+    if not fits:
+        return [line]
+    return [" ".join(words[:fits]), " ".join(words[fits:])]
 
 
 def fit_address(letter: PostLetter, paper: str) -> tuple[list[str], float]:
     """The address lines and font size that fit the envelope window on `paper`.
 
-    A line too wide wraps to a second line, and the block shrinks from 10 pt down to 8 pt
-    (issue 9); past that, AddressTooLong says which letter and why, in one short line.
+     A line too wide wraps to a second line, and the block shrinks from 10 pt down to 8 pt
+    ; past that, AddressTooLong says which letter and why, in one short line.
     """
     from campaign.util.text import quote
 

@@ -3,7 +3,7 @@
 RFC 5545: an event is known by its UID; a calendar program replaces it when SEQUENCE is higher,
 and removes it when STATUS is CANCELLED. So each export keeps every follow-up's UID, raises its
 SEQUENCE when its date or text changed, and sends once more, cancelled, each follow-up that
-ended (a reply, a rejection, done or dismissed) since the last export (issue 10).
+ended (a reply, a rejection, done or dismissed) since the last export.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def _event(item: Due, prospect: sqlite3.Row | None) -> Event:
     who = item.person.get("name") or item.name
     lines = [f"{item.reason} (by {item.channel})"]
     if item.channel == "call" and prospect is not None:
-        # DOMAIN.md: "Recording their name, the best time to call ... is part of the record."
+        # docs/domain.md, "Unanswered calls": the assistant and the best time to call are part
+        # of the record the caller needs at hand.
         lines += [
             f"Phone: {prospect['phone'] or '-'}",
             f"Assistant: {prospect['assistant'] or '-'}",

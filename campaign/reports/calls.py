@@ -23,7 +23,7 @@ CALLS_PER_HOUR = 8
 
 
 def call_script(resume: bool = True) -> list[str]:
-    """DOMAIN.md's call script; without a resume set, the letter is what they should have."""
+    """The call script of docs/domain.md; without a resume, the letter is what they should have."""
     if resume:
         return list(CALL_SCRIPT)
     return [line.replace("your resume", "your letter") for line in CALL_SCRIPT]

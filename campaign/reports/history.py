@@ -23,7 +23,7 @@ def history(conn: sqlite3.Connection, prospect_id: int, labels: bool = False) ->
             # The campaign day (--today) it went or was tried; created_at is the wall clock.
             "date": r["sent_on"] or r["attempted_on"] or r["created_at"][:10],
             "what": f"{r['kind']} letter by {r['channel']}",
-            # A bounce seen by `campaign sync` (issue 11) after the server took it.
+            # A bounce seen by `campaign sync` after the server took it.
             "status": "bounced"
             if r["bounced_on"]
             else "draft in outbox/"

@@ -1,4 +1,4 @@
-"""Mail providers' server settings for `campaign init --provider` (issue 11)."""
+"""Mail providers' server settings for `campaign init --provider`."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ CONFIG = "campaign.toml"
 LEDGER = "campaign.db"
 
 # The commented examples in [sender]: a setting still holding one is refused before anything is
-# sent or printed (issue 9), also in workspaces made before `init` stopped writing them live.
+# sent or printed, also in workspaces made before `init` stopped writing them live.
 SENDER_EXAMPLES = {
     "name": ('"Your Name"', "your name as you sign it"),
     "address": ('["12 Elm Street", "Springfield, IL 62704"]', "your postal address, a line each"),
@@ -189,7 +189,7 @@ def _optional_path(root: Path, value: str) -> Path | None:
 
 
 # Every section and key campaign.toml may hold. A name not here is a mistake to report, never
-# to ignore: a mistyped [Sender] once printed letters with no letterhead (issue 9).
+# to ignore: a mistyped [Sender] once printed letters with no letterhead.
 KNOWN: dict[str, set[str]] = {
     "sender": {"name", "address", "phone", "email", "reply_to", "signature", "resume"},
     "smtp": {"host", "port", "security", "username"},
@@ -312,7 +312,7 @@ def _smtp(table: dict, reader: Reader) -> Smtp | None:
 
 
 def _imap(table: dict, smtp: Smtp | None, reader: Reader) -> Imap:
-    """[imap], checked; the username defaults to the SMTP one (issue 11)."""
+    """[imap], checked; the username defaults to the SMTP one."""
     host = reader.value(table, "host", str, "", "imap")
     if not host:
         reader.problem('[imap] needs a host, e.g. host = "imap.example.com"')

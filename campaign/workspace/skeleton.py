@@ -109,7 +109,7 @@ def init(
     """Make a workspace at `root`; return what was created. Never overwrites.
 
     Only the details given are written as settings; the rest stay comments, so no example
-    value can reach a letter (issue 9). An email or phone is checked as a sheet's are, and
+    value can reach a letter. An email or phone is checked as a sheet's are, and
     the workspace is private: the folder 0700, its files 0600 (README.md, "Privacy").
     """
     root = root.expanduser()

@@ -36,13 +36,16 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     base = ["--workspace", str(root)] + (["--today", today] if today else [])
 
     group = ctx.find_root().command  # the `campaign` group itself, as a user runs it
+    assert isinstance(group, click.Group)
 
     def step(title: str, *args: str) -> None:
         say(f"\n$ campaign {' '.join(args)}", bold=True)
         say(f"  ({title})")
         if args[0] == "init":
+            init = group.get_command(ctx, "init")
+            assert init is not None
             ctx.invoke(
-                group.get_command(ctx, "init"),
+                init,
                 directory=root,
                 name="Jane Doe",
                 email="jane.doe@example.org",

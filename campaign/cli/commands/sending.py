@@ -15,6 +15,7 @@ from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError, Declined, worded
 from campaign.util.atomic import writable, write_private
 from campaign.util.text import plural, shorten, visible
+from campaign.workspace.settings import Settings
 
 
 def _member_dict(row) -> dict:
@@ -315,7 +316,7 @@ def _report_unknown(plan, retry_unknown: bool) -> None:
             )
 
 
-def _confirm(count: int, via: str, settings) -> None:
+def _confirm(count: int, via: str, settings: Settings) -> None:
     if not sys.stdin.isatty():
         raise CampaignError(
             "not sending without confirmation: no terminal to ask on; pass --yes to send."

@@ -122,7 +122,7 @@ def _confirm(request: Request, followups: bool) -> Response:
         )
         via = transport(settings, interactive=False).description
         sender = f"{settings.sender_name} <{settings.sender_email}>"
-        drafts = settings.smtp is None  # outbox/ files are drafts the user sends (issue 9)
+        drafts = settings.smtp is None  # outbox/ files are drafts the user sends
     return page(
         request,
         "send_confirm.html",
