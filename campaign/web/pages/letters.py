@@ -59,9 +59,13 @@ def show(request: Request) -> Response:
             prospect = _prospect(conn, ref, today)
         except CampaignError as err:
             k.problems.setdefault("prospect", sentence(err))
-        channel = str(k.value("as", query.get("as", "")))
+        # "" (the default): as this prospect is reached, so a preview for another prospect
+        # never keeps the previous one's way of reaching them.
+        chosen = str(k.value("as", query.get("as", "")))
+        chosen = chosen if chosen in ("email", "post") else ""
+        channel = chosen
         if prospect is not None:
-            channel = channel or ("email" if prospect["email"] else "post")
+            channel = chosen or ("email" if prospect["email"] else "post")
             try:
                 letter = render_draft(conn, settings, prospect, today, name, draft)
                 if letter.blanks:  # sent and printed only once the field is filled
@@ -82,6 +86,7 @@ def show(request: Request) -> Response:
         letter=letter,
         printed=printed,
         channel=channel,
+        chosen=chosen,
         error=error,
         source=source,
         unsaved=draft is not None,
