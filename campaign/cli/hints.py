@@ -48,4 +48,7 @@ HINTS: dict[str, str] = {
     "log-what-follows": "`campaign log {id} EVENT` records what happens next",
     "offer-decide": "`campaign log {id} hired` once you accept, or `closed` if you decline",
     "show-history": "`campaign show {id}` gives each event its id",
+    "mailed-followups": (
+        "the follow-up letters due by post are recorded with `campaign mailed --followups`"
+    ),
 }

@@ -44,4 +44,5 @@ HINTS: dict[str, str] = {
     "log-what-follows": "log what happens next on the prospect's page",
     "offer-decide": "log Hired on the prospect's page once you accept, or Closed if you decline",
     "show-history": "the prospect's page lists each event",
+    "mailed-followups": "the follow-up letters due by post are recorded from the Due page",
 }
