@@ -342,9 +342,32 @@ def test_calls_xlsx(calls_due, tmp_path):
         ("Lia Park", "860-555-0103", None),
         ("Raj Rao", "973-555-0104", "Pat Doe"),
     ]
-    flat = [v for r in table for v in r if isinstance(v, str)]
-    assert "2 calls at 8 an hour: about 15 min" in flat
-    assert any(v.startswith("Script: Introduce yourself.") for v in flat)
+    # Real dates, and nothing under the table: pandas reads exactly the two calls.
+    assert [r[0] for r in table[1:]] == [dt.datetime(2026, 11, 30), dt.datetime(2026, 11, 30)]
+    assert sheet.max_row == 3
+    import pandas
+
+    read = pandas.read_excel(out, sheet_name="Calls", engine="openpyxl")
+    assert list(read["name"]) == ["Lia Park", "Raj Rao"]
+    assert str(read["due"].dtype).startswith("datetime64")
+    script = [r[0] for r in rows(openpyxl.load_workbook(out)["Script"])]
+    assert script[:3] == [
+        "before you call",
+        "2 calls at 8 an hour: about 15 min",
+        "Introduce yourself.",
+    ]
+
+
+def test_call_sheet_pdf_embeds_every_font(calls_due, tmp_path):
+    import subprocess
+
+    out = tmp_path / "calls.pdf"
+    assert calls_due("--today", "2026-11-30", "calls", "--out", out).exit_code == 0
+    listed = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    fonts = [line.split() for line in listed.stdout.splitlines()[2:]]
+    assert fonts  # DejaVu Serif, regular and bold
+    assert all("DejaVuSerif" in font[0] for font in fonts), listed.stdout
+    assert all(font[-5] == "yes" for font in fonts), listed.stdout  # the "emb" column
 
 
 def test_call_sheet_errors_and_nothing_due(campaign, tmp_path):
@@ -530,3 +553,50 @@ def test_a_stale_thank_you_is_cancelled_in_the_calendar(campaign, tmp_path):
         "CANCELLED",
         1,
     )
+
+
+def test_two_workspaces_never_share_a_calendar_uid(campaign, workspace, tmp_path):
+    """Two job searches (or a demo beside the real one) exported into one calendar: importing
+    the second never overwrites the first's events."""
+    from tests.helpers import SENDER, Run
+
+    other = tmp_path / "other"
+    assert Run()("init", str(other), *SENDER).exit_code == 0
+    from campaign.workspace.skeleton import adopt_example_letters
+
+    adopt_example_letters(other)
+    second = Run(other)
+    assert second("import", write_csv(tmp_path / "again.csv", SHEET)).exit_code == 0
+    assert second("--today", SENT, "batch").exit_code == 0
+    assert second("--today", SENT, "send", "--yes").exit_code == 0
+    mine, theirs = tmp_path / "mine.ics", tmp_path / "theirs.ics"
+    export_ics(campaign, "2026-12-01", mine)
+    export_ics(second, "2026-12-01", theirs)
+    assert uid_dates(mine)
+    assert uid_dates(theirs)
+    assert uid_dates(mine).keys() & uid_dates(theirs).keys() == set()
+
+
+def test_events_exported_under_the_old_shared_uids_are_cancelled_and_sent_again(
+    campaign, workspace, tmp_path
+):
+    """A calendar made before UIDs named their workspace updates, never doubles: the next
+    export cancels each old event and sends it under its new UID."""
+    import sqlite3
+
+    first = tmp_path / "before.ics"
+    export_ics(campaign, "2026-12-01", first)
+    new_uids = set(uid_dates(first))
+    conn = sqlite3.connect(workspace / "campaign.db")
+    with conn:  # as the ledger of an older campaign remembers them
+        conn.execute(
+            "UPDATE calendar_events SET uid = substr(uid, 1, instr(uid, '@')) || 'campaign.local'"
+        )
+    old_uids = {row[0] for row in conn.execute("SELECT uid FROM calendar_events")}
+    conn.close()
+    assert all(uid.endswith("@campaign.local") for uid in old_uids)
+    again = tmp_path / "after.ics"
+    export_ics(campaign, "2026-12-01", again)
+    state = {str(e["uid"]): str(e["status"]) for e in events(again)}
+    assert {uid for uid, s in state.items() if s == "CANCELLED"} == old_uids
+    assert {uid for uid, s in state.items() if s == "CONFIRMED"} == new_uids

@@ -351,6 +351,21 @@ def test_a_10000_character_company_cannot_fit_and_is_refused(paper):
         fit_address(letter([MARIA[0], MARIA[1], name, *MARIA[3:]]), paper)
 
 
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_a_suite_number_stays_with_its_word_on_any_paper(paper, tmp_path):
+    """An address line too wide for the window breaks after its comma, never inside "Suite
+    4400": read back from the printed PDF, on Letter and on A4."""
+    street = "1200 Corporate Boulevard Northwest, Suite 4400"
+    wide = letter([MARIA[0], MARIA[1], "Consolidated Widgets International Holdings", street])
+    lines, _ = fit_address(wide, paper)
+    assert "Suite 4400" in lines or street in lines
+    assert not any(line.endswith("Suite") or line == "4400" for line in lines)
+    out = tmp_path / "letter.pdf"
+    write_letters([wide], SENDER, out, paper=paper)
+    text = PdfReader(out).pages[0].extract_text()
+    assert "Suite 4400" in text
+
+
 def test_a_line_too_wide_wraps_at_the_last_space_that_fits():
     from campaign.post.page import _wrap
 

@@ -83,6 +83,37 @@ def test_mark_mailed_records_once(batch, workspace):
     assert [(r[1], r[2], r[3]) for r in rows] == [("post", "sent", TODAY)] * 2
 
 
+def test_a_letter_already_posted_is_left_out_of_the_next_print_unless_asked(batch, tmp_path):
+    """Printing the week again after `mailed` would put a second copy in the post: those
+    letters are named with the day they went and left out; --again prints them anyway."""
+    assert batch.json("--today", TODAY, "mailed")["mailed"] == 2
+    result = batch("--today", "2026-11-24", "print", "--out", tmp_path / "again.pdf")
+    assert result.exit_code == 0, result.stderr
+    assert "Tomáš Dvořák (Dvořák Castings) on 2026-11-23" in result.stderr
+    assert "--again" in result.stderr
+    assert not (tmp_path / "again.pdf").exists()
+    report = batch.json("--today", "2026-11-24", "print", "--json")
+    assert report["letters"] == 0
+    assert [a["on"] for a in report["already_posted"]] == [TODAY, TODAY]
+    forced = batch.json("--today", "2026-11-24", "print", "--again", "--out", tmp_path / "a.pdf")
+    assert forced["letters"] == 2
+    assert len(pdf_pages(tmp_path / "a.pdf")) == 2
+
+
+def test_mailed_with_no_batch_but_follow_ups_due_by_post_names_mailed_followups(run, tmp_path):
+    """No batch picked this week, yet follow-up letters are due by post: `mailed` says the
+    follow-ups are recorded with --followups instead of telling the user to pick a batch."""
+    assert run("import", write_csv(tmp_path / "list.csv", SHEET)).exit_code == 0
+    assert run("--today", TODAY, "batch").exit_code == 0
+    assert run.json("--today", TODAY, "mailed")["mailed"] == 2
+    later = "2026-12-07"  # another week: no batch picked, first follow-ups due
+    result = run("--today", later, "mailed")
+    assert result.exit_code == 2
+    assert "campaign mailed --followups" in result.stderr
+    assert "campaign batch" not in result.stderr
+    assert run.json("--today", later, "mailed", "--followups")["mailed"] == 2
+
+
 def test_mailed_on_a_date_starts_the_follow_up_clock(batch):
     assert batch.json("--today", "2026-11-25", "mailed", "--on", "2026-11-24")["mailed"] == 2
     due = batch.json("--today", "2026-11-27", "due")

@@ -114,6 +114,9 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     assert f"Recorded {len(posts)} letters as posted on Mon 30 Nov." in page.inner_text("main")
     status = run.json("--today", TODAY, "status")
     assert status["sent"] == {"email": len(emails), "post": len(posts)}
+    # Posted letters are not offered for printing again (a second copy would reach them).
+    expect(page.locator("#finished")).to_contain_text("Nothing more to do here this week")
+    assert page.get_by_role("link", name="Print").count() == 0
 
     # Three days later: the receipt calls for the posted letters; log one outcome.
     served.stop()

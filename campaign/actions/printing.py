@@ -4,6 +4,7 @@ page's Print and Mark as posted buttons all call."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,3 +204,40 @@ def record_printed(
 
     added = mark_mailed(conn, items, on)
     return Posted(added, len(items) - added, list(left_out or []))
+
+
+@dataclass
+class AlreadyPosted:
+    """A letter of the week already recorded as posted, and the day it was."""
+
+    name: str
+    company: str
+    on: str
+
+
+def leave_out_posted(
+    conn: sqlite3.Connection, items: list, again: bool = False
+) -> tuple[list, list[AlreadyPosted]]:
+    """(the letters to print, those already recorded as posted): a letter that went by post
+    is printed again only when asked (`again`), so no second copy reaches an employer."""
+    dedupes = [item.dedupe for item in items]
+    posted = dict(
+        conn.execute(
+            "SELECT dedupe, sent_on FROM sends WHERE channel = 'post' AND status = 'sent' "
+            "AND dedupe IN (SELECT value FROM json_each(?))",
+            (json.dumps(dedupes),),
+        ).fetchall()
+    )
+    already = [
+        AlreadyPosted(
+            (item.person or {}).get("name")
+            or f"{item.prospect['first_name']} {item.prospect['last_name']}".strip(),
+            item.prospect["company"],
+            posted[item.dedupe],
+        )
+        for item in items
+        if item.dedupe in posted
+    ]
+    if again:
+        return items, already
+    return [item for item in items if item.dedupe not in posted], already

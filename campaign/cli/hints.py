@@ -56,4 +56,7 @@ HINTS: dict[str, str] = {
         "set CAMPAIGN_IMAP_PASSWORD, or store it with `keyring set campaign {user}`, or run on "
         "a terminal to be asked"
     ),
+    "mailed-followups": (
+        "the follow-up letters due by post are recorded with `campaign mailed --followups`"
+    ),
 }

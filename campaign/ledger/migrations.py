@@ -365,6 +365,22 @@ def _count(table: str, key: str, step: int) -> str:
     )
 
 
+def add_workspace_id(conn: sqlite3.Connection) -> None:
+    """A random id of this workspace, so what it exports (calendar UIDs) never collides with
+    another workspace's; the calendar's next export cancels the events it sent before under
+    the old, shared UIDs and sends them again under the new ones (RFC 5545: no duplicates)."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE ledger_meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        INSERT INTO ledger_meta (key, value) VALUES ('workspace_id', lower(hex(randomblob(8))));
+        """,
+    )
+
+
 STEPS = [
     create_tables,
     add_follow_up_tracking,
@@ -374,6 +390,7 @@ STEPS = [
     add_search_to_prospects,
     add_draft_confirmation,
     add_followup_store,
+    add_workspace_id,
 ]
 
 

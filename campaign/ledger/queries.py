@@ -90,3 +90,8 @@ def phone_book(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, dict]:
             wanted,
         )
     }
+
+
+def workspace_id(conn: sqlite3.Connection) -> str:
+    """The random id this workspace's ledger was given (it names its calendar events)."""
+    return conn.execute("SELECT value FROM ledger_meta WHERE key = 'workspace_id'").fetchone()[0]

@@ -174,23 +174,37 @@ MIN_ADDRESS_SIZE = 8.0  # the smallest print a post office's scanner and a perso
 def _wrap(line: str, room: float, size: float) -> list[str]:
     """`line` as one line, or two split at a space when it is wider than `room`.
 
+    Where it splits: after a comma if the head fits there ("1200 Corporate Blvd," / "Suite
+    4400"), else at the last space that fits, but never between a word and the number after
+    it ("Suite 4400", "Floor 3", "# 12" stay whole: a post office reads them as one part).
     Each word is measured once and the head's width summed as it grows (a TrueType string's
     width is the sum of its glyphs' advances: reportlab applies no kerning), so a 10,000-
-    character name costs one pass, not one measure of the whole head per cut.
+    character name costs one pass.
     """
     if _width(line, FONT, size) <= room or " " not in line:
         return [line]
     words = line.split(" ")
     space = _width(" ", FONT, size)
-    head, fits = 0.0, 0
+    widths = [_width(word, FONT, size) for word in words]
+    total = sum(widths) + space * (len(words) - 1)
+    head, fits, after_comma = 0.0, 0, 0
     for count, word in enumerate(words[:-1], start=1):  # the tail keeps one word at least
-        head += _width(word, FONT, size) + (space if count > 1 else 0.0)
+        head += widths[count - 1] + (space if count > 1 else 0.0)
         if head > room:
             break
-        fits = count
-    if not fits:
+        if not _glued(words[count]):
+            fits = count
+            if word.endswith(",") and total - head - space <= room:  # and the rest fits
+                after_comma = count
+    cut = after_comma or fits
+    if not cut:
         return [line]
-    return [" ".join(words[:fits]), " ".join(words[fits:])]
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
+
+
+def _glued(word: str) -> bool:
+    """Whether `word` belongs with the word before it: a number ("4400", "#12", "3rd")."""
+    return word[:1].isdigit() or word[:1] == "#"
 
 
 def fit_address(letter: PostLetter, paper: str) -> tuple[list[str], float]:

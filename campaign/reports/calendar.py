@@ -15,6 +15,7 @@ from pathlib import Path
 
 from campaign.followups.due import compute
 from campaign.followups.items import LABELS, Due
+from campaign.ledger.queries import workspace_id
 from campaign.ledger.transaction import transaction
 from campaign.util.atomic import replacing
 from campaign.util.text import clean
@@ -43,12 +44,14 @@ class Exported:
     cancelled: int = 0  # ended follow-ups in the file as STATUS:CANCELLED
 
 
-def uid(item: Due) -> str:
-    """Stable across exports: the same follow-up keeps it while its date moves."""
-    return f"{item.ident.replace(':', '-')}@campaign.local"
+def uid(item: Due, workspace: str) -> str:
+    """Stable across exports: the same follow-up keeps it while its date moves; unique to the
+    workspace (RFC 5545: a UID is globally unique), so two searches never overwrite each
+    other's events in one calendar."""
+    return f"{item.ident.replace(':', '-')}@{workspace}.campaign.invalid"
 
 
-def _event(item: Due, prospect: sqlite3.Row | None) -> Event:
+def _event(item: Due, prospect: sqlite3.Row | None, workspace: str) -> Event:
     who = item.person.get("name") or item.name
     lines = [f"{item.reason} (by {item.channel})"]
     if item.channel == "call" and prospect is not None:
@@ -60,7 +63,7 @@ def _event(item: Due, prospect: sqlite3.Row | None) -> Event:
             f"Best time: {prospect['best_time'] or '-'}",
         ]
     return Event(
-        uid(item),
+        uid(item, workspace),
         item.prospect_id,
         item.kind,
         item.due,
@@ -109,7 +112,8 @@ def export(
             (f"[{','.join(map(str, calls))}]",),
         )
     }
-    live = {e.uid: e for e in (_event(i, prospects.get(i.prospect_id)) for i in items)}
+    workspace = workspace_id(conn)
+    live = {e.uid: e for e in (_event(i, prospects.get(i.prospect_id), workspace) for i in items)}
     limit = today + dt.timedelta(days=horizon)
     known = {r["uid"]: r for r in conn.execute("SELECT * FROM calendar_events")}
     result = Exported()

@@ -95,16 +95,29 @@ def call_sheet_xlsx(rows: list[dict], path: Path, *, script: list[str] = CALL_SC
         "attempts",
         "why",
     ]
-    sheet = add_sheet(
+    values = [
+        # The due date as a date (Excel sorts and filters it), the attempts as a number.
+        [dt.date.fromisoformat(r["due"]), *(r[k] for k in keys[1:])] + [""]
+        for r in rows
+    ]
+    calls = add_sheet(
         book,
         "Calls",
         [*[k.replace("_", " ") for k in keys], "notes"],
-        [[r[k] for k in keys] + [""] for r in rows],
+        values,
         [11, 20, 22, 26, 15, 14, 16, 40, 22, 8, 40, 40],
     )
-    sheet.append([])
-    sheet.append([session_estimate(len(rows))])
-    sheet.append(["Script: " + " ".join(script)])
+    for (cell,) in calls.iter_rows(min_row=2, max_col=1):
+        cell.number_format = "yyyy-mm-dd"
+    # Nothing under the table (a program reading it would take it for calls): the session and
+    # the script have their own sheet.
+    add_sheet(
+        book,
+        "Script",
+        ["before you call"],
+        [[session_estimate(len(rows))], *([line] for line in script)],
+        [90],
+    )
     with replacing(path) as temp:
         book.save(temp)
 
@@ -146,6 +159,7 @@ def call_sheet_pdf(
         )
         box.setStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), "DejaVuSerif"),  # its empty cell too
                 ("BOX", (0, 0), (-1, -1), 0.5, "#888888"),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.25, "#bbbbbb"),
             ]
@@ -162,4 +176,6 @@ def call_sheet_pdf(
             topMargin=margin,
             bottomMargin=margin,
             title="Call sheet",
+            creator="campaign",
+            initialFontName="DejaVuSerif",  # every font embedded: no Helvetica left unembedded
         ).build(story)

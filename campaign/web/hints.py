@@ -51,4 +51,5 @@ HINTS: dict[str, str] = {
     "show-history": "the prospect's page lists each event",
     "smtp-password": "type it under Your mail account on the Setup page",
     "imap-password": "type it under Your mail account on the Setup page",
+    "mailed-followups": "the follow-up letters due by post are recorded from the Due page",
 }

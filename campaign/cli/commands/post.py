@@ -13,6 +13,7 @@ from campaign.util.atomic import writable
 from campaign.util.text import plural
 
 PDF = click.Path(dir_okay=False, path_type=Path)
+POSTED = ("post", "note")  # what `mailed` records: letters for the post, notes by hand
 
 
 def _printables(state, week, letter, all_channels, followups, channels=("post",)):
@@ -58,6 +59,11 @@ def _printables(state, week, letter, all_channels, followups, channels=("post",)
     is_flag=True,
     help="Record the letters as posted today: starts their follow-up clock.",
 )
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Also print the letters already recorded as posted (they are left out otherwise).",
+)
 @json_option
 @pass_state
 def print_(
@@ -72,6 +78,7 @@ def print_(
     envelopes,
     labels,
     mark_mailed,
+    again,
     as_json,
 ):
     """Print this week's letters for the post as one PDF, ready to sign and mail.
@@ -86,10 +93,16 @@ def print_(
       campaign print --envelopes envelopes.pdf --labels labels.pdf --mark-mailed
       campaign print --followups --paper a4
     """
-    from campaign.actions.printing import print_letters, record_printed
+    from campaign.actions.printing import leave_out_posted, print_letters, record_printed
 
     week = chosen_week(state, week)
     items = _printables(state, week, letter, all_channels, followups)
+    items, already = leave_out_posted(state.conn, items, again)
+    _say_already(already, again, followups)
+    if not items and already:
+        if as_json:
+            emit_json({"letters": 0, "pages": 0, "files": [], "mailed": 0, **_posted(already)})
+        return
     if not items:
         say(
             f"Nothing to print: no follow-up letter is due by post on {state.today}."
@@ -123,6 +136,7 @@ def print_(
                 "files": files,
                 "mailed": mailed,
                 "left_out": [{"to": who, "reason": why} for who, why in printed.left_out],
+                **_posted(already),
             }
         )
     if letters:
@@ -132,12 +146,12 @@ def print_(
     for _, why in printed.left_out:
         say(f"  left out: {why}", fg="red")
     if mark_mailed:
-        already = len(printed.items) - mailed
+        before = len(printed.items) - mailed
         say(
             f"Recorded {mailed} as posted on {state.today}"
             + (
-                f" ({already} {'was' if already == 1 else 'were'} already recorded)."
-                if already
+                f" ({before} {'was' if before == 1 else 'were'} already recorded)."
+                if before
                 else "."
             )
         )
@@ -153,6 +167,33 @@ def print_(
             fg="red",
         )
         raise SystemExit(1)
+
+
+def _posted(already: list) -> dict:
+    """The letters already recorded as posted, for --json."""
+    return {"already_posted": [{"to": a.name, "company": a.company, "on": a.on} for a in already]}
+
+
+def _say_already(already: list, again: bool, followups: bool) -> None:
+    """Which letters went by post before, and when: printed again only with --again."""
+    if not already:
+        return
+    shown = "; ".join(f"{a.name} ({a.company}) on {a.on}" for a in already[:5])
+    more = f"; and {len(already) - 5} more" if len(already) > 5 else ""
+    count = len(already)
+    said = (
+        f"{plural(count, 'letter')} {'was' if count == 1 else 'were'} already recorded as "
+        f"posted: {shown}{more}"
+    )
+    if again:
+        say(f"{said}. Printing {'it' if count == 1 else 'them'} again (--again).", fg="yellow")
+        return
+    flag = " --followups" if followups else ""
+    say(
+        f"{said}. Left out, so no second copy reaches an employer; `campaign print{flag} "
+        "--again` prints them anyway.",
+        fg="yellow",
+    )
 
 
 @click.command()
@@ -194,15 +235,21 @@ def mailed(state, week, on, followups, all_channels, drafts, as_json):
         _drafts_mailed(state, day, as_json)
         return
     # Hand-written notes (a thank-you with no address known) are recorded here too.
-    posted = record_posted(
-        state.conn,
-        state.settings,
-        state.today,
-        chosen_week(state, week),
-        day,
-        followups=followups,
-        all_channels=all_channels,
-    )
+    try:
+        posted = record_posted(
+            state.conn,
+            state.settings,
+            state.today,
+            chosen_week(state, week),
+            day,
+            followups=followups,
+            all_channels=all_channels,
+        )
+    except CampaignError as err:
+        # No batch this week, but follow-up letters due by post: those are what was printed.
+        if err.hint == "pick-batch" and _printables(state, week, None, False, True, POSTED):
+            raise CampaignError(err.message, hint="mailed-followups") from None
+        raise
     added, already, left_out = posted.added, posted.already, posted.left_out
     if as_json:
         emit_json({"mailed": added, "already": already, "on": day.isoformat()})

@@ -184,7 +184,7 @@ def _pdf(
     all_channels=False,
     extra: str = "",
 ):
-    from campaign.actions.printing import print_letters, printables
+    from campaign.actions.printing import leave_out_posted, print_letters, printables
     from campaign.letters.batch import iso_week
 
     state = web(request)
@@ -195,6 +195,9 @@ def _pdf(
             conn, settings, today, week, None, all_channels, followups, earlier=not followups
         )
         items = [i for i in items if only is None or i.prospect["id"] == only]
+        # One letter asked for by name prints even if posted (the CLI's --again); the week's
+        # PDF leaves out those already posted, as `campaign print` does.
+        items, _ = leave_out_posted(conn, items, again=only is not None)
         if not items:
             raise HTTPException(404, "No letters to print: none of them goes by post.")
         with tempfile.TemporaryDirectory(prefix="campaign-print-") as folder:
