@@ -84,8 +84,7 @@ def day(value: dt.date | str | None, today: dt.date | None = None) -> str:
         try:
             value = dt.date.fromisoformat(value[:10])
         except ValueError:
-            return value
-    assert isinstance(value, dt.date)
+            return str(value)
     said = f"{value:%a} {value.day} {value:%b}"
     this_year = (today or dt.date.today()).year
     return said if value.year == this_year else f"{said} {value.year}"
