@@ -14,7 +14,6 @@ from pypdf import PdfReader
 
 from campaign.util.resources import sample_list
 from tests.helpers import add_prospects, free_port, people, use_smtp
-from tests.web_fixtures import *  # noqa: F403  (serve, browser, page)
 from tests.web_fixtures import screenshot
 
 TODAY = "2026-11-30"  # a Monday
@@ -116,7 +115,7 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     assert status["sent"] == {"email": len(emails), "post": len(posts)}
     # Posted letters are not offered for printing again (a second copy would reach them).
     expect(page.locator("#finished")).to_contain_text("Nothing more to do here this week")
-    assert page.get_by_role("link", name="Print").count() == 0
+    assert page.get_by_role("link", name="Print", exact=True).count() == 0
 
     # Three days later: the receipt calls for the posted letters; log one outcome.
     served.stop()

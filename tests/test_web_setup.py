@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 
 from tests.helpers import add_prospects
 from tests.test_web import TODAY, button, nav, pdf_text
-from tests.web_fixtures import *  # noqa: F403  (serve, browser, page)
 from tests.web_fixtures import CAMPAIGN, Served, screenshot
 
 USER = "jane.doe@example.org"
