@@ -108,6 +108,7 @@ def test_a_reply_in_a_letters_thread_from_a_stranger_is_only_a_possible_reply(
     checks = [i for i in run.json("--today", "2026-12-02", "due") if i["kind"] == "check-reply"]
     assert [(i["prospect_id"], i["channel"]) for i in checks] == [(1, "inbox"), (2, "inbox")]
     assert "mallory@gmail.com" in checks[0]["reason"]
+    assert "'Stop writing.'; a reply?" in checks[0]["reason"]  # their first words too
     # Their follow-ups go on until the user says it was an answer.
     due = run.json("--today", "2026-12-15", "due")
     assert sorted(i["prospect_id"] for i in due if i["kind"] == "followup-letter-1") == [1, 2]

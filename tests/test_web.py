@@ -525,9 +525,17 @@ def test_read_my_inbox_records_a_reply_as_campaign_sync_does(
     nav(page, "Due")
     button(page, "Read my inbox").click()
     assert page.get_by_role("status").inner_text() == (
-        "Read 1 new message: 1 reply, 0 automatic replies, 0 bounces, 0 possible replies."
+        "Read 1 new message: 1 reply; each is on the list below, with who wrote and what."
     )
     assert run.json("show", first)["status"] == "replied"
+    # The reply is today's first to-do: who wrote, when, and their first words.
+    replies = page.get_by_role("region", name="Replies to answer today")
+    expect(replies).to_contain_text(f"Person1 <{first}> wrote on Wed 2 Dec: 'Call me.'")
+    replies.get_by_role("link", name="Person1").click()
+    history = page.get_by_role("region", name="History").inner_text()
+    assert "Call me." in history
+    for header in ("References", "In-Reply-To", "Message-ID"):
+        assert header not in history
     assert b"\\Seen" not in imap.read()[0][0]  # only read: not even marked as seen
 
 

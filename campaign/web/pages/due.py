@@ -114,7 +114,7 @@ def _read_inbox(request: Request) -> Response:
     with state.inbox, state.ledger() as (settings, conn):
         result, _ = run(settings, conn, state.today(), interactive=False)
     data = result.as_dict()
-    said = f"Read {plural(data['scanned'], 'new message')}: " + ", ".join(
+    found = [
         plural(data[key], one, many)
         for key, one, many in (
             ("replies", "reply", "replies"),
@@ -122,7 +122,13 @@ def _read_inbox(request: Request) -> Response:
             ("bounces", "bounce", "bounces"),
             ("possible_replies", "possible reply", "possible replies"),
         )
+        if data[key]
+    ]
+    said = f"Read {plural(data['scanned'], 'new message')}: " + (
+        ", ".join(found) if found else "no reply, automatic reply or bounce among them"
     )
+    if data["replies"] or data["possible_replies"]:
+        said += "; each is on the list below, with who wrote and what"
     if result.unreadable:
         said += f"; {plural(len(result.unreadable), 'message')} could not be read"
     return see(request, "/due", synced=said)
