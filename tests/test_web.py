@@ -673,3 +673,31 @@ def test_the_import_page_refuses_hostile_sheets_in_one_line(serve, page, tmp_pat
         assert seconds < 2  # a round trip through the browser, on a shared machine
     # The server grew by a few megabytes at most (it was 6.5 GB for the first of these).
     assert _peak_mib(served.process.pid) - before < 50
+
+
+def test_this_weeks_batch_loses_and_gains_a_prospect_before_sending(
+    run, workspace, serve, page, tmp_path
+):
+    add_prospects(run, tmp_path, people(5))
+    assert run("--today", TODAY, "batch", "--size", "3").exit_code == 0
+    served = serve(TODAY)
+    served.open(page)
+    nav(page, "This week")
+    button(page, "Take Company 2 out of this week's batch").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Took Company 2 out of this week's batch: they wait for a later week."
+    )
+    box = page.get_by_role("combobox", name="Add a prospect to this week's batch")
+    box.fill("Nobody Known")
+    button(page, "Add to this week").click()
+    # Said beside the box, with what was typed still in it.
+    expect(page.locator("#e-who")).to_contain_text('No prospect "Nobody Known"')
+    expect(box).to_have_value("Nobody Known")
+    box.fill("Company 5")
+    button(page, "Add to this week").click()
+    expect(page.get_by_role("status")).to_have_text("Added Company 5 to this week's batch.")
+    assert [p["id"] for p in run.json("--today", TODAY, "batch")["prospects"]] == [1, 3, 5]
+    # Once a letter went, its prospect stays: no Take out beside it.
+    assert run.json("--today", TODAY, "send", "--yes")["sent"] == 3
+    page.reload()
+    assert page.get_by_role("button", name=re.compile("^Take .* out")).count() == 0

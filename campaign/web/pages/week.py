@@ -43,6 +43,7 @@ def show(request: Request) -> Response:
         # Earlier weeks' post letters never recorded as posted: Print takes them too.
         earlier = [dict(r) for r in earlier_rows(conn, iso_week(state.today()))]
         drafts = len(unconfirmed(conn)) if settings.imap is None else 0
+        waiting = _waiting(conn) if batch is not None else []
     posts_owed = [r for r in rows if r["channel"] == "post" and r["send"] != "sent"]
     emails_owed = [r for r in rows if r["channel"] == "email" and r["send"] != "sent"]
     query = request.query_params
@@ -59,7 +60,8 @@ def show(request: Request) -> Response:
         posts=[r for r in rows if r["channel"] == "post"],
         posts_owed=posts_owed,
         emails_owed=emails_owed,
-        finished=bool(batch) and not posts_owed and not emails_owed and not earlier,
+        finished=bool(rows) and not posts_owed and not emails_owed and not earlier,
+        waiting=waiting,
         earlier=earlier,
         drafts=drafts,
         k=kept(request),
@@ -68,7 +70,19 @@ def show(request: Request) -> Response:
         posted_on=query.get("on"),
         drafts_marked=query.get("drafts"),
         drafts_on=query.get("drafts_on"),
+        added=query.get("added"),
+        taken_out=query.get("out"),
     )
+
+
+def _waiting(conn) -> list:
+    """The prospects that could join this week's batch, best first (the add box offers them)."""
+    from campaign.letters.batch import candidates
+
+    try:
+        return candidates(conn, 200)
+    except CampaignError:
+        return []
 
 
 async def pick(request: Request) -> Response:
@@ -293,8 +307,40 @@ def _drafts_sent(request: Request, data: FormData) -> Response:
     return see(request, "/week", drafts=marked.marked, drafts_on=on.isoformat())
 
 
+async def take_out(request: Request) -> Response:
+    """Take a prospect out of this week's batch before their first letter goes."""
+    data = await form(request)
+    return await off_loop(_change, request, data, "out")
+
+
+async def add(request: Request) -> Response:
+    """Add a prospect (by name, company, email or number) to this week's batch."""
+    data = await form(request)
+    return await off_loop(_change, request, data, "add")
+
+
+def _change(request: Request, data: FormData, how: str) -> Response:
+    from campaign.ledger.queries import find_prospect
+    from campaign.letters.batch import add_to, iso_week
+    from campaign.letters.batch import take_out as take_out_of
+
+    state = web(request)
+    week = iso_week(state.today())
+    field = "who" if how == "add" else ""
+    try:
+        with state.writes, state.ledger() as (_, conn):
+            prospect = find_prospect(conn, str(data.get("prospect", data.get("who", ""))))
+            (add_to if how == "add" else take_out_of)(conn, week, prospect)
+    except CampaignError as err:
+        return again(request, "/week", {field: sentence(err)}, data, _anchor="batch-change")
+    said = prospect["company"]
+    return see(request, "/week", added=said) if how == "add" else see(request, "/week", out=said)
+
+
 routes = [
     Route("/week", show),
+    Route("/week/out", take_out, methods=["POST"]),
+    Route("/week/add", add, methods=["POST"]),
     Route("/week/pick", pick, methods=["POST"]),
     Route("/week/send", confirm, methods=["POST"]),
     Route("/week/send", ask),
