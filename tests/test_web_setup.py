@@ -58,6 +58,22 @@ def resume_pdf() -> bytes:
     return out.getvalue()
 
 
+def usable(page) -> None:
+    """This page as it stands (a form with its problems, a result): no axe-core violation at
+    1280 px, and no sideways scroll at a phone's 390 px."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], page.url
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    page.set_viewport_size(size)
+    assert wide[0] <= wide[1], (page.url, wide)
+
+
 def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
     page, tmp_path, start_smtp_server, monkeypatch
 ):
@@ -71,6 +87,7 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         page.wait_for_url(served.base + "/start")
         assert str(home / "campaign") in page.inner_text("main")
         screenshot(page, tmp_path, "start")
+        usable(page)
 
         # A mistake: the page says so beside the field, and keeps everything typed.
         page.get_by_label("Your name, as you sign letters").fill("Jane Doe")
@@ -84,6 +101,7 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         )
         assert "is not an email address" in page.locator(".field-problem").inner_text()
         assert not (home / "campaign" / "campaign.toml").exists()
+        usable(page)  # the form with its problem
         page.get_by_label("Your email address").fill(USER)
         page.get_by_label("Your phone number").fill("(217) 555-0142")
         button(page, "Make my campaign folder").click()
@@ -119,6 +137,7 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         button(page, "Upload the signature").click()
         expect(page.locator("#e-signature")).to_contain_text("must be a PNG or JPEG image")
         screenshot(page, tmp_path, "setup")
+        usable(page)
 
         # The letters: each example made the user's own in the browser.
         nav(page, "Letters")
@@ -132,6 +151,7 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
                 if page.locator("#example-note").count():
                     break
         screenshot(page, tmp_path, "letters-editor")
+        usable(page)
 
         # The list: one employer by email, one by post.
         sheet = tmp_path / "employers.csv"
@@ -144,6 +164,7 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         nav(page, "Import")
         page.get_by_label("Spreadsheet").set_input_files(str(sheet))
         button(page, "Check the file").click()
+        usable(page)  # what the import would do, before it does
         button(page, "Import").click()
         expect(page.get_by_role("status")).to_contain_text("2 new")
         nav(page, "Dashboard")
@@ -154,8 +175,10 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         button(page, "Pick this week's batch").click()
         button(page, "Send").click()
         expect(page.locator("#question")).to_contain_text("Send 1 email as Jane Doe")
+        usable(page)
         button(page, "Send").click()
         expect(page.locator("#summary")).to_contain_text("Sent 1, failed 0")
+        usable(page)
         assert [m.rcpt_tos for m in smtp] == [["ann@acme.example"]]
         page.go_back()  # Back after the POST: a page, never "Confirm Form Resubmission"
         assert "Send" in page.title()
@@ -167,6 +190,7 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         assert "Jane Doe" in printed
         page.get_by_role("link", name="Mark as posted").click()
         assert page.get_by_label("The day they went in the post").input_value() == TODAY
+        usable(page)
         button(page, "Record 1 letter as posted").click()
         expect(page.get_by_role("status")).to_contain_text(
             "Recorded 1 letter as posted on Mon 30 Nov"
@@ -195,6 +219,10 @@ PAGES = [
     "/letters",
     "/letters?template=followup1&prospect=2&as=post",
     "/week/posted",
+    "/week/send",
+    "/due/posted",
+    "/prospects/2",
+    "/no/such/page",
 ]
 
 
