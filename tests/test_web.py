@@ -84,9 +84,8 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     button(page, "Send").click()
     summary = page.locator("#summary")
     summary.wait_for()
-    assert summary.inner_text() == (
-        f"Sent {len(emails)}, failed 0, unknown 0, still owed 0, by post {len(posts)}."
-    )
+    assert summary.inner_text() == f"Sent {len(emails)} emails."
+    expect(page.locator("main")).to_contain_text(f"{len(posts)} letters go by post: print them")
     screenshot(page, tmp_path, "sent")
     assert sorted(m.rcpt_tos[0] for m in smtp_server) == sorted(p["email"] for p in emails)
 
@@ -95,7 +94,7 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     page.goto(served.base + "/week")
     assert button(page, "Send").count() == 0  # nothing is owed by email: nothing to press
     page.goto(served.base + "/week/send")  # the question page, reached again, sends nothing
-    expect(page.get_by_role("status")).to_contain_text("Nothing is owed by email")
+    expect(page.get_by_role("status")).to_contain_text("No email left to send")
     assert len(smtp_server) == len(emails)
 
     # Print the post letters (a PDF download), then Mark as posted.
@@ -404,7 +403,7 @@ def test_the_week_can_be_sent_from_the_keyboard(run, workspace, serve, page, tmp
     page.locator("#question").wait_for()
     tab_to("Send")
     page.keyboard.press("Enter")
-    expect(page.locator("#summary")).to_contain_text("Wrote 2 drafts to outbox/, failed 0")
+    expect(page.locator("#summary")).to_have_text("Wrote 2 drafts to the outbox folder.")
     assert len(list((workspace / "outbox").glob("*.eml"))) == 2
 
 
@@ -458,7 +457,7 @@ def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
     button(page, "Send").click()
     assert page.locator("#question").inner_text().startswith("Send 3 emails as ")
     button(page, "Send").click()
-    expect(page.locator("#summary")).to_contain_text("Sent 3, failed 0, unknown 0")
+    expect(page.locator("#summary")).to_have_text("Sent 3 emails.")
     assert copies(smtp_server) == {f"person{n}@example.com": 1 for n in range(1, 6)}
 
 
@@ -701,3 +700,21 @@ def test_this_weeks_batch_loses_and_gains_a_prospect_before_sending(
     assert run.json("--today", TODAY, "send", "--yes")["sent"] == 3
     page.reload()
     assert page.get_by_role("button", name=re.compile("^Take .* out")).count() == 0
+
+
+def test_a_refused_address_is_said_plainly_and_not_promised_a_retry(
+    run, workspace, serve, page, smtp_server, tmp_path
+):
+    use_smtp(workspace, smtp_server)
+    add_prospects(run, tmp_path, people(3))
+    smtp_server.refuse = {"person2@example.com"}
+    assert run("--today", TODAY, "batch").exit_code == 0
+    served = serve(TODAY)
+    served.open(page)
+    nav(page, "This week")
+    button(page, "Send").click()
+    button(page, "Send").click()
+    expect(page.locator("#summary")).to_have_text("Sent 2 emails; 1 address was refused (below).")
+    expect(page.locator("main")).to_contain_text("person2@example.com")
+    expect(page.locator("main")).to_contain_text("They are not tried again as they are")
+    assert "retries them" not in page.inner_text("main")
