@@ -315,6 +315,8 @@ def test_an_uploaded_file_name_over_80_characters_keeps_its_extension(
             files={"file": (name, sheet, "text/csv")},
             headers=own(served),
         )
+        assert checked.status_code == 303, checked.text  # to the dry run's own page
+        checked = http.get(checked.url.join(checked.headers["location"]))
         assert checked.status_code == 200, checked.text
         assert "<strong>1</strong> new" in checked.text
         assert f"Import {name[:76]}.csv: what would change" in checked.text
