@@ -111,6 +111,16 @@ register_url_convertor("id", Id())  # routes say {id:id}; pages import this modu
 templates.env.filters["whole_dates"] = jinja2.pass_context(_dates_in)
 templates.env.filters["day"] = jinja2.pass_context(_day_filter)
 templates.env.filters["plural"] = plural  # {{ n|plural("letter") }}: "1 letter", "2 letters"
+# The letters campaign ships, by what they are for (a letter the user adds keeps its file name).
+LETTER_NAMES = {
+    "intro": "First letter",
+    "receipt": "Did it arrive?",
+    "followup1": "Follow-up 1",
+    "followup2": "Follow-up 2",
+    "thankyou": "Thank-you",
+    "article": "Article note",
+}
+templates.env.filters["letter_name"] = lambda name: LETTER_NAMES.get(name, name)
 
 
 @dataclass

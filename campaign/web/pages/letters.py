@@ -16,7 +16,18 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from campaign.errors import CampaignError
-from campaign.web.base import again, attachment, form, kept, off_loop, page, see, sentence, web
+from campaign.web.base import (
+    LETTER_NAMES,
+    again,
+    attachment,
+    form,
+    kept,
+    off_loop,
+    page,
+    see,
+    sentence,
+    web,
+)
 
 
 def _prospect(conn: sqlite3.Connection, ref: str, today) -> sqlite3.Row | None:
@@ -47,7 +58,9 @@ def show(request: Request) -> Response:
     letter, prospect, error, source, example = None, None, "", "", ""
     with state.ledger() as (settings, conn):
         renderer = Renderer(settings, examples_ok=True)
-        names = renderer.names()
+        # In the order they go out; a letter the user added after them.
+        order = list(LETTER_NAMES)
+        names = sorted(renderer.names(), key=lambda n: (order.index(n) if n in order else 99, n))
         name = str(k.value("template", query.get("template") or settings.letter))
         _check_name(name)
         path = settings.templates / f"{name}.md"
