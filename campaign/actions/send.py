@@ -228,7 +228,7 @@ def _going(job: Job) -> dict:
 
 def _refused_notice(earlier: list[dict]) -> Notice:
     """Addresses refused in an earlier run that nothing has been done about yet."""
-    from campaign.util.text import plural, shorten
+    from campaign.util.text import agree, plural, shorten
 
     shown = [
         f"{r['to']} (#{r['prospect_id']} {shorten(r['company'], 40)}, {r['on']}: "
@@ -239,7 +239,7 @@ def _refused_notice(earlier: list[dict]) -> Notice:
         shown.append(f"and {len(earlier) - 3} more")
     count = len(earlier)
     return Notice(
-        f"{plural(count, 'address', 'addresses')} {'was' if count == 1 else 'were'} refused "
+        f"{plural(count, 'address', 'addresses')} {agree(count, 'was', 'were')} refused "
         f"last time: {'; '.join(shown)}",
         hint="refused-earlier",
     )

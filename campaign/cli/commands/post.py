@@ -10,7 +10,7 @@ from campaign.cli.options import chosen_week, json_option, pass_state, week_opti
 from campaign.cli.output import emit_json, say
 from campaign.errors import CampaignError
 from campaign.util.atomic import writable
-from campaign.util.text import plural
+from campaign.util.text import agree, plural
 
 PDF = click.Path(dir_okay=False, path_type=Path)
 POSTED = ("post", "note")  # what `mailed` records: letters for the post, notes by hand
@@ -149,11 +149,7 @@ def print_(
         before = len(printed.items) - mailed
         say(
             f"Recorded {mailed} as posted on {state.today}"
-            + (
-                f" ({before} {'was' if before == 1 else 'were'} already recorded)."
-                if before
-                else "."
-            )
+            + (f" ({before} {agree(before, 'was', 'were')} already recorded)." if before else ".")
         )
     elif letters:
         say(
@@ -182,11 +178,11 @@ def _say_already(already: list, again: bool, followups: bool) -> None:
     more = f"; and {len(already) - 5} more" if len(already) > 5 else ""
     count = len(already)
     said = (
-        f"{plural(count, 'letter')} {'was' if count == 1 else 'were'} already recorded as "
+        f"{plural(count, 'letter')} {agree(count, 'was', 'were')} already recorded as "
         f"posted: {shown}{more}"
     )
     if again:
-        say(f"{said}. Printing {'it' if count == 1 else 'them'} again (--again).", fg="yellow")
+        say(f"{said}. Printing {agree(count, 'it', 'them')} again (--again).", fg="yellow")
         return
     flag = " --followups" if followups else ""
     say(
@@ -255,7 +251,7 @@ def mailed(state, week, on, followups, all_channels, drafts, as_json):
         emit_json({"mailed": added, "already": already, "on": day.isoformat()})
     say(
         f"Recorded {plural(added, 'letter')} as posted on {day}; "
-        f"{already} {'was' if already == 1 else 'were'} already recorded."
+        f"{already} {agree(already, 'was', 'were')} already recorded."
     )
     for who, why in left_out:
         reason = "its address does not fit the envelope window"

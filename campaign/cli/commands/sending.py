@@ -14,7 +14,7 @@ from campaign.cli.options import chosen_week, dry_run_option, json_option, pass_
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError, Declined, worded
 from campaign.util.atomic import writable, write_private
-from campaign.util.text import plural, shorten, visible
+from campaign.util.text import agree, plural, shorten, visible
 from campaign.workspace.settings import Settings
 
 
@@ -263,7 +263,7 @@ def _dry_run_said(summary) -> None:
     going = len(summary.would_send or [])
     drafts = summary.transport == "outbox"
     verb = (
-        f"would be written to outbox/ as {'a draft' if going == 1 else 'drafts'}"
+        f"would be written to outbox/ as {agree(going, 'a draft', 'drafts')}"
         if drafts
         else "would go"
     )
@@ -272,7 +272,7 @@ def _dry_run_said(summary) -> None:
     line = f"Dry run: {what} {verb}"
     if summary.continue_on and going < owed:
         line += (
-            f" today; {owed - going:,} {'waits' if owed - going == 1 else 'wait'} for "
+            f" today; {owed - going:,} {agree(owed - going, 'waits', 'wait')} for "
             f"{summary.continue_on} ({summary.stopped})"
         )
     elif going < owed:
@@ -280,7 +280,7 @@ def _dry_run_said(summary) -> None:
     if summary.pace_seconds >= 60:
         line += f", taking at least {round(summary.pace_seconds / 60):,} min ([sending] per_minute)"
     say(
-        f"{line}; {plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by "
+        f"{line}; {plural(summary.post, 'letter')} {agree(summary.post, 'goes', 'go')} by "
         "post. Nothing was sent or recorded."
     )
 
@@ -292,8 +292,8 @@ def _sent_said(summary) -> None:
         # Outbox files are drafts: say so, and when their follow-ups start.
         say(
             f"Wrote {plural(summary.sent, 'draft')} to outbox/: send "
-            f"{'it' if summary.sent == 1 else 'them'} from your mail program today; "
-            f"{'its' if summary.sent == 1 else 'their'} follow-ups count from today."
+            f"{agree(summary.sent, 'it', 'them')} from your mail program today; "
+            f"{agree(summary.sent, 'its', 'their')} follow-ups count from today."
         )
     else:
         say("Wrote no drafts: nothing is owed by email.")
@@ -303,7 +303,7 @@ def _report_unknown(plan, retry_unknown: bool) -> None:
     if plan.unknown and not retry_unknown:
         count = len(plan.unknown)
         say(
-            f"{plural(count, 'send')} {'is' if count == 1 else 'are'} unknown: a run stopped while "
+            f"{plural(count, 'send')} {agree(count, 'is', 'are')} unknown: a run stopped while "
             "sending, so it may have gone. Check your Sent folder, then say which went with "
             "`campaign unknown --sent ID` or `--unsent ID` (or resend with `campaign send "
             "--retry-unknown`):",
@@ -384,7 +384,7 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         say(f"  refused: {_who(refused)}: {refused['reason']}", fg="red")
     if summary.refused:
         say(
-            f"  {'That address does' if len(summary.refused) == 1 else 'Those addresses do'} "
+            f"  {agree(len(summary.refused), 'That address does', 'Those addresses do')} "
             "not take mail: find a new one (fix your sheet and import it again, and the next "
             "`campaign send` writes to it), or call / write: see `campaign due`."
         )
@@ -410,9 +410,9 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         else:
             commands = ["`campaign print`"]
         say(
-            f"{plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by post and "
-            f"{'is' if summary.post == 1 else 'are'} not recorded as posted yet: print "
-            f"{'it' if summary.post == 1 else 'them'} with {' and '.join(commands)}."
+            f"{plural(summary.post, 'letter')} {agree(summary.post, 'goes', 'go')} by post and "
+            f"{agree(summary.post, 'is', 'are')} not recorded as posted yet: print "
+            f"{agree(summary.post, 'it', 'them')} with {' and '.join(commands)}."
         )
     _say_held(held)
     if summary.failed or held or (summary.stopped and not summary.continue_on):
