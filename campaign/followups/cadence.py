@@ -151,7 +151,8 @@ def _thank_you(s: Story, c: Cadence, touch: Touch, index: int, person: dict, sta
         reason += f"; no email or address for {name}"
         hint = "thank-you-by-hand"
     if stale:
-        reason += f"; more than {c['thank_you_late_days']} days ago, it has left the list"
+        late = plural(c["thank_you_late_days"], "day")
+        reason += f"; more than {late} ago, it has left the list"
         hint = ""
     met = _d(touch.on_date)
     return _item(

@@ -55,7 +55,7 @@ def batch(state, size, week, everyone, dry_run, as_json):
       campaign batch --all          # the large mailing to everyone left
       campaign batch --dry-run      # who would be picked, keeping nothing
     """
-    from campaign.letters.batch import candidates, find, members, pick, remaining
+    from campaign.letters.batch import candidates, find, members, pick, remaining, week_of
 
     week = chosen_week(state, week)
     size = size or state.settings.batch_size
@@ -86,10 +86,10 @@ def batch(state, size, week, everyone, dry_run, as_json):
     )
     emails = sum(r["channel"] == "email" for r in rows)
     verb = "Would pick" if dry_run and new else "Picked" if new else "Already picked"
+    left = remaining(state.conn) - (len(rows) if dry_run and new else 0)
     say(
-        f"{verb} {len(rows)} for {week}: {emails} by email, {len(rows) - emails} by post. "
-        f"{remaining(state.conn) - (len(rows) if dry_run and new else 0)} prospects are left "
-        "for later weeks."
+        f"{verb} {len(rows)} for {week_of(week)}: {emails} by email, {len(rows) - emails} by "
+        f"post. {plural(left, 'prospect')} {agree(left, 'is', 'are')} left for later weeks."
     )
     if dry_run and new:
         say("Nothing was kept (--dry-run).")
@@ -279,15 +279,16 @@ def _dry_run_said(summary) -> None:
         line += f" (--limit); {owed - going:,} stay owed for the next run"
     if summary.pace_seconds >= 60:
         line += f", taking at least {round(summary.pace_seconds / 60):,} min ([sending] per_minute)"
-    say(
-        f"{line}; {plural(summary.post, 'letter')} {agree(summary.post, 'goes', 'go')} by "
-        "post. Nothing was sent or recorded."
-    )
+    if summary.post:
+        line += f"; {plural(summary.post, 'letter')} {agree(summary.post, 'goes', 'go')} by post"
+    say(f"{line}. Nothing was sent or recorded.")
 
 
 def _sent_said(summary) -> None:
-    if summary.transport != "outbox":
+    if summary.transport != "outbox" and (summary.sent or summary.owed or summary.failed):
         say(f"Sent {plural(summary.sent, 'email')}.")
+    elif summary.transport != "outbox":
+        say("Sent nothing: no email is waiting to go.")
     elif summary.sent:
         # Outbox files are drafts: say so, and when their follow-ups start.
         say(
@@ -295,8 +296,10 @@ def _sent_said(summary) -> None:
             f"{agree(summary.sent, 'it', 'them')} from your mail program today; "
             f"{agree(summary.sent, 'its', 'their')} follow-ups count from today."
         )
+    elif summary.owed or summary.failed or summary.unknown:
+        say("Wrote no drafts.")  # the lines that follow say why
     else:
-        say("Wrote no drafts: nothing is owed by email.")
+        say("Wrote no drafts: no email is waiting to go.")
 
 
 def _report_unknown(plan, retry_unknown: bool) -> None:
@@ -364,11 +367,11 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         return
     _sent_said(summary)
     rest = [
-        f"{what} {count}"
+        f"{count:,} {what}"
         for what, count in (
             ("refused", len(summary.failed)),
             ("unknown", summary.unknown),
-            ("still owed", summary.owed),
+            ("still to send", summary.owed),
         )
         if count
     ]
