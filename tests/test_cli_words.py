@@ -141,12 +141,17 @@ def test_due_names_only_the_commands_its_follow_ups_need(run, tmp_path):
     # The post letter is not recorded yet: only the two emails have a receipt check due.
     due = run("--today", THURSDAY, "due")
     assert due.stderr.strip().splitlines()[-1] == (
-        "2 follow-ups: 2 emails to send (`campaign send --followups`)."
+        "2 follow-ups due: 2 emails to send (`campaign send --followups`)."
+    )
+    # Looking ahead counts what falls due later apart: no command acts on it today.
+    ahead = run("--today", MONDAY, "due", "--days", "3")
+    assert ahead.stderr.strip().splitlines()[-1] == (
+        "Nothing due on 2026-11-23; 2 follow-ups falling due in the next 3 days."
     )
     assert run("--today", MONDAY, "mailed").exit_code == 0
     assert run("--today", THURSDAY, "send", "--followups", "--yes").exit_code == 0
     calls = run("--today", THURSDAY, "due")
-    assert calls.stderr.strip().splitlines()[-1] == "1 follow-up: 1 call (`campaign calls`)."
+    assert calls.stderr.strip().splitlines()[-1] == "1 follow-up due: 1 call (`campaign calls`)."
 
 
 def test_a_sheet_typed_in_excel_imports_and_one_hidden_row_is_one_row(run, tmp_path):

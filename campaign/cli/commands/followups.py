@@ -193,7 +193,14 @@ def due(state, horizon, as_json):
                 ],
             )
         )
-    say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(_summary(items)) + ".")
+    # What to do names commands that act on what is due today, not on what falls due later.
+    now = [i for i in items if i.due <= state.today]
+    later = len(items) - len(now)
+    said = f"{plural(len(now), 'follow-up')} due: " + ", ".join(_summary(now)) if now else ""
+    if later:
+        coming = f"{plural(later, 'follow-up')} falling due in the next {plural(horizon, 'day')}"
+        said = f"{said}; {coming}" if said else f"Nothing due on {state.today}; {coming}"
+    say(f"\n{said}.")
 
 
 # What the mailbox and the mail server add to `due` (but the calls among them).
