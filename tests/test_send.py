@@ -273,6 +273,8 @@ def test_what_earlier_batches_owe_goes_when_this_week_has_none(
     # No prospect is left to pick a batch from: no "run `campaign batch` first", only what went.
     assert result.stderr == "Sent 2 emails.\n"
     assert copies(smtp_server) == {a: 1 for a in addresses(2)}
+    again = send(run, "--yes", today="2026-12-01")
+    assert again.stderr == "Sent nothing: no email is waiting to go.\n"
 
 
 # --- SMTP: trouble on the way ----------------------------------------------------------------

@@ -285,7 +285,9 @@ def _dry_run_said(summary) -> None:
 
 
 def _sent_said(summary) -> None:
-    if summary.transport != "outbox" and (summary.sent or summary.owed or summary.failed):
+    if summary.transport != "outbox" and (
+        summary.sent or summary.owed or summary.failed or summary.unknown
+    ):
         say(f"Sent {plural(summary.sent, 'email')}.")
     elif summary.transport != "outbox":
         say("Sent nothing: no email is waiting to go.")
