@@ -356,6 +356,35 @@ def _say_held(held: list[tuple[str, str]]) -> None:
         )
 
 
+def _say_copies(copies) -> None:
+    """The Sent copies saved this run, and those still to save."""
+    if copies is not None and copies.saved:
+        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
+    if copies is not None and copies.error:
+        say(
+            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet "
+            f"({copies.error}); the next `campaign send` or `campaign sync` saves "
+            f"{agree(copies.pending, 'it', 'them')}.",
+            fg="yellow",
+        )
+
+
+def _say_post(summary, this_week: str) -> None:
+    """The letters that go by post, and the print command for the weeks they belong to."""
+    weeks = summary.post_weeks
+    if summary.followups:
+        commands = ["`campaign print --followups`"]
+    elif weeks and weeks != [this_week]:
+        commands = [f"`campaign print --week {w}`" for w in weeks]
+    else:
+        commands = ["`campaign print`"]
+    say(
+        f"{plural(summary.post, 'letter')} {agree(summary.post, 'goes', 'go')} by post and "
+        f"{agree(summary.post, 'is', 'are')} not recorded as posted yet: print "
+        f"{agree(summary.post, 'it', 'them')} with {' and '.join(commands)}."
+    )
+
+
 def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> None:
     data = summary.as_dict()
     if as_json:
@@ -393,32 +422,13 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
             "not take mail: find a new one (fix your sheet and import it again, and the next "
             "`campaign send` writes to it), or call / write: see `campaign due`."
         )
-    copies = summary.sent_copies
-    if copies is not None and copies.saved:
-        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
-    if copies is not None and copies.error:
-        say(
-            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet "
-            f"({copies.error}); the next `campaign send` or `campaign sync` saves them.",
-            fg="yellow",
-        )
+    _say_copies(summary.sent_copies)
     if summary.stopped:
         say(f"Stopped early: {summary.stopped}.", fg="yellow")
     if summary.continue_on:
         say(f"Run `campaign send` again on {summary.continue_on} for the rest.")
     if summary.post:
-        weeks = summary.post_weeks
-        if summary.followups:
-            commands = ["`campaign print --followups`"]
-        elif weeks and weeks != [this_week]:
-            commands = [f"`campaign print --week {w}`" for w in weeks]
-        else:
-            commands = ["`campaign print`"]
-        say(
-            f"{plural(summary.post, 'letter')} {agree(summary.post, 'goes', 'go')} by post and "
-            f"{agree(summary.post, 'is', 'are')} not recorded as posted yet: print "
-            f"{agree(summary.post, 'it', 'them')} with {' and '.join(commands)}."
-        )
+        _say_post(summary, this_week)
     _say_held(held)
     if summary.failed or held or (summary.stopped and not summary.continue_on):
         raise SystemExit(1)
