@@ -80,7 +80,7 @@ def test_same_batch_again_in_the_same_week(run, thirty):
     assert ids(again) == ids(first)
     shown = run("--today", SUNDAY, "batch")
     assert shown.exit_code == 0
-    assert "Already picked 20 for 2026-W48" in shown.stderr
+    assert "Already picked 20 for the week of November 23 (2026-W48)" in shown.stderr
     assert "10 prospects are left" in shown.stderr
 
 
