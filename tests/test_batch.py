@@ -80,7 +80,7 @@ def test_same_batch_again_in_the_same_week(run, thirty):
     assert ids(again) == ids(first)
     shown = run("--today", SUNDAY, "batch")
     assert shown.exit_code == 0
-    assert "Already picked 20 for 2026-W48" in shown.stderr
+    assert "Already picked 20 for the week of November 23 (2026-W48)" in shown.stderr
     assert "10 prospects are left" in shown.stderr
 
 
@@ -194,7 +194,7 @@ def test_a_prospect_taken_out_waits_for_a_later_week_and_one_added_goes_last(run
     assert changed.exit_code == 0, changed.stderr
     assert "Took out #4 Company 4." in changed.stderr
     assert "Added #30 Company 30." in changed.stderr
-    assert "The batch now holds 5 for 2026-W48" in changed.stderr
+    assert "The batch now holds 5 for the week of November 23 (2026-W48)" in changed.stderr
     now = pick(run, MONDAY)
     assert ids(now) == [2, 10, 12, 18, 30]
     assert [p["position"] for p in now["prospects"]] == [1, 2, 3, 4, 5]

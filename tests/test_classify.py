@@ -107,6 +107,7 @@ def test_a_reply_in_a_letters_thread_from_a_stranger_is_only_a_possible_reply(
     assert [p["id"] for p in run.json("prospects", "--status", "replied")] == [3]
     checks = [i for i in run.json("--today", "2026-12-02", "due") if i["kind"] == "check-reply"]
     assert [(i["prospect_id"], i["channel"]) for i in checks] == [(1, "inbox"), (2, "inbox")]
+    assert run("prospects", "--status", "replied").stderr.endswith("1 prospect.\n")
     assert "mallory@gmail.com" in checks[0]["reason"]
     assert "'Stop writing.'; a reply?" in checks[0]["reason"]  # their first words too
     # Their follow-ups go on until the user says it was an answer.

@@ -97,7 +97,7 @@ def test_rows_hidden_in_excel_are_skipped_and_named(run):
     assert [p["row"] for p in document["prospects"]] == [2, 3]
     said = (
         "skipped 3 hidden rows (hidden by hand or by a filter): rows 4, 5, 6; "
-        "--include-hidden imports them too"
+        "--include-hidden imports hidden rows too"
     )
     assert said in document["warnings"]
     assert f"warning: {said}" in result.stderr

@@ -381,7 +381,7 @@ def test_call_sheet_errors_and_nothing_due(campaign, tmp_path):
 
 
 def test_session_estimate_at_eight_calls_an_hour():
-    assert session_estimate(1) == "1 calls at 8 an hour: about 8 min"
+    assert session_estimate(1) == "1 call at 8 an hour: about 8 min"
     assert session_estimate(8) == "8 calls at 8 an hour: about 1 h 0 min"
     assert session_estimate(20) == "20 calls at 8 an hour: about 2 h 30 min"
 

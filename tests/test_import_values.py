@@ -262,7 +262,7 @@ def test_rows_hidden_in_an_ods_are_skipped_and_named(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert (
         "warning: skipped 2 hidden rows (hidden by hand or by a filter): rows 3, 4; "
-        "--include-hidden imports them too" in result.stderr
+        "--include-hidden imports hidden rows too" in result.stderr
     )
     assert [p["company"] for p in run.json("prospects")] == ["Acme"]
     assert run("import", path, "--include-hidden").exit_code == 0

@@ -184,10 +184,14 @@ def test_an_address_too_long_leaves_that_letter_out_and_prints_the_rest(run, tmp
     assert [row[0] for row in post_sends(workspace)] == [3]  # only the printed one is recorded
 
 
-def test_print_without_a_batch_says_what_to_do(run):
+def test_print_without_a_batch_says_what_to_do(run, tmp_path):
     result = run("--today", TODAY, "print")
     assert result.exit_code == 2
-    assert "campaign batch" in result.stderr
+    assert "import your list first: `campaign import employers.xlsx`" in result.stderr
+    assert run("import", write_csv(tmp_path / "list.csv", SHEET)).exit_code == 0
+    result = run("--today", TODAY, "print")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("; run `campaign batch` first\n")
 
 
 # --- letters say only what is true ---------------------------------------------------

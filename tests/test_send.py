@@ -270,8 +270,11 @@ def test_what_earlier_batches_owe_goes_when_this_week_has_none(
     prepare(run, workspace, tmp_path, smtp_server, people(2))
     result = send(run, "--yes", today="2026-12-01")
     assert result.exit_code == 0
-    assert "No batch for this week (2026-W49)" in result.stderr
+    # No prospect is left to pick a batch from: no "run `campaign batch` first", only what went.
+    assert result.stderr == "Sent 2 emails.\n"
     assert copies(smtp_server) == {a: 1 for a in addresses(2)}
+    again = send(run, "--yes", today="2026-12-01")
+    assert again.stderr == "Sent nothing: no email is waiting to go.\n"
 
 
 # --- SMTP: trouble on the way ----------------------------------------------------------------
@@ -665,8 +668,8 @@ def test_dry_run_lists_exactly_what_send_then_delivers_under_the_daily_cap(
     }
     assert (plan["owed"], plan["continue_on"]) == (14, "2026-11-24")
     assert (
-        "Dry run: 5 of 14 emails would go today; 9 wait for 2026-11-24 (the daily cap of 5 "
-        "emails ([sending] per_day)); 1 letter goes by post. Nothing was sent or recorded."
+        "Dry run: 5 of 14 emails would go today; 9 wait for 2026-11-24 (the cap of 5 emails "
+        "a day, [sending] per_day); 1 letter goes by post. Nothing was sent or recorded."
     ) in dry.stderr
     listed = [line for line in dry.stderr.splitlines() if line.startswith("would send to")]
     assert listed == [
@@ -702,7 +705,7 @@ def test_dry_run_says_how_long_pacing_makes_the_run(run, workspace, tmp_path):
     assert json.loads(dry.stdout)["pace_seconds"] == 120.0  # 10 gaps of 12 s
     assert (
         "Dry run: 11 emails would be written to outbox/ as drafts, taking at least 2 min "
-        "([sending] per_minute); 0 letters go by post." in dry.stderr
+        "([sending] per_minute). Nothing was sent or recorded." in dry.stderr
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from campaign.errors import CampaignError
 from campaign.mailbox.imap import APP_PASSWORD_HINT
+from campaign.util.text import plural
 from campaign.workspace.settings import Settings
 
 
@@ -107,6 +108,7 @@ def check_imap(settings: Settings) -> dict:
     except MailboxError as err:
         # The error already says what to fix (the app password hint included).
         return {"ok": False, "configured": True, "detail": str(err), "fix": []}
-    detail = f"{where}: logged in as {config.username}; {config.inbox} holds {count} messages"
+    held = plural(count, "message")
+    detail = f"{where}: logged in as {config.username}; {config.inbox} holds {held}"
     detail += f"; sent copies go to {sent!r}." if sent else "; sent copies are off."
     return {"ok": True, "configured": True, "detail": detail}

@@ -74,10 +74,13 @@ def as_printed(
 def first_of_batch(conn: sqlite3.Connection, today: dt.date):
     """The first prospect of this week's batch, for a preview without a name."""
     from campaign.errors import CampaignError
-    from campaign.letters.batch import find, iso_week, members
+    from campaign.letters.batch import find, iso_week, members, no_batch_hint
 
     current = find(conn, iso_week(today))
     rows = members(conn, current["id"]) if current else []
     if not rows:
-        raise CampaignError("no batch this week to preview; name a prospect", hint="pick-batch")
+        # Naming a prospect always works; picking a batch only while one is left to pick.
+        hint = no_batch_hint(conn)
+        hint = {"pick-batch": "name-or-pick", "import-more": "name-prospect"}.get(hint, hint)
+        raise CampaignError("no batch this week to preview", hint=hint)
     return rows[0]

@@ -31,7 +31,7 @@ def printables(
     whose letters were not printed in time is not lost (the web page's Print does this).
     """
     from campaign.followups.due import due_letters
-    from campaign.letters.batch import find
+    from campaign.letters.batch import find, no_batch_hint, week_of
     from campaign.letters.render import Letter, Renderer
     from campaign.post.printables import Printable, earlier_owed, intro_printables
 
@@ -55,7 +55,7 @@ def printables(
     if find(conn, week) is None and before:
         return before
     if find(conn, week) is None:
-        raise CampaignError(f"no batch for {week}", hint="pick-batch")
+        raise CampaignError(f"no batch for {week_of(week)}", hint=no_batch_hint(conn))
     return before + intro_printables(conn, renderer, today, letter, week, all_channels)
 
 

@@ -128,13 +128,7 @@ def send_owed(
     if week and find(conn, week) is None:
         raise CampaignError(f"no batch for {week}", hint="pick-batch-week", week=week)
     if not week and not request.followups and find(conn, this_week) is None:
-        warn(
-            Notice(
-                f"No batch for this week ({this_week}) yet: sending what earlier batches still "
-                "owe.",
-                hint="pick-batch",
-            )
-        )
+        _no_batch_notice(conn, this_week, warn)
     if request.followups and settings.imap is not None:
         _read_inbox_first(settings, conn, today, request, warn, interactive)
     renderer = Renderer(settings)
@@ -176,6 +170,23 @@ def send_owed(
     summary.followups = request.followups
     summary.held = held
     return summary
+
+
+def _no_batch_notice(conn: sqlite3.Connection, week: str, warn: Callable[[Notice], None]) -> None:
+    """A week without a batch: say so while one can be picked (or nothing was imported yet);
+    with every prospect in an earlier batch, the run simply sends what those still need."""
+    from campaign.letters.batch import NO_PROSPECTS, no_batch_hint, week_of
+
+    hint = no_batch_hint(conn)
+    if hint == "pick-batch":
+        warn(
+            Notice(
+                f"No batch for {week_of(week)} yet: only what earlier batches still need goes.",
+                hint=hint,
+            )
+        )
+    elif hint == "import-list":
+        warn(Notice(NO_PROSPECTS[:1].upper() + NO_PROSPECTS[1:], hint=hint))
 
 
 @dataclass
@@ -228,7 +239,7 @@ def _going(job: Job) -> dict:
 
 def _refused_notice(earlier: list[dict]) -> Notice:
     """Addresses refused in an earlier run that nothing has been done about yet."""
-    from campaign.util.text import plural, shorten
+    from campaign.util.text import agree, plural, shorten
 
     shown = [
         f"{r['to']} (#{r['prospect_id']} {shorten(r['company'], 40)}, {r['on']}: "
@@ -239,7 +250,7 @@ def _refused_notice(earlier: list[dict]) -> Notice:
         shown.append(f"and {len(earlier) - 3} more")
     count = len(earlier)
     return Notice(
-        f"{plural(count, 'address', 'addresses')} {'was' if count == 1 else 'were'} refused "
+        f"{plural(count, 'address', 'addresses')} {agree(count, 'was', 'were')} refused "
         f"last time: {'; '.join(shown)}",
         hint="refused-earlier",
     )

@@ -23,6 +23,7 @@ from campaign.ledger.transaction import now, transaction
 from campaign.letters.batch import INTRO_SEND, intro_owed
 from campaign.letters.channel import letter_channel
 from campaign.letters.render import Letter
+from campaign.util.text import plural
 from campaign.workspace.settings import Settings
 
 RETRIES = 3  # after the first try, for dropped connections and 4xx replies
@@ -190,7 +191,8 @@ def todays_share(
         left_today = max(settings.per_day - sent_today(conn, today), 0)
         if left_today < len(going):
             share.jobs = going[:left_today]
-            share.stopped = f"the daily cap of {settings.per_day} emails ([sending] per_day)"
+            cap = plural(settings.per_day, "email")
+            share.stopped = f"the cap of {cap} a day, [sending] per_day"
             share.continue_on = today + dt.timedelta(days=1)
     if settings.per_minute and share.jobs:
         share.pace_seconds = (len(share.jobs) - 1) * 60.0 / settings.per_minute

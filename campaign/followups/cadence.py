@@ -27,6 +27,7 @@ from campaign.followups.items import (
 )
 from campaign.followups.story import Story, Touch, people
 from campaign.letters.channel import letter_channel
+from campaign.util.text import plural
 
 _d = dt.date.fromisoformat
 DAY = dt.timedelta(days=1)
@@ -151,7 +152,8 @@ def _thank_you(s: Story, c: Cadence, touch: Touch, index: int, person: dict, sta
         reason += f"; no email or address for {name}"
         hint = "thank-you-by-hand"
     if stale:
-        reason += f"; more than {c['thank_you_late_days']} days ago, it has left the list"
+        late = plural(c["thank_you_late_days"], "day")
+        reason += f"; more than {late} ago, it has left the list"
         hint = ""
     met = _d(touch.on_date)
     return _item(
@@ -201,7 +203,7 @@ def article_note(s: Story, c: Cadence, clock: Clock) -> list[Due]:
     spoke = s.calls_after(interviews[-1])
     if len(spoke) < needed or s.skipped("article-note", met):
         return []
-    why = f"{len(spoke)} calls since the meeting, no opening"
+    why = f"{plural(len(spoke), 'call')} since the meeting, no opening"
     day = _d(spoke[needed - 1].on_date)
     channel = letter_channel(s.p.email)
     return [_item(s, "article-note", channel, day, why, dedupe=f"article:{s.p.id}")]
@@ -391,7 +393,7 @@ def change_of_approach(s: Story, c: Cadence, clock: Clock, items: list[Due]) -> 
     merged = calls[0]
     merged.origin, merged.kind = merged.kind, "change-approach"
     merged.due = min([now, *(i.due for i in calls)])
-    merged.reason = f"{run} calls in a row unanswered"
+    merged.reason = f"{plural(run, 'call')} in a row unanswered"
     merged.hint = "change-approach"
     gone = {id(i) for i in calls[1:]}
     return [i for i in items if id(i) not in gone]

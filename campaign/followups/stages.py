@@ -14,6 +14,7 @@ from campaign.followups.items import KINDS, STAGES, Due, weekday
 from campaign.followups.story import Story
 from campaign.letters.batch import intro_owed
 from campaign.letters.channel import letter_channel
+from campaign.util.text import plural
 
 LETTERS = ("intro", "followup1", "followup2")  # what "written to" means: a letter asking
 RANK = {kind: rank for rank, kind in enumerate(KINDS)}
@@ -165,7 +166,7 @@ def _written(s: Story) -> Why:
     since = max(went, default="-")
     letters = sum(x.kind in LETTERS[1:] and x.sent_on is not None for x in s.sends)
     return Why(
-        f"{letters} follow-up letters and no answer since {since}",
+        f"{plural(letters, 'follow-up letter')} and no answer since {since}",
         hint="call-or-close",
         values={"id": s.p.id},
     )

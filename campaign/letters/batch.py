@@ -18,6 +18,13 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def week_of(week: str) -> str:
+    """The week as a reader knows it, by its Monday, with the code --week and file names use:
+    "the week of November 23 (2026-W48)"."""
+    monday = dt.date.fromisocalendar(int(week[:4]), int(week[6:8]), 1)
+    return f"the week of {monday:%B} {monday.day} ({week})"
+
+
 def parse_week(text: str) -> str:
     """A YYYY-Www week, checked."""
     match = WEEK.match(text.strip().upper())
@@ -52,6 +59,23 @@ def members(conn: sqlite3.Connection, batch_id: int) -> list[sqlite3.Row]:
 
 # When no prospect is left for a new batch (hint "import-more" says what to do).
 NONE_LEFT = "every active prospect already has a batch"
+# When nothing was imported yet (hint "import-list").
+NO_PROSPECTS = "no prospects yet"
+# The hints no_batch_hint gives: what a week without a batch calls for.
+NO_BATCH_HINTS = ("pick-batch", "import-more", "import-list")
+
+
+def no_batch_hint(conn: sqlite3.Connection) -> str:
+    """What a week without a batch calls for: picking one while a prospect is left for it,
+    else more employers to import (or a first list, when there is none yet)."""
+    if remaining(conn):
+        return "pick-batch"
+    return "import-more" if _any_prospect(conn) else "import-list"
+
+
+def _any_prospect(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM prospects LIMIT 1").fetchone()
+    return found is not None
 
 
 def remaining(conn: sqlite3.Connection) -> int:
@@ -71,6 +95,8 @@ def candidates(conn: sqlite3.Connection, size: int, everyone: bool = False) -> l
         "ORDER BY priority IS NULL, priority, list_order" + ("" if everyone else " LIMIT ?"),
         () if everyone else (size,),
     ).fetchall()
+    if not chosen and not _any_prospect(conn):
+        raise CampaignError(NO_PROSPECTS, hint="import-list")
     if not chosen:
         raise CampaignError(NONE_LEFT, hint="import-more")
     return chosen

@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from importlib.resources import files
 
 from campaign.errors import CampaignError
-from campaign.util.text import shorten
+from campaign.util.text import plural, shorten
 
 INCH = 72.0
 MM = 72 / 25.4
@@ -234,7 +234,8 @@ def fit_address(letter: PostLetter, paper: str) -> tuple[list[str], float]:
     if len(lines) > limit:
         raise AddressTooLong(
             f"{who} ({letter.key}): the address has {len(lines)} lines but the {paper} envelope "
-            f"window holds {limit}; join or drop a line (a title or department, say)."
+            f"window holds {plural(limit, 'line')}; join or drop a line (a title or department, "
+            "say)."
         )
     widest = max(lines, key=lambda x: _width(x, FONT, MIN_ADDRESS_SIZE))
     raise AddressTooLong(

@@ -10,6 +10,7 @@ from campaign.followups.items import OUTCOME_SAID, Due
 from campaign.reports.tracker import sent_by_prospect
 from campaign.reports.xlsx import add_sheet
 from campaign.util.atomic import replacing
+from campaign.util.text import plural
 
 CALL_SCRIPT = [
     "Introduce yourself.",
@@ -76,7 +77,7 @@ def call_rows(conn: sqlite3.Connection, items: list[Due]) -> list[dict]:
 def session_estimate(count: int) -> str:
     minutes = round(count * 60 / CALLS_PER_HOUR)
     hours, rest = divmod(minutes, 60)
-    return f"{count} calls at {CALLS_PER_HOUR} an hour: about " + (
+    return f"{plural(count, 'call')} at {CALLS_PER_HOUR} an hour: about " + (
         f"{hours} h {rest} min" if hours else f"{rest} min"
     )
 

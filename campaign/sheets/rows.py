@@ -23,7 +23,7 @@ from campaign.sheets.layouts import (
     recognise,
 )
 from campaign.sheets.xlsx import unescape
-from campaign.util.text import CONTROL, is_invisible, quote, strip_controls
+from campaign.util.text import CONTROL, agree, is_invisible, plural, quote, strip_controls
 
 __all__ = ["Parsed", "Problem", "Row", "field_name", "fold", "parse", "parse_map", "split_name"]
 
@@ -554,8 +554,8 @@ def _cell(cells: list[str], index: int) -> str:
 def _hidden_notice(rows: list[int]) -> Notice:
     shown = ", ".join(str(n) for n in rows[:20]) + (" and more" if len(rows) > 20 else "")
     return Notice(
-        f"skipped {len(rows)} hidden row{'s' if len(rows) != 1 else ''} (hidden by hand or by a "
-        f"filter): row{'s' if len(rows) != 1 else ''} {shown}",
+        f"skipped {plural(len(rows), 'hidden row')} (hidden by hand or by a filter): "
+        f"{agree(len(rows), 'row', 'rows')} {shown}",
         hint="include-hidden",
     )
 

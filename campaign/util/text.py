@@ -74,7 +74,12 @@ def slug(text: str, limit: int = 30) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     """ "1 letter", "2 letters"; `many` for irregular plurals ("1 reply", "2 replies")."""
-    return f"{count:,} {word if count == 1 else many or word + 's'}"
+    return f"{count:,} {agree(count, word, many or word + 's')}"
+
+
+def agree(count: int, one: str, many: str) -> str:
+    """`one` or `many` as `count` asks, without the number: "was"/"were", "it"/"them"."""
+    return one if count == 1 else many
 
 
 _APOSTROPHES = dict.fromkeys(map(ord, "'\u2019\u2018\u02bc`\u00b4\u2032"), None)

@@ -12,6 +12,8 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 
+from campaign.util.text import plural
+
 
 @dataclass
 class Run:
@@ -51,7 +53,8 @@ def _work(state, request, expected: int, run: Run) -> None:
     def confirm(count: int, via: str) -> None:
         if count > expected:
             raise CampaignError(
-                f"{count} emails are owed now, not the {expected} you confirmed; "
+                f"{plural(count, 'email is', 'emails are')} owed now, not the {expected} you "
+                "confirmed; "
                 "look at the page again before sending."
             )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.output import say
+from campaign.util.text import plural
 
 
 @click.command()
@@ -94,10 +95,8 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     say(f"  {root / 'campaign.toml'}   your settings (commented)")
     say(f"  {root / 'templates'}/   the letters; edit them freely")
     say(f"  {root / 'campaign.db'}   the ledger")
-    say(
-        f"  {root / 'outbox'}/   {sum(p.suffix == '.eml' for p in outbox)} email drafts (.eml), "
-        "the letters, envelopes and call sheet (.pdf)"
-    )
+    drafts = plural(sum(p.suffix == ".eml" for p in outbox), "email draft")
+    say(f"  {root / 'outbox'}/   {drafts} (.eml), the letters, envelopes and call sheet (.pdf)")
     say(f"  {inbox}/   the sample inbox `campaign sync` read: a reply and a bounce")
     say(f"  {root / 'tracker.xlsx'}")
     say('Start your own: campaign init my-search --name "Your Name" --email you@example.org')

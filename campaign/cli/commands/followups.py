@@ -163,7 +163,8 @@ def due(state, horizon, as_json):
         late = state.settings.cadence["thank_you_late_days"]
         who = "; ".join(f"#{i.prospect_id} {i.person.get('name') or i.name}" for i in stale)
         say(
-            f"{plural(len(stale), 'thank-you note')} more than {late} days after the interview "
+            f"{plural(len(stale), 'thank-you note')} more than {plural(late, 'day')} after the "
+            "interview "
             f"left the list: {who}.",
             fg="yellow",
         )
@@ -192,7 +193,14 @@ def due(state, horizon, as_json):
                 ],
             )
         )
-    say(f"\n{plural(len(items), 'follow-up')}: " + ", ".join(_summary(items)) + ".")
+    # What to do names commands that act on what is due today, not on what falls due later.
+    now = [i for i in items if i.due <= state.today]
+    later = len(items) - len(now)
+    said = f"{plural(len(now), 'follow-up')} due: " + ", ".join(_summary(now)) if now else ""
+    if later:
+        coming = f"{plural(later, 'follow-up')} falling due in the next {plural(horizon, 'day')}"
+        said = f"{said}; {coming}" if said else f"Nothing due on {state.today}; {coming}"
+    say(f"\n{said}.")
 
 
 # What the mailbox and the mail server add to `due` (but the calls among them).
@@ -204,7 +212,7 @@ def _summary(items: list) -> list[str]:
     counts: dict[str, int] = {}
     for i in items:
         what = (
-            "letters"
+            i.channel
             if i.channel in ("email", "post") and i.template is not None
             else "mail"
             if i.kind in ("check-reply", "bounced", "refused", "draft-unsent")
@@ -214,11 +222,9 @@ def _summary(items: list) -> list[str]:
         counts[what] = counts.get(what, 0) + 1
     replies = counts.pop("reply", 0)
     parts = [plural(replies, "reply", "replies") + " to answer today"] if replies else []
-    parts.append(
-        f"{plural(counts.pop('letters', 0), 'letter')} (`campaign send --followups`, "
-        "`campaign print --followups`)"
-    )
     words = {
+        "email": lambda n: f"{plural(n, 'email')} to send (`campaign send --followups`)",
+        "post": lambda n: f"{plural(n, 'letter')} to post (`campaign print --followups`)",
         "note": lambda n: (
             f"{plural(n, 'note')} to write by hand (then `campaign mailed --followups`)"
         ),
@@ -232,7 +238,8 @@ def _summary(items: list) -> list[str]:
     for key, word in words.items():
         if counts.get(key):
             parts.append(word(counts.pop(key)))
-    parts.append(f"{plural(sum(counts.values()), 'call')} (`campaign calls`)")
+    if sum(counts.values()):
+        parts.append(f"{plural(sum(counts.values()), 'call')} (`campaign calls`)")
     return parts
 
 
@@ -246,7 +253,7 @@ def status(state, as_json):
     Example:
       campaign status
     """
-    from campaign.letters.batch import find
+    from campaign.letters.batch import find, no_batch_hint, week_of
     from campaign.reports.status import status as numbers
 
     today = state.today
@@ -262,10 +269,16 @@ def status(state, as_json):
     click.echo(
         f"  prospects   {p['total']}: "
         + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
+        if p["total"]
+        else "  prospects   none yet"
     )
     click.echo(
-        f"  this week   {week}: {progress['sent']} of {progress['picked']} sent"
-        + ("" if batch else " (no batch yet: campaign batch)")
+        f"  this week   {week_of(week)}: "
+        + (
+            f"{progress['sent']} of {progress['picked']} sent"
+            if batch
+            else f"no batch yet; {HINTS[no_batch_hint(state.conn)]}"
+        )
     )
     click.echo(
         f"  sent        {data['sent']['email']} by email, {data['sent']['post']} by post"

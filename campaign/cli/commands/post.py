@@ -10,7 +10,7 @@ from campaign.cli.options import chosen_week, json_option, pass_state, week_opti
 from campaign.cli.output import emit_json, say
 from campaign.errors import CampaignError
 from campaign.util.atomic import writable
-from campaign.util.text import plural
+from campaign.util.text import agree, plural
 
 PDF = click.Path(dir_okay=False, path_type=Path)
 POSTED = ("post", "note")  # what `mailed` records: letters for the post, notes by hand
@@ -140,25 +140,19 @@ def print_(
             }
         )
     if letters:
+        paper = {"letter": "US Letter", "a4": "A4"}.get(paper, paper)
         say(f"Wrote {plural(letters, 'letter')} ({plural(pages, 'page')}, {paper}) to {out}")
     for extra in files[1:]:
         say(f"  and {extra}")
     for _, why in printed.left_out:
         say(f"  left out: {why}", fg="red")
     if mark_mailed:
-        before = len(printed.items) - mailed
-        say(
-            f"Recorded {mailed} as posted on {state.today}"
-            + (
-                f" ({before} {'was' if before == 1 else 'were'} already recorded)."
-                if before
-                else "."
-            )
-        )
+        say(_mailed_said(mailed, len(printed.items) - mailed, state.today, followups))
     elif letters:
+        them = agree(letters, "it", "them")
         say(
-            "Sign, fold and post them, then record it: campaign mailed"
-            + (" --followups" if followups else "")
+            f"Sign, fold and post {them}, then record {them} with `campaign mailed"
+            + (" --followups`." if followups else "`.")
         )
     if printed.left_out:
         say(
@@ -182,11 +176,11 @@ def _say_already(already: list, again: bool, followups: bool) -> None:
     more = f"; and {len(already) - 5} more" if len(already) > 5 else ""
     count = len(already)
     said = (
-        f"{plural(count, 'letter')} {'was' if count == 1 else 'were'} already recorded as "
+        f"{plural(count, 'letter')} {agree(count, 'was', 'were')} already recorded as "
         f"posted: {shown}{more}"
     )
     if again:
-        say(f"{said}. Printing {'it' if count == 1 else 'them'} again (--again).", fg="yellow")
+        say(f"{said}. Printing {agree(count, 'it', 'them')} again (--again).", fg="yellow")
         return
     flag = " --followups" if followups else ""
     say(
@@ -221,6 +215,7 @@ def mailed(state, week, on, followups, all_channels, drafts, as_json):
       campaign mailed --drafts --on 2026-11-25
     """
     from campaign.actions.printing import record_posted
+    from campaign.letters.batch import NO_BATCH_HINTS
     from campaign.util.text import shorten
     from campaign.workspace.settings import parse_date
 
@@ -247,21 +242,32 @@ def mailed(state, week, on, followups, all_channels, drafts, as_json):
         )
     except CampaignError as err:
         # No batch this week, but follow-up letters due by post: those are what was printed.
-        if err.hint == "pick-batch" and _printables(state, week, None, False, True, POSTED):
+        if err.hint in NO_BATCH_HINTS and _printables(state, week, None, False, True, POSTED):
             raise CampaignError(err.message, hint="mailed-followups") from None
         raise
     added, already, left_out = posted.added, posted.already, posted.left_out
     if as_json:
         emit_json({"mailed": added, "already": already, "on": day.isoformat()})
-    say(
-        f"Recorded {plural(added, 'letter')} as posted on {day}; "
-        f"{already} {'was' if already == 1 else 'were'} already recorded."
-    )
+    say(_mailed_said(added, already, day, followups))
     for who, why in left_out:
         reason = "its address does not fit the envelope window"
         if "prints {{" in why:  # a field the letter prints is empty for them
             reason = why.split("): ", 1)[-1]
         say(f"  not recorded: {shorten(who)}: {reason}", fg="red")
+
+
+def _mailed_said(added: int, already: int, day, followups: bool) -> str:
+    """What `mailed` recorded, leaving out the counts that are nought."""
+    before = f"{plural(already, 'letter')} {agree(already, 'was', 'were')} already recorded"
+    if added and already:
+        return f"Recorded {plural(added, 'letter')} as posted on {day}; {before}."
+    if added:
+        return f"Recorded {plural(added, 'letter')} as posted on {day}."
+    if already:
+        return f"Nothing new to record: {before} as posted."
+    if followups:
+        return "Nothing to record: no follow-up letter is due by post."
+    return "Nothing to record: no letter of the batch goes by post."
 
 
 def _drafts_mailed(state, day, as_json: bool) -> None:

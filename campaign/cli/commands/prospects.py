@@ -13,6 +13,7 @@ from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import worded
 from campaign.followups.items import STAGES
 from campaign.sheets.headers import FIELDS
+from campaign.util.text import agree, plural
 
 STATUSES = ("active", "replied", "rejected", "closed", "hired")
 LIST_FIELDS = ("id", *FIELDS, "status", "role")
@@ -79,7 +80,8 @@ def import_(state, path, sheet, mapping, skip_invalid, encoding, include_hidden,
     if blocked:
         bad = len({e.row for e in parsed.errors})
         say(
-            f"{bad} of {bad + parsed.good} rows have problems, so nothing was imported. "
+            f"{bad:,} of {plural(bad + parsed.good, 'row')} {agree(bad, 'has', 'have')} "
+            "problems, so nothing was imported. "
             "Fix them and import again, or pass --skip-invalid to import the rest.",
             fg="red",
         )
@@ -170,7 +172,7 @@ def prospects_(state, status, stage, as_json):
             ],
         )
     )
-    say(f"{len(rows)} prospects.")
+    say(f"{plural(len(rows), 'prospect')}.")
 
 
 def _prospect_dict(row) -> dict:

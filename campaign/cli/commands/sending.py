@@ -14,7 +14,7 @@ from campaign.cli.options import chosen_week, dry_run_option, json_option, pass_
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError, Declined, worded
 from campaign.util.atomic import writable, write_private
-from campaign.util.text import plural, shorten, visible
+from campaign.util.text import agree, plural, shorten, visible
 from campaign.workspace.settings import Settings
 
 
@@ -70,7 +70,7 @@ def batch(state, size, week, everyone, adding, taking_out, dry_run, as_json):
       campaign batch --dry-run      # who would be picked, keeping nothing
       campaign batch --take-out 12 --add "Acme Tools"
     """
-    from campaign.letters.batch import candidates, find, members, pick, remaining
+    from campaign.letters.batch import candidates, find, members, pick, remaining, week_of
 
     week = chosen_week(state, week)
     size = size or state.settings.batch_size
@@ -105,12 +105,12 @@ def batch(state, size, week, everyone, adding, taking_out, dry_run, as_json):
     )
     emails = sum(r["channel"] == "email" for r in rows)
     verb = "Would pick" if dry_run and new else "Picked" if new else "Already picked"
+    left = remaining(state.conn) - (len(rows) if dry_run and new else 0)
     if adding or taking_out:
         verb = "The batch now holds"
     say(
-        f"{verb} {len(rows)} for {week}: {emails} by email, {len(rows) - emails} by post. "
-        f"{remaining(state.conn) - (len(rows) if dry_run and new else 0)} prospects are left "
-        "for later weeks."
+        f"{verb} {len(rows)} for {week_of(week)}: {emails} by email, {len(rows) - emails} by "
+        f"post. {plural(left, 'prospect')} {agree(left, 'is', 'are')} left for later weeks."
     )
     if dry_run and new:
         say("Nothing was kept (--dry-run).")
@@ -297,7 +297,7 @@ def _dry_run_said(summary) -> None:
     going = len(summary.would_send or [])
     drafts = summary.transport == "outbox"
     verb = (
-        f"would be written to outbox/ as {'a draft' if going == 1 else 'drafts'}"
+        f"would be written to outbox/ as {agree(going, 'a draft', 'drafts')}"
         if drafts
         else "would go"
     )
@@ -306,38 +306,43 @@ def _dry_run_said(summary) -> None:
     line = f"Dry run: {what} {verb}"
     if summary.continue_on and going < owed:
         line += (
-            f" today; {owed - going:,} {'waits' if owed - going == 1 else 'wait'} for "
+            f" today; {owed - going:,} {agree(owed - going, 'waits', 'wait')} for "
             f"{summary.continue_on} ({summary.stopped})"
         )
     elif going < owed:
         line += f" (--limit); {owed - going:,} stay owed for the next run"
     if summary.pace_seconds >= 60:
         line += f", taking at least {round(summary.pace_seconds / 60):,} min ([sending] per_minute)"
-    say(
-        f"{line}; {plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by "
-        "post. Nothing was sent or recorded."
-    )
+    if summary.post:
+        line += f"; {plural(summary.post, 'letter')} {agree(summary.post, 'goes', 'go')} by post"
+    say(f"{line}. Nothing was sent or recorded.")
 
 
 def _sent_said(summary) -> None:
-    if summary.transport != "outbox":
+    if summary.transport != "outbox" and (
+        summary.sent or summary.owed or summary.failed or summary.unknown
+    ):
         say(f"Sent {plural(summary.sent, 'email')}.")
+    elif summary.transport != "outbox":
+        say("Sent nothing: no email is waiting to go.")
     elif summary.sent:
         # Outbox files are drafts: say so, and when their follow-ups start.
         say(
             f"Wrote {plural(summary.sent, 'draft')} to outbox/: send "
-            f"{'it' if summary.sent == 1 else 'them'} from your mail program today; "
-            f"{'its' if summary.sent == 1 else 'their'} follow-ups count from today."
+            f"{agree(summary.sent, 'it', 'them')} from your mail program today; "
+            f"{agree(summary.sent, 'its', 'their')} follow-ups count from today."
         )
+    elif summary.owed or summary.failed or summary.unknown:
+        say("Wrote no drafts.")  # the lines that follow say why
     else:
-        say("Wrote no drafts: nothing is owed by email.")
+        say("Wrote no drafts: no email is waiting to go.")
 
 
 def _report_unknown(plan, retry_unknown: bool) -> None:
     if plan.unknown and not retry_unknown:
         count = len(plan.unknown)
         say(
-            f"{plural(count, 'send')} {'is' if count == 1 else 'are'} unknown: a run stopped while "
+            f"{plural(count, 'send')} {agree(count, 'is', 'are')} unknown: a run stopped while "
             "sending, so it may have gone. Check your Sent folder, then say which went with "
             "`campaign unknown --sent ID` or `--unsent ID` (or resend with `campaign send "
             "--retry-unknown`):",
@@ -385,6 +390,35 @@ def _say_held(held: list[tuple[str, str]]) -> None:
         )
 
 
+def _say_copies(copies) -> None:
+    """The Sent copies saved this run, and those still to save."""
+    if copies is not None and copies.saved:
+        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
+    if copies is not None and copies.error:
+        say(
+            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet "
+            f"({copies.error}); the next `campaign send` or `campaign sync` saves "
+            f"{agree(copies.pending, 'it', 'them')}.",
+            fg="yellow",
+        )
+
+
+def _say_post(summary, this_week: str) -> None:
+    """The letters that go by post, and the print command for the weeks they belong to."""
+    weeks = summary.post_weeks
+    if summary.followups:
+        commands = ["`campaign print --followups`"]
+    elif weeks and weeks != [this_week]:
+        commands = [f"`campaign print --week {w}`" for w in weeks]
+    else:
+        commands = ["`campaign print`"]
+    say(
+        f"{plural(summary.post, 'letter')} {agree(summary.post, 'goes', 'go')} by post and "
+        f"{agree(summary.post, 'is', 'are')} not recorded as posted yet: print "
+        f"{agree(summary.post, 'it', 'them')} with {' and '.join(commands)}."
+    )
+
+
 def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> None:
     data = summary.as_dict()
     if as_json:
@@ -398,11 +432,11 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         return
     _sent_said(summary)
     rest = [
-        f"{what} {count}"
+        f"{count:,} {what}"
         for what, count in (
             ("refused", len(summary.failed)),
             ("unknown", summary.unknown),
-            ("still owed", summary.owed),
+            ("still to send", summary.owed),
         )
         if count
     ]
@@ -418,36 +452,17 @@ def _finish(summary, as_json: bool, this_week: str, dry_run: bool = False) -> No
         say(f"  refused: {_who(refused)}: {refused['reason']}", fg="red")
     if summary.refused:
         say(
-            f"  {'That address does' if len(summary.refused) == 1 else 'Those addresses do'} "
+            f"  {agree(len(summary.refused), 'That address does', 'Those addresses do')} "
             "not take mail: find a new one (fix your sheet and import it again, and the next "
             "`campaign send` writes to it), or call / write: see `campaign due`."
         )
-    copies = summary.sent_copies
-    if copies is not None and copies.saved:
-        say(f"Saved {plural(copies.saved, 'copy', 'copies')} in your Sent folder.")
-    if copies is not None and copies.error:
-        say(
-            f"{plural(copies.pending, 'sent email')} not in your Sent folder yet "
-            f"({copies.error}); the next `campaign send` or `campaign sync` saves them.",
-            fg="yellow",
-        )
+    _say_copies(summary.sent_copies)
     if summary.stopped:
         say(f"Stopped early: {summary.stopped}.", fg="yellow")
     if summary.continue_on:
         say(f"Run `campaign send` again on {summary.continue_on} for the rest.")
     if summary.post:
-        weeks = summary.post_weeks
-        if summary.followups:
-            commands = ["`campaign print --followups`"]
-        elif weeks and weeks != [this_week]:
-            commands = [f"`campaign print --week {w}`" for w in weeks]
-        else:
-            commands = ["`campaign print`"]
-        say(
-            f"{plural(summary.post, 'letter')} {'goes' if summary.post == 1 else 'go'} by post and "
-            f"{'is' if summary.post == 1 else 'are'} not recorded as posted yet: print "
-            f"{'it' if summary.post == 1 else 'them'} with {' and '.join(commands)}."
-        )
+        _say_post(summary, this_week)
     _say_held(held)
     if summary.failed or held or (summary.stopped and not summary.continue_on):
         raise SystemExit(1)

@@ -7,6 +7,7 @@ import click
 from campaign.cli.options import json_option, pass_state
 from campaign.cli.output import echo, emit_json, say
 from campaign.errors import CampaignError
+from campaign.util.text import agree, plural
 
 
 @click.command()
@@ -41,9 +42,17 @@ def unknown(state, send_ids, went, as_json):
     if as_json:
         emit_json({"unknown": rows, "marked_sent": done.sent, "marked_unsent": done.unsent})
     if done.sent:
-        say(f"Recorded {len(done.sent)} as sent on the day tried; their follow-ups start then.")
+        count = len(done.sent)
+        say(
+            f"Recorded {plural(count, 'send')} as sent on the day tried; "
+            f"{agree(count, 'its', 'their')} follow-ups start then."
+        )
     if done.unsent:
-        say(f"{len(done.unsent)} are owed again: `campaign send` sends each once.")
+        count = len(done.unsent)
+        say(
+            f"{plural(count, 'letter')} {agree(count, 'is', 'are')} owed again: "
+            "`campaign send` sends each once."
+        )
     if as_json:
         return
     if not rows:
@@ -58,6 +67,7 @@ def unknown(state, send_ids, went, as_json):
         echo(f"  Subject:    {row['subject']}")
         echo(f"  Message-ID: {row['message_id'] or '-'}")
     say(
-        f"{len(rows)} sends may or may not have gone. Look for each Message-ID in your Sent "
+        f"{plural(len(rows), 'send')} may or may not have gone. Look for each Message-ID in your "
+        "Sent "
         "folder, then `campaign unknown --sent ID...` or `campaign unknown --unsent ID...`."
     )
