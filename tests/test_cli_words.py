@@ -72,9 +72,11 @@ def test_a_week_with_no_prospect_left_points_at_import(run, tmp_path):
     # Nothing to pick: the send says only what it did, with no "run `campaign batch`".
     send = run("--today", NEXT_MONDAY, "send", "--dry-run")
     assert send.stderr.splitlines() == [
-        "would send to Maria Lopez <maria@example.com>: VP Ops at Acme Tools: an experienced "
+        "would write a draft to Maria Lopez <maria@example.com>: VP Ops at Acme Tools: an "
+        "experienced "
         "hand, ready now",
-        "would send to Ann Lee <ann@example.com>: CFO at Gamma Corp: an experienced hand, "
+        "would write a draft to Ann Lee <ann@example.com>: CFO at Gamma Corp: an experienced "
+        "hand, "
         "ready now",
         "Dry run: 2 emails would be written to outbox/ as drafts; 1 letter goes by post. "
         "Nothing was sent or recorded.",

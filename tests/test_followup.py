@@ -512,6 +512,7 @@ def test_assistant_and_best_time_are_stored_on_the_prospect(campaign):
         "status": "assistant",
         "detail": "",
         "touch_id": 1,
+        "label": "Call",
     }
     # A later call without them keeps what was recorded.
     log(campaign, "2026-12-05", "4", "call", "--outcome", "no-answer")
@@ -694,7 +695,8 @@ def test_people_met_are_stored_and_shown_per_interview(campaign):
         {"name": "ken ITO", "title": "CTO", "email": "ken@birch.example"},
     ]
     shown = campaign("show", "2").stdout
-    assert "2026-12-03  interview  [event 1]\n" in shown  # no empty "()"
+    # Said in words, with no empty "()".
+    assert "2026-12-03  Interview with Hans Weber, Ann Lee, ken ITO  [event 1]\n" in shown
     assert "met Hans Weber (VP, Engineering, hans@birch.example)" in shown
     assert "met Ann Lee (CFO)" in shown
     thanks = [
@@ -792,7 +794,8 @@ def test_skip_dismisses_one_follow_up_and_is_shown(campaign):
         ("2026-11-30", "skip", "receipt-check", "she wrote"),
         ("2026-12-09", "skip", "followup-letter-1", ""),
     ]
-    assert "2026-11-30  skip (receipt-check) - she wrote" in campaign("show", "1").stdout
+    shown = campaign("show", "1").stdout
+    assert "2026-11-30  Follow-up dismissed: Receipt check - she wrote" in shown
 
 
 def test_skip_a_thank_you_or_a_change_of_approach(campaign):

@@ -41,7 +41,7 @@ def test_outbox_files_are_drafts_and_the_summary_says_so(run, workspace, tmp_pat
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         assert message["X-Unsent"] == "1"
     # The ledger says what happened too: a draft, not a sent email.
-    assert "intro letter by email (draft in outbox/)" in run("show", "1").stdout
+    assert "First letter by email (draft in outbox/)" in run("show", "1").stdout
     assert "(2 of the emails as drafts in outbox/)" in run("status").stdout
 
 

@@ -48,7 +48,7 @@ KINDS = {
     # a reply first (docs/domain.md, "Replies": "the first thing on the list").
     "answer-reply": ("Replies to answer today", None),
     "unknown-send": ("Sends to resolve: did they go?", None),
-    "thank-you": ("Thank-you notes (same day)", "thankyou"),
+    "thank-you": ("Thank-you notes, the same day", "thankyou"),
     "receipt-check": ("Receipt checks: did the letter arrive?", "receipt"),
     "followup-letter-1": ("Follow-up letters, 2 weeks", "followup1"),
     "followup-letter-2": ("Follow-up letters, 4 weeks", "followup2"),

@@ -10,7 +10,7 @@ from campaign.cli.hints import HINTS
 from campaign.cli.options import horizon_option, json_option, pass_state
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import CampaignError
-from campaign.followups.items import KINDS, OUTCOMES
+from campaign.followups.items import KINDS, LABELS, OUTCOMES
 from campaign.followups.touches import EVENTS, SKIPPABLE, UNDO
 from campaign.util.text import plural
 
@@ -339,7 +339,8 @@ def calls(state, out, horizon, as_json):
     click.echo(f"Call sheet for {state.today}: {sheet.estimate}")
     click.echo("Script: " + " ".join(script))
     for number, r in enumerate(rows, start=1):
-        echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{r['kind']}]")
+        said = LABELS.get(r["kind"], r["kind"])
+        echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{said}]")
         echo(
             f"   phone {r['phone'] or '-'}   assistant {r['assistant'] or '-'}   "
             f"best time {r['best_time'] or '-'}"
@@ -373,8 +374,9 @@ def export(state, file, horizon, as_json):
     if done.kind == "xlsx":
         what = plural(done.count, "prospect")
     else:
-        changes = f"{done.changed} changed, {done.cancelled} cancelled"
-        what = f"{plural(done.count, 'follow-up')} ({changes})"
+        changes = [f"{done.changed} changed"] if done.changed else []
+        changes += [f"{done.cancelled} cancelled"] if done.cancelled else []
+        what = plural(done.count, "follow-up") + (f" ({', '.join(changes)})" if changes else "")
     if as_json:
         emit_json(done.as_dict())
     say(f"Wrote {what} to {file}")

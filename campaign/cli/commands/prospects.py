@@ -11,7 +11,7 @@ from campaign.cli.hints import HINTS
 from campaign.cli.options import dry_run_option, json_option, pass_state
 from campaign.cli.output import echo, emit_json, say, table
 from campaign.errors import worded
-from campaign.followups.items import STAGES
+from campaign.followups.items import LABELS, STAGES
 from campaign.sheets.headers import FIELDS
 from campaign.util.text import agree, plural
 
@@ -147,7 +147,7 @@ def prospects_(state, status, stage, as_json):
     for row in rows:
         row["name"] = f"{row['first_name']} {row['last_name']}".strip()
         step = row["next_step"]
-        row["next"] = f"{step['kind']} {step['due']}" if step else "-"
+        row["next"] = f"{LABELS.get(step['kind'], step['kind'])} {step['due']}" if step else "-"
         row["reach"] = " + ".join(
             x
             for x, ok in (
@@ -204,7 +204,7 @@ def show(state, prospect, as_json):
     row = find_prospect(state.conn, prospect)
     data = _prospect_dict(row)
     data["source"] = row["source"]
-    data["history"] = history(state.conn, row["id"])
+    data["history"] = history(state.conn, row["id"], labels=True)
     where = standings(state.conn, state.settings.cadence, state.today, ids=[row["id"]])
     data.update(where[row["id"]].as_dict(HINTS))
     if as_json:
@@ -231,16 +231,18 @@ def show(state, prospect, as_json):
     echo(f"  {'stage':10} {data['stage']}")
     step = data["next_step"]
     if step:
-        echo(f"  {'next step':10} {step['kind']} due {step['due']}: {step['reason']}")
+        said = LABELS.get(step["kind"], step["kind"])
+        echo(f"  {'next step':10} {said}, due {step['due']}: {step['reason']}")
     else:
         echo(f"  {'next step':10} nothing planned: {data['nothing_planned']}")
     echo("History:" if data["history"] else "History: nothing sent or logged yet.")
     for item in data["history"]:
         detail = f" - {item['detail']}" if item["detail"] else ""
-        status = f" ({item['status']})" if item["status"] else ""
+        # A dismissal's label names the follow-up dismissed already.
+        status = f" ({item['status']})" if item["status"] and item["what"] != "skip" else ""
         mark = f"  [event {item['touch_id']}]" if "touch_id" in item else ""
         undone = f" (undone on {item['undone_on']})" if "undone_on" in item else ""
-        echo(f"  {item['date']}  {item['what']}{status}{detail}{undone}{mark}")
+        echo(f"  {item['date']}  {item['label']}{status}{detail}{undone}{mark}")
         for person in item.get("people", ()):
             about = ", ".join(x for x in (person.get("title"), person.get("email")) if x)
             echo(f"              met {person['name']}" + (f" ({about})" if about else ""))

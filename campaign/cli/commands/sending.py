@@ -259,8 +259,9 @@ def send(state, week, letter, dry_run, limit, yes, retry_unknown, followups, no_
 
     def on_plan(plan, jobs):
         _report_unknown(plan, retry_unknown)
+        verb = "would send to" if state.settings.smtp else "would write a draft to"
         for job in jobs if dry_run else []:
-            say(f"would send to {job.letter.to_name} <{job.letter.to_email}>: {job.letter.subject}")
+            say(f"{verb} {job.letter.to_name} <{job.letter.to_email}>: {job.letter.subject}")
 
     request = SendRequest(
         week, letter, followups, retry_unknown, limit, dry_run, read_inbox=not no_inbox
