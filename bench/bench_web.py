@@ -43,8 +43,12 @@ PAGES = (
     "/prospects",
     "/prospects?q=Maria1&sort=company&order=desc&page=3",
     "/prospects/1",
+    "/prospects?stage=written&sort=next",
     "/import",
     "/letters?prospect=1",
+    "/letters?template=followup1&prospect=1&as=post",
+    "/setup",
+    "/week/send",
 )
 SENDER = ["--name", "Jane Doe", "--email", "jane.doe@example.org", "--phone", "(217) 555-0142"]
 SENDER += ["--address", "40 Oak Avenue", "--address", "Springfield, IL 62704"]

@@ -21,6 +21,10 @@ from tests.helpers import (
     free_port,
 )
 
+# The web app's fixtures (serve, browser, page), one instance each for the whole run: a second
+# sync playwright in the same process is refused.
+pytest_plugins = ["tests.web_fixtures"]
+
 # In CI the property tests try the same examples every run (a red CI must mean a change broke
 # something, not that a new random example turned up): new examples are found on developers'
 # machines, where each run draws afresh, and kept as plain regression tests.

@@ -182,3 +182,51 @@ def test_dry_run_shows_the_pick_and_keeps_nothing(run, tmp_path, ledger):
     kept = run.json("--today", MONDAY, "batch", "--size", "2")
     assert [p["id"] for p in kept["prospects"]] == [p["id"] for p in shown["prospects"]]
     assert ledger.execute("SELECT count(*) FROM batch_members").fetchone()[0] == 2
+
+
+# --- taking a prospect out, adding one ----------------------------------------------------------
+
+
+def test_a_prospect_taken_out_waits_for_a_later_week_and_one_added_goes_last(run, thirty):
+    first = pick(run, MONDAY, "--size", "5")
+    assert ids(first) == [2, 4, 10, 12, 18]
+    changed = run("--today", MONDAY, "batch", "--take-out", "4", "--add", "Company 30")
+    assert changed.exit_code == 0, changed.stderr
+    assert "Took out #4 Company 4." in changed.stderr
+    assert "Added #30 Company 30." in changed.stderr
+    assert "The batch now holds 5 for the week of November 23 (2026-W48)" in changed.stderr
+    now = pick(run, MONDAY)
+    assert ids(now) == [2, 10, 12, 18, 30]
+    assert [p["position"] for p in now["prospects"]] == [1, 2, 3, 4, 5]
+    # The one taken out is the best of those waiting: next week's batch takes it first.
+    assert ids(pick(run, NEXT_MONDAY, "--size", "3")) == [4, 20, 26]
+
+
+def test_a_letter_that_went_keeps_its_prospect_in_the_batch(run, thirty, workspace):
+    pick(run, MONDAY, "--size", "3")
+    assert run.json("--today", MONDAY, "send", "--yes")["sent"] == 2  # drafts; #10 by post
+    refused = run("--today", MONDAY, "batch", "--take-out", "2")
+    assert refused.exit_code == 2
+    assert "the first letter to Company 2 (Person2 Surname2) went (on 2026-11-23)" in (
+        refused.stderr
+    )
+    assert ids(pick(run, MONDAY)) == [2, 4, 10]
+
+
+def test_what_cannot_be_added_is_said_in_one_line_and_nothing_changes(run, thirty):
+    pick(run, MONDAY, "--size", "3")
+    pick(run, NEXT_MONDAY, "--size", "2")  # 12 and 18, next week's
+    for ref, said in (
+        ("2", "Company 2 (Person2 Surname2) is already in this week's batch"),
+        ("12", "Company 12 (Person12 Surname12) is already in the batch for 2026-W49"),
+        ("nobody here", 'no prospect "nobody here"; `campaign prospects` lists them'),
+    ):
+        result = run("--today", MONDAY, "batch", "--add", ref)
+        assert result.exit_code == 2, ref
+        assert said in result.stderr
+        assert "Traceback" not in result.stderr
+    assert ids(pick(run, MONDAY)) == [2, 4, 10]
+    none = run("--today", "2026-12-07", "batch", "--add", "20")
+    assert none.exit_code == 2
+    assert "no batch for 2026-W50" in none.stderr
+    assert "campaign batch --week 2026-W50" in none.stderr

@@ -109,6 +109,7 @@ def test_a_reply_in_a_letters_thread_from_a_stranger_is_only_a_possible_reply(
     assert [(i["prospect_id"], i["channel"]) for i in checks] == [(1, "inbox"), (2, "inbox")]
     assert run("prospects", "--status", "replied").stderr.endswith("1 prospect.\n")
     assert "mallory@gmail.com" in checks[0]["reason"]
+    assert "'Stop writing.'; a reply?" in checks[0]["reason"]  # their first words too
     # Their follow-ups go on until the user says it was an answer.
     due = run.json("--today", "2026-12-15", "due")
     assert sorted(i["prospect_id"] for i in due if i["kind"] == "followup-letter-1") == [1, 2]

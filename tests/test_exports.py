@@ -296,7 +296,7 @@ def test_calls_json(calls_due):
         "",
     )
     assert (raj["assistant"], raj["best_time"], raj["attempts"]) == ("Pat Doe", "Tue 9am", 1)
-    assert raj["last_outcome"] == "left-message on 2026-11-26"
+    assert raj["last_outcome"] == "left a message on 2026-11-26"
     assert raj["sent"] == "intro by post 2026-11-25"
     # Only calls: the email receipt checks are not on the sheet.
     assert calls_due.json("--today", "2026-11-27", "calls")["calls"] == []
@@ -318,7 +318,7 @@ def test_calls_pdf(calls_due, tmp_path):
         "Assistant: Pat Doe",
         "Best time: Tue 9am",
         "Sent: intro by post 2026-11-25",
-        "left-message on 2026-11-26 (1 so far)",
+        "left a message on 2026-11-26 (1 so far)",
         "2 calls at 8 an hour: about 15 min",
         "Ask where they are in the process.",
         "Ask for a meeting with the decision maker.",
@@ -536,7 +536,7 @@ def test_call_events_carry_phone_assistant_and_best_time(calls_due, tmp_path):
     ]
     assert call["start"] == dt.date(2026, 11, 30)
     lines = call["description"].splitlines()
-    assert lines[0].startswith("left-message on 2026-11-26: try again")
+    assert lines[0].startswith("left a message on 2026-11-26: try again")
     assert lines[1:] == ["Phone: 973-555-0104", "Assistant: Pat Doe", "Best time: Tue 9am"]
     letters = [e for e in by_uid(path).values() if e["summary"].startswith("Follow-up letter")]
     assert letters

@@ -465,7 +465,7 @@ def test_three_unanswered_calls_in_a_row_change_the_approach(campaign):
     assert "3 calls in a row unanswered" in item["reason"]
     [row] = campaign.json("--today", "2026-12-08", "calls")["calls"]
     assert (row["kind"], row["attempts"]) == ("change-approach", 3)
-    assert row["last_outcome"] == "no-answer on 2026-12-04"
+    assert row["last_outcome"] == "no answer on 2026-12-04"
     # An answer breaks the run (and confirms the letter arrived).
     log(campaign, "2026-12-08", "4", "call", "--outcome", "spoke")
     assert due(campaign, "2026-12-08") == []
@@ -624,7 +624,7 @@ def test_an_unanswered_call_after_a_meeting_is_retried_two_business_days_later(c
     log(campaign, "2026-12-24", "1", "call", "--outcome", "no-answer")
     assert calls_for(campaign, "2026-12-24", 1) == [(1, "follow-up-call", "call", "2026-12-28")]
     [item] = [i for i in campaign.json("--today", "2026-12-28", "due") if i["prospect_id"] == 1]
-    assert item["reason"].startswith("no-answer on 2026-12-24: try again")
+    assert item["reason"].startswith("no answer on 2026-12-24: try again")
     log(campaign, "2026-12-28", "1", "call", "--outcome", "left-message")
     assert calls_for(campaign, "2026-12-28", 1) == [(1, "follow-up-call", "call", "2026-12-30")]
     # Reached at last: the long rhythm counts from this call, four weeks on.

@@ -111,7 +111,7 @@ def test_an_unanswered_call_is_tried_again_whatever_prompted_it(run, tmp_path):
     log(run, "2026-10-02", "1", "call", "--outcome", "left-message")  # a Friday
     assert due(run, "2026-10-02", 30) == [(1, "call-back", "call", "2026-10-06")]
     [item] = run.json("--today", "2026-10-06", "due")
-    assert item["reason"] == "left-message on 2026-10-02: try again"
+    assert item["reason"] == "left a message on 2026-10-02: try again"
     # Three in a row: change the approach, the next working day.
     log(run, "2026-10-06", "1", "call", "--outcome", "no-answer")
     log(run, "2026-10-08", "1", "call", "--outcome", "no-answer")

@@ -267,7 +267,7 @@ def test_the_smtp_password_serves_imap_only_for_the_same_username(
     configure(workspace, imap={"username": "someone-else"})
     other = run("sync", env={"CAMPAIGN_SMTP_PASSWORD": PASSWORD})
     assert other.exit_code == 2
-    assert "no IMAP password for someone-else: set CAMPAIGN_IMAP_PASSWORD" in other.stderr
+    assert "no IMAP password for someone-else; set CAMPAIGN_IMAP_PASSWORD" in other.stderr
 
 
 def test_a_bounced_address_with_a_postal_one_gets_its_follow_ups_by_post(

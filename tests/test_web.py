@@ -14,7 +14,6 @@ from pypdf import PdfReader
 
 from campaign.util.resources import sample_list
 from tests.helpers import add_prospects, free_port, people, use_smtp
-from tests.web_fixtures import *  # noqa: F403  (serve, browser, page)
 from tests.web_fixtures import screenshot
 
 TODAY = "2026-11-30"  # a Monday
@@ -85,17 +84,17 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     button(page, "Send").click()
     summary = page.locator("#summary")
     summary.wait_for()
-    assert summary.inner_text() == (
-        f"Sent {len(emails)}, failed 0, unknown 0, still owed 0, by post {len(posts)}."
-    )
+    assert summary.inner_text() == f"Sent {len(emails)} emails."
+    expect(page.locator("main")).to_contain_text(f"{len(posts)} letters go by post: print them")
     screenshot(page, tmp_path, "sent")
     assert sorted(m.rcpt_tos[0] for m in smtp_server) == sorted(p["email"] for p in emails)
 
     # A reload, and a second Send, never send twice.
     page.reload()
     page.goto(served.base + "/week")
-    button(page, "Send").click()
-    expect(page.get_by_role("status")).to_contain_text("Nothing is owed by email")
+    assert button(page, "Send").count() == 0  # nothing is owed by email: nothing to press
+    page.goto(served.base + "/week/send")  # the question page, reached again, sends nothing
+    expect(page.get_by_role("status")).to_contain_text("No email left to send")
     assert len(smtp_server) == len(emails)
 
     # Print the post letters (a PDF download), then Mark as posted.
@@ -108,13 +107,14 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
         data = Path(download.value.path()).read_bytes()
         assert len(PdfReader(io.BytesIO(data)).pages) == pages
         assert all(prospect["company"] in pdf_text(data, tmp_path) for prospect in posts)
-    button(page, "Mark as posted").click()
-    assert f"Recorded {len(posts)} letters as posted (0 were already" in page.inner_text("main")
+    page.get_by_role("link", name="Mark as posted").click()
+    button(page, f"Record {len(posts)} letters as posted").click()
+    assert f"Recorded {len(posts)} letters as posted on Mon 30 Nov." in page.inner_text("main")
     status = run.json("--today", TODAY, "status")
     assert status["sent"] == {"email": len(emails), "post": len(posts)}
     # Posted letters are not offered for printing again (a second copy would reach them).
-    expect(page.locator("main")).to_contain_text("nothing left to print this week")
-    assert page.get_by_role("link", name="Print").count() == 0
+    expect(page.locator("#finished")).to_contain_text("Nothing more to do here this week")
+    assert page.get_by_role("link", name="Print", exact=True).count() == 0
 
     # Three days later: the receipt calls for the posted letters; log one outcome.
     served.stop()
@@ -143,12 +143,13 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     # An interview, logged on the prospect's page.
     met = emails[0]
     page.goto(f"{later.base}/prospects/{met['id']}")
-    page.get_by_label("Event", exact=True).select_option("interview")
-    page.get_by_label("People met (interview): Name, Title, email; ...").fill(
+    page.locator("summary", has_text="An interview or meeting").click()
+    interview = page.get_by_role("form", name="An interview or meeting")
+    interview.get_by_label("People met: Name, Title, email; ...").fill(
         "Ann Lee, CFO, ann.lee@example.com; Bo Chan, HR Lead"
     )
-    button(page, "Log it").click()
-    expect(page.get_by_role("status")).to_have_text("Logged interview.")
+    interview.get_by_role("button").click()
+    expect(page.get_by_role("status")).to_contain_text("Logged: An interview or meeting, Thu 3 Dec")
     # The history says who was met, as `campaign show` does, and names letters in words.
     history = page.locator("main section", has_text="History").inner_text()
     assert "Interview with Ann Lee, Bo Chan" in history
@@ -164,12 +165,17 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     ]
     # Logged twice the same day: the page says what to do on the page, not a CLI flag.
     for _ in range(2):
-        page.get_by_label("Event", exact=True).select_option("note")
-        page.get_by_label("Note", exact=True).fill("thanked them in person")
-        button(page, "Log it").click()
+        page.locator("summary", has_text="A note").click()
+        note = page.get_by_role("form", name="A note")
+        note.get_by_label("Note", exact=True).fill("thanked them in person")
+        note.get_by_role("button").click()
     problem = page.locator("main").inner_text()
     assert "already has this note" in problem
-    assert 'tick "Record it even if the same was logged that day"' in problem
+    assert 'tick "Record it again anyway"' in problem
+    # What was typed is still there, and the box to record it again is beside it.
+    note = page.get_by_role("form", name="A note")
+    assert note.get_by_label("Note", exact=True).input_value() == "thanked them in person"
+    expect(note.get_by_label("Record it again anyway")).to_be_visible()
     assert "--again" not in problem
     page.goto(f"{later.base}/prospects/{met['id']}")
 
@@ -212,10 +218,13 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     expect(page.locator("main table tbody")).to_contain_text(called["company"])
     screenshot(page, tmp_path, "prospects")
     nav(page, "Letters")
-    page.get_by_label("Letter", exact=True).select_option("followup1")
-    page.get_by_label("Prospect (id or email)").fill(str(met["id"]))
+    page.get_by_role("navigation", name="Your letters").get_by_role(
+        "link", name="Follow-up 1"
+    ).click()
+    page.get_by_label("Preview for (a name, company, email or number)").fill(str(met["id"]))
     button(page, "Preview").click()
-    frame = page.frame_locator("iframe[title='The email as HTML']")
+    assert "not saved yet" not in page.inner_text("main")
+    frame = page.frame_locator("iframe[title='The email as it goes']")
     assert met["company"] in frame.locator("body").inner_text()
     screenshot(page, tmp_path, "letters")
     nav(page, "Dashboard")
@@ -274,6 +283,10 @@ def test_import_shows_every_problem_then_imports_the_good_rows(run, serve, page,
     page.get_by_label("Spreadsheet").set_input_files(str(sheet))
     button(page, "Check the file").click()
     problems = page.locator("main table tbody tr")
+    expect(problems).to_have_count(1)
+    # The dry run is a page of its own: reloading it posts nothing again.
+    assert "/import/check?" in page.url
+    page.reload()
     expect(problems).to_have_count(1)
     # The counts say what importing the good rows would do, row by row too.
     expect(page.get_by_role("status")).to_contain_text("1 new, 0 updated, 0 unchanged; 1 row")
@@ -334,7 +347,7 @@ def test_a_hostile_sheet_is_shown_as_text_and_runs_nothing(run, workspace, serve
             assert hostile in page.inner_text("main"), path
         assert page.locator("main script").count() == 0, path
     page.goto(served.base + "/letters?prospect=1")
-    frame = page.frame_locator("iframe[title='The email as HTML']")
+    frame = page.frame_locator("iframe[title='The email as it goes']")
     assert hostile in frame.locator("body").inner_text()
     assert page.locator("iframe").get_attribute("sandbox") == ""
     screenshot(page, tmp_path, "hostile")
@@ -394,7 +407,7 @@ def test_the_week_can_be_sent_from_the_keyboard(run, workspace, serve, page, tmp
     page.locator("#question").wait_for()
     tab_to("Send")
     page.keyboard.press("Enter")
-    expect(page.locator("#summary")).to_contain_text("Wrote 2 drafts to outbox/, failed 0")
+    expect(page.locator("#summary")).to_have_text("Wrote 2 drafts to the outbox folder.")
     assert len(list((workspace / "outbox").glob("*.eml"))) == 2
 
 
@@ -439,7 +452,7 @@ def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
     due = page.locator("main").inner_text()
     assert "in your Sent folder; then say whether it went" in due
     assert "campaign unknown" not in due  # the CLI's way; here, the buttons
-    form = page.get_by_role("form", name=f"Unknown send {third['send_id']}, Company 3")
+    form = page.get_by_role("form", name=re.compile(r"^Did it go\? .*, Company 3$"))
     form.get_by_role("button", name="It did not go", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Recorded the send as owed again.")
     assert run.json("--today", SENT_ON, "unknown")["unknown"] == []
@@ -448,7 +461,7 @@ def test_a_send_left_unknown_is_resolved_on_the_due_page_then_sent_once(
     button(page, "Send").click()
     assert page.locator("#question").inner_text().startswith("Send 3 emails as ")
     button(page, "Send").click()
-    expect(page.locator("#summary")).to_contain_text("Sent 3, failed 0, unknown 0")
+    expect(page.locator("#summary")).to_have_text("Sent 3 emails.")
     assert copies(smtp_server) == {f"person{n}@example.com": 1 for n in range(1, 6)}
 
 
@@ -468,11 +481,12 @@ def test_follow_up_letters_by_post_are_printed_and_marked_from_the_due_page(
     nav(page, "Due")
     printed = print_from(page, tmp_path)
     assert all(item["company"] in printed for item in posted)
-    button(page, "Mark as posted").click()
-    expect(page.get_by_role("status")).to_have_text("Recorded 5 letters as posted.")
+    page.get_by_role("link", name="Mark as posted").click()
+    button(page, "Record 5 letters as posted").click()
+    expect(page.get_by_role("status")).to_have_text("Recorded 5 letters as posted on Mon 14 Dec.")
     left = run.json("--today", two_weeks, "due")
     assert [i for i in left if i["kind"] == "followup-letter-1" and i["channel"] == "post"] == []
-    assert button(page, "Mark as posted").count() == 0  # nothing left to post today
+    assert page.get_by_role("link", name="Mark as posted").count() == 0  # nothing to post
     assert run.json("--today", two_weeks, "status")["sent"]["post"] == 10
 
 
@@ -487,12 +501,13 @@ def test_last_weeks_post_letters_not_printed_in_time_are_printed_this_week(
     served = serve(next_week)
     served.open(page)
     nav(page, "This week")
-    expect(page.locator("main")).to_contain_text("of them still owed from earlier weeks")
+    expect(page.locator("main")).to_contain_text("of them still to post from earlier weeks")
     printed = print_from(page, tmp_path)
     owed = [p for p in run.json("--today", TODAY, "batch")["prospects"] if p["channel"] == "post"]
     assert len(owed) == 5
     assert all(p["company"] in printed for p in owed)
-    button(page, "Mark as posted").click()
+    page.get_by_role("link", name="Mark as posted").click()
+    button(page, "Record 10 letters as posted").click()
     expect(page.get_by_role("status")).to_contain_text("Recorded")
     sent = run.json("--today", next_week, "status")["sent"]["post"]
     posted_now = [p for p in run.json("--today", next_week, "batch")["prospects"]]
@@ -513,9 +528,17 @@ def test_read_my_inbox_records_a_reply_as_campaign_sync_does(
     nav(page, "Due")
     button(page, "Read my inbox").click()
     assert page.get_by_role("status").inner_text() == (
-        "Read 1 new message: 1 reply, 0 automatic replies, 0 bounces, 0 possible replies."
+        "Read 1 new message: 1 reply; each is on the list below, with who wrote and what."
     )
     assert run.json("show", first)["status"] == "replied"
+    # The reply is today's first to-do: who wrote, when, and their first words.
+    replies = page.get_by_role("region", name="Replies to answer today")
+    expect(replies).to_contain_text(f"Person1 <{first}> wrote on Wed 2 Dec: 'Call me.'")
+    replies.get_by_role("link", name="Person1").click()
+    history = page.get_by_role("region", name="History").inner_text()
+    assert "Call me." in history
+    for header in ("References", "In-Reply-To", "Message-ID"):
+        assert header not in history
     assert b"\\Seen" not in imap.read()[0][0]  # only read: not even marked as seen
 
 
@@ -653,3 +676,49 @@ def test_the_import_page_refuses_hostile_sheets_in_one_line(serve, page, tmp_pat
         assert seconds < 2  # a round trip through the browser, on a shared machine
     # The server grew by a few megabytes at most (it was 6.5 GB for the first of these).
     assert _peak_mib(served.process.pid) - before < 50
+
+
+def test_this_weeks_batch_loses_and_gains_a_prospect_before_sending(
+    run, workspace, serve, page, tmp_path
+):
+    add_prospects(run, tmp_path, people(5))
+    assert run("--today", TODAY, "batch", "--size", "3").exit_code == 0
+    served = serve(TODAY)
+    served.open(page)
+    nav(page, "This week")
+    button(page, "Take Company 2 out of this week's batch").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Took Company 2 out of this week's batch: they wait for a later week."
+    )
+    box = page.get_by_role("combobox", name="Add a prospect to this week's batch")
+    box.fill("Nobody Known")
+    button(page, "Add to this week").click()
+    # Said beside the box, with what was typed still in it.
+    expect(page.locator("#e-who")).to_contain_text('No prospect "Nobody Known"')
+    expect(box).to_have_value("Nobody Known")
+    box.fill("Company 5")
+    button(page, "Add to this week").click()
+    expect(page.get_by_role("status")).to_have_text("Added Company 5 to this week's batch.")
+    assert [p["id"] for p in run.json("--today", TODAY, "batch")["prospects"]] == [1, 3, 5]
+    # Once a letter went, its prospect stays: no Take out beside it.
+    assert run.json("--today", TODAY, "send", "--yes")["sent"] == 3
+    page.reload()
+    assert page.get_by_role("button", name=re.compile("^Take .* out")).count() == 0
+
+
+def test_a_refused_address_is_said_plainly_and_not_promised_a_retry(
+    run, workspace, serve, page, smtp_server, tmp_path
+):
+    use_smtp(workspace, smtp_server)
+    add_prospects(run, tmp_path, people(3))
+    smtp_server.refuse = {"person2@example.com"}
+    assert run("--today", TODAY, "batch").exit_code == 0
+    served = serve(TODAY)
+    served.open(page)
+    nav(page, "This week")
+    button(page, "Send").click()
+    button(page, "Send").click()
+    expect(page.locator("#summary")).to_have_text("Sent 2 emails; 1 address was refused (below).")
+    expect(page.locator("main")).to_contain_text("person2@example.com")
+    expect(page.locator("main")).to_contain_text("They are not tried again as they are")
+    assert "retries them" not in page.inner_text("main")

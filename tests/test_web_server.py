@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from tests.helpers import add_prospects, configure, people
-from tests.web_fixtures import *  # noqa: F403  (serve)
 
 TODAY = "2026-11-30"
 

@@ -51,6 +51,14 @@ HINTS: dict[str, str] = {
     "log-what-follows": "`campaign log {id} EVENT` records what happens next",
     "offer-decide": "`campaign log {id} hired` once you accept, or `closed` if you decline",
     "show-history": "`campaign show {id}` gives each event its id",
+    "smtp-password": (
+        "set CAMPAIGN_SMTP_PASSWORD, or store it with `keyring set campaign {user}`, or run on "
+        "a terminal to be asked"
+    ),
+    "imap-password": (
+        "set CAMPAIGN_IMAP_PASSWORD, or store it with `keyring set campaign {user}`, or run on "
+        "a terminal to be asked"
+    ),
     "mailed-followups": (
         "the follow-up letters due by post are recorded with `campaign mailed --followups`"
     ),

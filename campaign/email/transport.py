@@ -59,22 +59,16 @@ def smtp_password(username: str, interactive: bool) -> str:
     password = os.environ.get("CAMPAIGN_SMTP_PASSWORD")
     if password:
         return password
-    try:
-        import keyring
+    from campaign.workspace.passwords import lookup
 
-        password = keyring.get_password("campaign", username)
-    except Exception:  # no keyring backend on a headless machine, a locked keyring...
-        password = None
+    password = lookup(username)  # the keyring, or what the web app was given this run
     if password:
         return password
     if interactive:
         import getpass
 
         return getpass.getpass(f"SMTP password for {username}: ")
-    raise SendError(
-        f"no SMTP password for {username}: set CAMPAIGN_SMTP_PASSWORD, or store it with "
-        f"`keyring set campaign {username}`, or run on a terminal to be asked."
-    )
+    raise SendError(f"no SMTP password for {username}", hint="smtp-password", user=username)
 
 
 class Smtp:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from campaign.followups.items import (
     CALL_KINDS,
+    OUTCOME_SAID,
     UNANSWERED,
     Cadence,
     Due,
@@ -371,7 +372,7 @@ def call_retries(s: Story, c: Cadence, clock: Clock, items: list[Due]) -> list[D
         return items
     tried = _d(last.on_date)
     retry = business_days(tried, c["retry_call_days"])
-    said = f"{last.outcome} on {tried}: try again"
+    said = f"{OUTCOME_SAID.get(last.outcome, last.outcome)} on {tried}: try again"
     retried = False
     for item in items:
         if item.kind in CALL_KINDS and item.since is not None and tried >= item.since:

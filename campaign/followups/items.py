@@ -19,6 +19,14 @@ ENDED = ("rejected", "closed", "hired")
 ANSWERED = ("spoke", "assistant", "meeting-set")
 UNANSWERED = ("no-answer", "left-message")
 OUTCOMES = (*UNANSWERED, *ANSWERED)
+# Each outcome as a sentence says it ("left a message on 2026-11-20"), in any face.
+OUTCOME_SAID = {
+    "no-answer": "no answer",
+    "left-message": "left a message",
+    "spoke": "spoke with them",
+    "assistant": "spoke with the assistant",
+    "meeting-set": "a meeting was set",
+}
 
 # Where an employer stands, in the order a campaign moves through them (docs/domain.md, "Where
 # each employer stands"); the last four are not steps on the way.

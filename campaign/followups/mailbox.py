@@ -33,7 +33,8 @@ def adjust(conn: sqlite3.Connection, items: list[Due], today: dt.date) -> list[D
     check-reply. (`today` is not read: what the mail says holds whatever the day.)"""
     troubles = _troubles(conn)
     possible = conn.execute(
-        "SELECT m.prospect_id, m.sender, m.subject, m.received_on, p.company, p.first_name, "
+        "SELECT m.prospect_id, m.sender, m.subject, m.received_on, m.snippet, p.company, "
+        "p.first_name, "
         "p.last_name FROM mail_seen m JOIN prospects p ON p.id = m.prospect_id "
         f"WHERE m.prospect_id {IN_SCOPE} AND m.kind = 'possible-reply' AND p.status = 'active' "
         "ORDER BY m.received_on"
@@ -62,13 +63,20 @@ def adjust(conn: sqlite3.Connection, items: list[Due], today: dt.date) -> list[D
                 "check-reply",
                 "inbox",
                 weekday(dt.date.fromisoformat(row["received_on"])),
-                f"{row['sender'][:60]} wrote {row['subject'][:60]!r}: a reply?",
+                _possible(row),
                 dedupe=f"check-reply:{pid}:{row['received_on']}",
                 hint="log-reply",
                 values={"id": pid},
             )
         )
     return out
+
+
+def _possible(row: sqlite3.Row) -> str:
+    """Who wrote, about what, and their first words: enough to tell an answer from news."""
+    said = f"{row['sender'][:60]} wrote {row['subject'][:60]!r}"
+    words = (row["snippet"] or "").strip()
+    return said + (f": {words[:80]!r}" if words else "") + "; a reply?"
 
 
 def _troubles(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -157,3 +157,84 @@ def intro_owed(row, retry_unknown: bool = False) -> bool:
         # address never had it, so it gets the first letter, not "Following up...".
         or (status == "sent" and row["bounced_on"] is not None and changed)
     )
+
+
+def _said(prospect: sqlite3.Row) -> str:
+    name = f"{prospect['first_name']} {prospect['last_name']}".strip()
+    return f"{prospect['company']} ({name})" if name else str(prospect["company"])
+
+
+def _first_letter(conn: sqlite3.Connection, prospect_id: int) -> sqlite3.Row | None:
+    """The first letter's send row, unless it only waits to be sent again ('deferred')."""
+    return conn.execute(
+        "SELECT status, sent_on, attempted_on FROM sends WHERE dedupe = ? AND status != 'deferred'",
+        (f"intro:{prospect_id}",),
+    ).fetchone()
+
+
+def _this_week(conn: sqlite3.Connection, week: str) -> sqlite3.Row:
+    batch = find(conn, week)
+    if batch is None:
+        raise CampaignError(f"no batch for {week}", hint="pick-batch-week", week=week)
+    return batch
+
+
+def take_out(conn: sqlite3.Connection, week: str, prospect: sqlite3.Row) -> None:
+    """Take `prospect` out of `week`'s batch before their first letter goes: they return to
+    the prospects waiting for a batch (a later week's picks them again, best first). A letter
+    that went, or may have gone, keeps its prospect in the batch: the follow-ups count from
+    it."""
+    with transaction(conn):
+        batch = _this_week(conn, week)
+        position = conn.execute(
+            "SELECT position FROM batch_members WHERE batch_id = ? AND prospect_id = ?",
+            (batch["id"], prospect["id"]),
+        ).fetchone()
+        if position is None:
+            raise CampaignError(f"{_said(prospect)} is not in the batch for {week}")
+        sent = _first_letter(conn, prospect["id"])
+        if sent is not None:
+            when = sent["sent_on"] or sent["attempted_on"] or ""
+            went = "went" if sent["status"] == "sent" else f"is {sent['status']}"
+            raise CampaignError(
+                f"the first letter to {_said(prospect)} {went}"
+                + (f" (on {when})" if when else "")
+                + "; it stays in the batch, and its follow-ups count from it"
+            )
+        conn.execute(
+            "DELETE FROM batch_members WHERE batch_id = ? AND prospect_id = ?",
+            (batch["id"], prospect["id"]),
+        )
+        conn.execute(
+            "UPDATE batch_members SET position = position - 1 WHERE batch_id = ? AND position > ?",
+            (batch["id"], position[0]),
+        )
+
+
+def add_to(conn: sqlite3.Connection, week: str, prospect: sqlite3.Row) -> None:
+    """Add `prospect` to `week`'s batch, last: an active employer in no batch yet whose first
+    letter has not gone (a mail merge's ticked row)."""
+    with transaction(conn):
+        batch = _this_week(conn, week)
+        if prospect["status"] != "active" or prospect["role"] != "employer":
+            why = prospect["status"] if prospect["status"] != "active" else "not an employer"
+            raise CampaignError(f"{_said(prospect)} is {why}: only active employers are written to")
+        other = conn.execute(
+            "SELECT b.week FROM batch_members m JOIN batches b ON b.id = m.batch_id "
+            "WHERE m.prospect_id = ?",
+            (prospect["id"],),
+        ).fetchone()
+        if other is not None:
+            where = "this week's batch" if other[0] == week else f"the batch for {other[0]}"
+            raise CampaignError(f"{_said(prospect)} is already in {where}")
+        if _first_letter(conn, prospect["id"]) is not None:
+            raise CampaignError(f"{_said(prospect)} already had a first letter")
+        last = conn.execute(
+            "SELECT coalesce(max(position), 0) FROM batch_members WHERE batch_id = ?",
+            (batch["id"],),
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO batch_members (batch_id, prospect_id, position, channel) "
+            "VALUES (?, ?, ?, ?)",
+            (batch["id"], prospect["id"], last + 1, channel_for(prospect)),
+        )

@@ -421,9 +421,10 @@ class Renderer:
             field_name = re.search(r"'([^']+)' is undefined", str(err))
             line = _template_line(err, template)
             who = f"prospect #{prospect['id']} ({shorten(prospect['company'], 40)})"
+            name = field_name.group(1) if field_name else "?"
             raise TemplateError(
-                f"{template.path}:{line}: the field "
-                f"{field_name.group(1) if field_name else '?'!r} is not known for {who}; "
+                f"{template.path}:{line}: the field {name!r} is not known for {who}"
+                f"{_did_you_mean(name, values)}; "
                 "fix the template, or add that column to your sheet and import it again."
             ) from None
         except (JinjaError, ArithmeticError, LookupError, TypeError, ValueError) as err:
@@ -479,6 +480,14 @@ def _sender_details(env, *sources: str) -> frozenset[str]:
         names |= meta.find_undeclared_variables(env.parse(source))
     details = {n.removeprefix("sender_") for n in names if n.startswith("sender_")}
     return frozenset(details & {"name", "address", "phone", "email"})
+
+
+def _did_you_mean(name: str, known: dict[str, Any]) -> str:
+    """ " (did you mean 'company'?)" for a mistyped field, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(name.lower(), [k for k in known if k.isidentifier()], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _template_line(err: Exception, template: Template) -> str:

@@ -134,12 +134,9 @@ def imap_password(config: Imap, smtp: Smtp | None, interactive: bool) -> str:
     password = os.environ.get("CAMPAIGN_IMAP_PASSWORD")
     if password:
         return password
-    try:
-        import keyring
+    from campaign.workspace.passwords import lookup
 
-        password = keyring.get_password("campaign", config.username)
-    except Exception:  # no keyring backend on a headless machine, a locked keyring...
-        password = None
+    password = lookup(config.username)  # the keyring, or what the web app was given this run
     if password:
         return password
     if smtp is not None and smtp.username == config.username:
@@ -151,8 +148,7 @@ def imap_password(config: Imap, smtp: Smtp | None, interactive: bool) -> str:
 
         return getpass.getpass(f"IMAP password for {config.username}: ")
     raise MailboxError(
-        f"no IMAP password for {config.username}: set CAMPAIGN_IMAP_PASSWORD, or store it with "
-        f"`keyring set campaign {config.username}`, or run on a terminal to be asked."
+        f"no IMAP password for {config.username}", hint="imap-password", user=config.username
     )
 
 

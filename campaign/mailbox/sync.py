@@ -184,7 +184,7 @@ def _classify(
             for s in sends
         ]
     note = ""
-    if kind == "reply":
+    if kind in ("reply", "possible-reply"):  # what they wrote, shown with the to-do
         note = snippet(mailbox.body(h.uid))
     return [found(pid, kind, note=note) for pid in ids]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from campaign.followups.items import Due
+from campaign.followups.items import OUTCOME_SAID, Due
 from campaign.reports.tracker import sent_by_prospect
 from campaign.reports.xlsx import add_sheet
 from campaign.util.atomic import replacing
@@ -61,7 +61,11 @@ def call_rows(conn: sqlite3.Connection, items: list[Due]) -> list[dict]:
                 "sent": "; ".join(
                     f"{s['kind']} by {s['channel']} {s['sent_on']}" for s in sends.get(p["id"], [])
                 ),
-                "last_outcome": f"{last['outcome']} on {last['on_date']}" if last else "",
+                "last_outcome": (
+                    f"{OUTCOME_SAID.get(last['outcome'], last['outcome'])} on {last['on_date']}"
+                    if last
+                    else ""
+                ),
                 "attempts": attempts,
                 "why": item.reason,
                 "prospect_id": p["id"],

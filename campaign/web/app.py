@@ -127,6 +127,8 @@ class Guard:
             if int(length) > MAX_UPLOAD + 65536:
                 return _refused(request, 413, "That file is larger than 20 MB.")
         request.scope["root_path"] = access.prefix  # the routes see /week, not /<scope>/week
+        if self.state.root is None and route != "/start" and not route.startswith("/static/"):
+            return RedirectResponse(access.prefix + "/start", status_code=303)
         return None
 
     async def open(self, request: Request) -> Response:
@@ -204,12 +206,17 @@ async def _http_error(request: Request, err: Exception) -> Response:
     return page(request, "error.html", err.status_code, title="Problem", message=message)
 
 
-def create_app(root: Path, today: str | None, access: Access) -> Starlette:
-    """The app for the workspace at `root`; `access.port` is the one Host must name."""
-    from campaign.web.pages import dashboard, due, importer, letters, prospects, week
+def create_app(
+    root: Path | None, today: str | None, access: Access, target: Path | None = None
+) -> Starlette:
+    """The app for the workspace at `root` (None: the first page makes one at `target`);
+    `access.port` is the one Host must name."""
+    from campaign.web.pages import dashboard, due, importer, letters, prospects, setup, start, week
 
-    state = Web(root=root, today_arg=today, access=access)
+    state = Web(root=root, today_arg=today, access=access, target=target)
     routes = [
+        *start.routes,
+        *setup.routes,
         *dashboard.routes,
         *importer.routes,
         *week.routes,

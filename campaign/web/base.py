@@ -44,19 +44,24 @@ OUTCOME_NAMES = {
     "assistant": "Assistant",
     "meeting-set": "Meeting set",
 }
+# Each stage in words (followups/items.py STAGES; docs/domain.md "Where each employer stands").
+STAGE_NAMES = {
+    "not-written": "Not written to yet",
+    "written": "Written to",
+    "answered": "Answered",
+    "meeting": "Meeting agreed",
+    "interviewed": "Interviewed",
+    "offer": "Offer",
+    "hired": "Hired",
+    "closed": "Closed",
+    "rejected": "Rejected",
+    "paused": "Paused: no way to reach them",
+}
 templates = Jinja2Templates(
     env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False
     )
 )
-
-
-def _whole_dates(text) -> markupsafe.Markup:
-    """`text` escaped, each 2026-12-21 in it kept on one line (browsers break after a hyphen)."""
-    escaped = str(markupsafe.escape(text))
-    return markupsafe.Markup(
-        re.sub(r"\b\d{4}-\d{2}-\d{2}\b", r'<span class="nowrap">\g<0></span>', escaped)
-    )
 
 
 class Id(Convertor):
@@ -71,18 +76,76 @@ class Id(Convertor):
         return str(value)
 
 
+def day(value: dt.date | str | None, today: dt.date | None = None) -> str:
+    """A date as people write it: "Mon 4 Jan" (its year too when it is not this year's)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return str(value)
+    said = f"{value:%a} {value.day} {value:%b}"
+    this_year = (today or dt.date.today()).year
+    return said if value.year == this_year else f"{said} {value.year}"
+
+
+def _day_filter(context: Any, value: dt.date | str | None) -> str:
+    return day(value, context.get("today"))
+
+
+def _dates_in(context: Any, text: Any) -> markupsafe.Markup:
+    """`text` escaped, each 2026-12-21 in it written as a day ("Mon 21 Dec"), on one line."""
+    escaped = str(markupsafe.escape(text))
+    today = context.get("today")
+    return markupsafe.Markup(
+        re.sub(
+            r"\b\d{4}-\d{2}-\d{2}\b",
+            lambda m: f'<span class="nowrap">{day(m.group(0), today)}</span>',
+            escaped,
+        )
+    )
+
+
 register_url_convertor("id", Id())  # routes say {id:id}; pages import this module first
-templates.env.filters["whole_dates"] = _whole_dates
+templates.env.filters["whole_dates"] = jinja2.pass_context(_dates_in)
+templates.env.filters["day"] = jinja2.pass_context(_day_filter)
 templates.env.filters["plural"] = plural  # {{ n|plural("letter") }}: "1 letter", "2 letters"
+# The letters campaign ships, by what they are for (a letter the user adds keeps its file name).
+LETTER_NAMES = {
+    "intro": "First letter",
+    "receipt": "Did it arrive?",
+    "followup1": "Follow-up 1",
+    "followup2": "Follow-up 2",
+    "thankyou": "Thank-you",
+    "article": "Article note",
+}
+templates.env.filters["letter_name"] = lambda name: LETTER_NAMES.get(name, name)
+
+
+@dataclass
+class Kept:
+    """A form sent back with problems: each problem by field ("" for the whole form), and
+    everything typed, so the page shows them again after its redirect (nothing is lost)."""
+
+    problems: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str, default: Any = "") -> Any:
+        return self.values.get(name, default)
+
+
+MAX_KEPT = 200  # forms sent back and not yet shown again: a few at a time, in practice
 
 
 @dataclass
 class Web:
     """What the server was started with, and what lives as long as it does."""
 
-    root: Path
+    root: Path | None  # None until the first-run page makes the workspace at `target`
     today_arg: str | None
     access: Access
+    target: Path | None = None  # where the first-run page makes the workspace
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     uploads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="campaign-up-")))
     runs: dict = field(default_factory=dict)  # sending runs by id (see web/runs.py)
@@ -91,6 +154,7 @@ class Web:
     writes: threading.Lock = field(default_factory=threading.Lock)
     inbox: threading.Lock = field(default_factory=threading.Lock)  # one Read my inbox at once
     cache: LedgerCache = field(default_factory=LedgerCache)  # see cache.py
+    kept: dict[str, Kept] = field(default_factory=dict)  # forms sent back, by a random id
 
     @property
     def port(self) -> int:
@@ -100,10 +164,17 @@ class Web:
     def hosts(self) -> set[str]:
         return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
 
+    @property
+    def workspace(self) -> Path:
+        """The workspace's folder (the first-run page has made it: see app.Guard)."""
+        if self.root is None:
+            raise CampaignError("there is no workspace yet", hint="no-workspace")
+        return self.root
+
     def settings(self) -> Settings:
         from campaign.workspace.settings import load
 
-        return load(self.root)
+        return load(self.workspace)
 
     def today(self) -> dt.date:
         from campaign.workspace.settings import today
@@ -177,11 +248,31 @@ def number(data: FormData | dict, key: str) -> int:
     return min(int(text), MAX_NUMBER)
 
 
-def see(request: Request, url: str, **query: Any) -> RedirectResponse:
-    """After a POST, the page to show (a reload of it changes nothing)."""
+def see(request: Request, url: str, _anchor: str = "", **query: Any) -> RedirectResponse:
+    """After a POST, the page to show (a reload of it changes nothing), at `_anchor`."""
     query = {k: v for k, v in query.items() if v not in (None, "")}
     target = request.scope.get("root_path", "") + url
-    return RedirectResponse(target + ("?" + urlencode(query) if query else ""), status_code=303)
+    target += ("?" + urlencode(query) if query else "") + (f"#{_anchor}" if _anchor else "")
+    return RedirectResponse(target, status_code=303)
+
+
+def again(
+    request: Request, url: str, problems: dict[str, str], values: FormData | dict, **query: Any
+) -> RedirectResponse:
+    """After a POST with problems: back to the form's page (a redirect, so Back and reload
+    never post it twice), which shows each problem beside its field and what was typed."""
+    state = web(request)
+    typed = {k: v for k, v in values.items() if isinstance(v, str) and k != "csrf"}
+    key = secrets.token_urlsafe(9)
+    while len(state.kept) >= MAX_KEPT:
+        state.kept.pop(next(iter(state.kept)))
+    state.kept[key] = Kept(problems, typed)
+    return see(request, url, kept=key, **query)
+
+
+def kept(request: Request) -> Kept:
+    """The form sent back to this page (see again()), or an empty one."""
+    return web(request).kept.get(request.query_params.get("kept", ""), Kept())
 
 
 def attachment(data: bytes, name: str, kind: str) -> Response:

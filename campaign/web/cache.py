@@ -92,7 +92,13 @@ class LedgerCache:
         if self._watcher is None or self._path != path:
             if self._watcher is not None:
                 self._watcher.close()
-            self._watcher = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            # mode=rw: the watcher never creates the ledger (ledger.db.connect makes it private).
+            self._watcher = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=rw",
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,
+            )
             self._path = path
             self._cache.clear()
         return str(path), self._watcher.execute("PRAGMA data_version").fetchone()[0]

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 def serve(
-    root: Path,
+    root: Path | None,
+    target: Path,
     today: str | None,
     port: int,
     open_browser: bool,
@@ -26,7 +27,10 @@ def serve(
     notify: Callable[[str], None] = lambda message: None,
 ) -> None:
     """Serve the workspace at `root` until Ctrl-C or SIGTERM; announce(link file) once it is
-    listening. The token is never printed nor put on a command line: it is in the link file."""
+    listening. The token is never printed nor put on a command line: it is in the link file.
+
+    Without a workspace (`root` None), the app's first page makes one at `target`; the
+    folder is made private now, since the link file lives there (see write_link)."""
     import uvicorn
 
     from campaign.email.unknown import settle
@@ -36,11 +40,13 @@ def serve(
 
     sock = _listen(port)
     access = Access(port=sock.getsockname()[1])
-    app = create_app(root, today, access)
-    # A run that died left its sends `sending`: they are unknown now, and the Due page lists
-    # them. Pages never write on GET, so the ledger is settled once, here, as `due` does.
-    with app.state.web.ledger() as (_, conn):
-        settle(conn, root)
+    app = create_app(root, today, access, target)
+    if root is not None:
+        # A run that died left its sends `sending`: they are unknown now, and the Due page
+        # lists them. Pages never write on GET, so the ledger is settled once, here, as
+        # `due` does.
+        with app.state.web.ledger() as (_, conn):
+            settle(conn, root)
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -52,7 +58,11 @@ def serve(
     )
     server = uvicorn.Server(config)
     started = server.startup
-    link = write_link(access, root)
+    if root is None:
+        from campaign.util.atomic import make_private_folder
+
+        make_private_folder(target)
+    link = write_link(access, root or target)
 
     async def startup(sockets: Any = None) -> None:
         await started(sockets=sockets)

@@ -255,7 +255,11 @@ def _tables(data: dict) -> dict[str, dict]:
 
 def load(root: Path) -> Settings:
     """Read and check campaign.toml in the workspace `root`: every problem in one message."""
-    data = _read(root / CONFIG)
+    return parse(root, _read(root / CONFIG))
+
+
+def parse(root: Path, data: dict) -> Settings:
+    """The settings campaign.toml's parsed `data` give the workspace `root`, checked."""
     reader = Reader()
     check_names(data, reader)
     tables = _tables(data)

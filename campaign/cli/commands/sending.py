@@ -40,10 +40,24 @@ def _member_dict(row) -> dict:
 @click.option(
     "--all", "everyone", is_flag=True, help="Every remaining prospect: the large mailing."
 )
+@click.option(
+    "--add",
+    "adding",
+    metavar="PROSPECT",
+    multiple=True,
+    help="Add a prospect (id, email, name or company) to the week's batch; repeatable.",
+)
+@click.option(
+    "--take-out",
+    "taking_out",
+    metavar="PROSPECT",
+    multiple=True,
+    help="Take a prospect out of the week's batch before their letter goes; repeatable.",
+)
 @dry_run_option
 @json_option
 @pass_state
-def batch(state, size, week, everyone, dry_run, as_json):
+def batch(state, size, week, everyone, adding, taking_out, dry_run, as_json):
     """Pick this week's top twenty: active prospects not yet written to, best first.
 
     The batch is kept: running it again this week shows the same prospects; next week
@@ -54,11 +68,16 @@ def batch(state, size, week, everyone, dry_run, as_json):
       campaign batch
       campaign batch --all          # the large mailing to everyone left
       campaign batch --dry-run      # who would be picked, keeping nothing
+      campaign batch --take-out 12 --add "Acme Tools"
     """
     from campaign.letters.batch import candidates, find, members, pick, remaining, week_of
 
     week = chosen_week(state, week)
     size = size or state.settings.batch_size
+    if adding or taking_out:
+        if dry_run:
+            raise CampaignError("--add and --take-out change the batch: leave out --dry-run")
+        _change_batch(state, week, adding, taking_out)
     if dry_run and find(state.conn, week) is None:
         picked = candidates(state.conn, size, everyone)
         rows = [_member_dict({**dict(r), "position": n}) for n, r in enumerate(picked, 1)]
@@ -87,6 +106,8 @@ def batch(state, size, week, everyone, dry_run, as_json):
     emails = sum(r["channel"] == "email" for r in rows)
     verb = "Would pick" if dry_run and new else "Picked" if new else "Already picked"
     left = remaining(state.conn) - (len(rows) if dry_run and new else 0)
+    if adding or taking_out:
+        verb = "The batch now holds"
     say(
         f"{verb} {len(rows)} for {week_of(week)}: {emails} by email, {len(rows) - emails} by "
         f"post. {plural(left, 'prospect')} {agree(left, 'is', 'are')} left for later weeks."
@@ -95,6 +116,19 @@ def batch(state, size, week, everyone, dry_run, as_json):
         say("Nothing was kept (--dry-run).")
     elif new:
         say("Next: campaign preview, then campaign send (and campaign print for the post).")
+
+
+def _change_batch(state, week: str, adding: tuple, taking_out: tuple) -> None:
+    """Each prospect named taken out of, or added to, the week's batch (one at a time: a
+    problem with one leaves the changes before it made)."""
+    from campaign.ledger.queries import find_prospect
+    from campaign.letters.batch import add_to, take_out
+
+    for refs, change, said in ((taking_out, take_out, "Took out"), (adding, add_to, "Added")):
+        for ref in refs:
+            prospect = find_prospect(state.conn, ref)
+            change(state.conn, week, prospect)
+            say(f"{said} #{prospect['id']} {prospect['company']}.")
 
 
 @click.command()

@@ -18,12 +18,19 @@ from campaign.web.base import NONE_LEFT_SAID, attachment, form, off_loop, page, 
 
 
 def dashboard(request: Request) -> Response:
+    from campaign.reports.setup import steps
+
     state = web(request)
-    shown = state.cache.dashboard(state.settings(), state.today())
+    settings = state.settings()
+    shown = state.cache.dashboard(settings, state.today())
+    with state.ledger() as (_, conn):
+        checklist = steps(settings, conn)
     return page(
         request,
         "dashboard.html",
         title="Dashboard",
+        checklist=checklist if not all(s.done for s in checklist if s.needed) else [],
+        made=request.query_params.get("made"),
         numbers=shown["numbers"],
         waiting=shown["waiting"],
         none_left=NONE_LEFT_SAID,

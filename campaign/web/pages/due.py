@@ -30,8 +30,10 @@ def show(request: Request) -> Response:
     with state.ledger() as (_, conn):  # what a call needs at hand: the number, when to call
         phones = phone_book(conn, (i.prospect_id for i in items if i.channel == "call"))
     groups = []
+    # Notes written by hand are listed apart: nothing of them is printed or emailed.
+    notes = [i for i in items if i.channel == "note"]
     for kind, (heading, _) in KINDS.items():
-        group = [i for i in items if i.kind == kind]
+        group = [i for i in items if i.kind == kind and i.channel != "note"]
         if group:
             groups.append((heading, group))
     return page(
@@ -40,7 +42,8 @@ def show(request: Request) -> Response:
         title="Due",
         groups=groups,
         emails=sum(i.channel == "email" and bool(i.template) for i in items),
-        posts=sum(i.channel in ("post", "note") and bool(i.template) for i in items),
+        posts=sum(i.channel == "post" and bool(i.template) for i in items),
+        notes=notes,
         outcomes=OUTCOME_NAMES,
         phones=phones,
         posted=request.query_params.get("posted"),
@@ -111,7 +114,7 @@ def _read_inbox(request: Request) -> Response:
     with state.inbox, state.ledger() as (settings, conn):
         result, _ = run(settings, conn, state.today(), interactive=False)
     data = result.as_dict()
-    said = f"Read {plural(data['scanned'], 'new message')}: " + ", ".join(
+    found = [
         plural(data[key], one, many)
         for key, one, many in (
             ("replies", "reply", "replies"),
@@ -119,7 +122,13 @@ def _read_inbox(request: Request) -> Response:
             ("bounces", "bounce", "bounces"),
             ("possible_replies", "possible reply", "possible replies"),
         )
+        if data[key]
+    ]
+    said = f"Read {plural(data['scanned'], 'new message')}: " + (
+        ", ".join(found) if found else "no reply, automatic reply or bounce among them"
     )
+    if data["replies"] or data["possible_replies"]:
+        said += "; each is on the list below, with who wrote and what"
     if result.unreadable:
         said += f"; {plural(len(result.unreadable), 'message')} could not be read"
     return see(request, "/due", synced=said)

@@ -12,20 +12,30 @@ import secrets
 import shutil
 from pathlib import Path
 
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData, QueryParams, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from campaign.errors import CampaignError, worded
 from campaign.util.atomic import write_private
-from campaign.web.base import MAX_UPLOAD, form, off_loop, page, see, web
+from campaign.web.base import MAX_UPLOAD, again, form, kept, off_loop, page, see, web
 from campaign.web.hints import HINTS
 
 
 async def show(request: Request) -> Response:
     done = request.query_params
-    return page(request, "import.html", title="Import", done=dict(done) if "new" in done else None)
+    k = kept(request)
+    return page(
+        request,
+        "import.html",
+        title="Import",
+        done=dict(done) if "new" in done else None,
+        error=k.problems.get(""),
+        sheet=k.value("sheet"),
+        map=k.value("map"),
+        include_hidden=k.value("include_hidden") == "1",
+    )
 
 
 async def check(request: Request) -> Response:
@@ -33,40 +43,94 @@ async def check(request: Request) -> Response:
     data = await form(request)
     upload = data.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _problem(request, "Choose a spreadsheet file to upload first.")
+        sheet = str(data.get("sheet", "")).strip() or None
+        return _back(request, "Choose a spreadsheet file to upload first.", sheet, _options(data))
     content = await upload.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         return _problem(request, f"{_name(upload.filename)} is larger than 20 MB.", 413)
     sheet = str(data.get("sheet", "")).strip() or None
-    return await off_loop(_check, request, _name(upload.filename), content, sheet)
+    return await off_loop(_check, request, _name(upload.filename), content, sheet, _options(data))
 
 
-def _check(request: Request, name: str, content: bytes, sheet: str | None) -> Response:
+def _options(data: FormData | QueryParams) -> dict:
+    """What the form says of the sheet: what columns mean (as --map), hidden rows or not."""
+    lines = str(data.get("map", "")).replace("\r", "\n").split("\n")
+    mapping = tuple(line.strip() for line in lines if line.strip())[:100]
+    return {"mapping": mapping, "include_hidden": data.get("include_hidden") == "1"}
+
+
+def _check(
+    request: Request, name: str, content: bytes, sheet: str | None, options: dict
+) -> Response:
+    """Keep the upload in its private folder, then show its dry run on a page of its own (a
+    redirect: Back and reload never post the file again)."""
     state = web(request)
     upload_id = secrets.token_urlsafe(12)
     folder = state.uploads / upload_id
     folder.mkdir(mode=0o700)
-    path = folder / name
-    write_private(path, content)
+    write_private(folder / name, content)
+    return see(
+        request,
+        "/import/check",
+        upload=upload_id,
+        sheet=sheet or "",
+        map="\n".join(options["mapping"]),
+        include_hidden="1" if options["include_hidden"] else "",
+    )
+
+
+def _upload(state, upload_id: str) -> Path | None:
+    """The file of an upload not imported yet, or None."""
+    folder = state.uploads / upload_id
+    if not re.fullmatch(r"[\w-]{16}", upload_id) or not folder.is_dir():
+        return None
+    return next(iter(folder.iterdir()), None)
+
+
+async def dry_run(request: Request) -> Response:
+    """What importing the upload would do, and every problem (reading it changes nothing)."""
+    return await off_loop(_dry_run, request)
+
+
+def _dry_run(request: Request) -> Response:
+    state = web(request)
+    query = request.query_params
+    options = _options(query)
+    sheet = query.get("sheet") or None
+    path = _upload(state, query.get("upload", ""))
+    if path is None:
+        return _problem(request, "That upload is gone (already imported?): upload the file again.")
     try:
         # What the import would do with the good rows: the page's second button does that.
-        parsed, result = _import(state, path, sheet, dry_run=True, skip_invalid=True)
+        parsed, result = _import(state, path, sheet, dry_run=True, skip_invalid=True, **options)
     except CampaignError as err:
-        shutil.rmtree(folder, ignore_errors=True)
-        return _problem(request, _clean(worded(err, HINTS), state))
+        shutil.rmtree(path.parent, ignore_errors=True)
+        return _back(request, _clean(worded(err, HINTS), state), sheet, options)
     return page(
         request,
         "import_check.html",
         title="Import",
         source=path.name,
-        upload_id=upload_id,
+        upload_id=path.parent.name,
         sheet=sheet or "",
         result=result,
         warnings=[worded(w, HINTS) for w in result.warnings],
         problems=[(p, f"{path.name} {p}") for p in parsed.errors],
         columns=parsed.columns,
         bad_rows=len({p.row for p in parsed.errors}),
+        map="\n".join(options["mapping"]),
+        include_hidden=options["include_hidden"],
     )
+
+
+def _back(request: Request, message: str, sheet: str | None, options: dict) -> Response:
+    """To the Import page with the problem, and what the form said kept in it."""
+    values = {
+        "sheet": sheet or "",
+        "map": "\n".join(options["mapping"]),
+        "include_hidden": "1" if options["include_hidden"] else "",
+    }
+    return again(request, "/import", {"": message}, values)
 
 
 async def confirm(request: Request) -> Response:
@@ -77,31 +141,29 @@ async def confirm(request: Request) -> Response:
 
 def _confirm(request: Request, data: FormData) -> Response:
     state = web(request)
-    upload_id = str(data.get("upload", ""))
-    folder = state.uploads / upload_id
-    files = (
-        list(folder.iterdir()) if re.fullmatch(r"[\w-]{16}", upload_id) and folder.is_dir() else []
-    )
-    if not files:
-        return _problem(request, "That upload is gone (already imported?): upload the file again.")
+    path = _upload(state, str(data.get("upload", "")))
+    sheet = str(data.get("sheet", "")) or None
+    options = _options(data)
+    if path is None:
+        return _back(request, "That upload is gone (already imported?): upload the file again.",
+                     sheet, options)  # fmt: skip
     skip = data.get("skip") == "1"
     try:
         with state.writes:  # one import at a time: a second click waits, then finds it done
-            if not files[0].exists():
-                return _problem(request, "That upload was imported already.")
-            parsed, result = _import(
-                state, files[0], str(data.get("sheet", "")) or None, skip_invalid=skip
-            )
+            if not path.exists():
+                return _back(request, "That upload was imported already.", sheet, options)
+            parsed, result = _import(state, path, sheet, skip_invalid=skip, **options)
             if not (parsed.errors and not skip):
-                shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(path.parent, ignore_errors=True)
     except CampaignError as err:
-        return _problem(request, _clean(worded(err, HINTS), state))
+        return _back(request, _clean(worded(err, HINTS), state), sheet, options)
     if parsed.errors and not skip:
-        return _problem(request, "The sheet has problems: import skipping the invalid rows.")
+        return _back(request, "The sheet has problems: import skipping the invalid rows.",
+                     sheet, options)  # fmt: skip
     return see(
         request,
         "/import",
-        source=files[0].name,
+        source=path.name,
         new=result.new,
         updated=result.updated,
         unchanged=result.unchanged,
@@ -133,12 +195,26 @@ def _clean(message: str, state) -> str:
     return re.sub(re.escape(str(state.uploads)) + r"/[\w-]+/", "", message)
 
 
-def _problem(request: Request, message: str, status: int = 400) -> Response:
-    return page(request, "import.html", status, title="Import", error=message, done=None)
+def _problem(
+    request: Request, message: str, status: int = 400, options: dict | None = None
+) -> Response:
+    """The Import page again with the problem, and what the form said kept in it."""
+    options = options or {"mapping": (), "include_hidden": False}
+    return page(
+        request,
+        "import.html",
+        status,
+        title="Import",
+        error=message,
+        done=None,
+        map="\n".join(options["mapping"]),
+        include_hidden=options["include_hidden"],
+    )
 
 
 routes = [
     Route("/import", show),
     Route("/import", check, methods=["POST"]),
+    Route("/import/check", dry_run),
     Route("/import/confirm", confirm, methods=["POST"]),
 ]

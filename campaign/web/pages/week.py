@@ -5,27 +5,34 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from campaign.errors import CampaignError
 from campaign.web import runs
 from campaign.web.base import (
     NONE_LEFT_SAID,
+    again,
     attachment,
+    day,
     form,
+    kept,
     number,
     off_loop,
     page,
     route_path,
     see,
+    sentence,
     web,
 )
 
 
 def show(request: Request) -> Response:
     from campaign.letters.batch import iso_week, remaining
+    from campaign.mailbox.drafts import unconfirmed
     from campaign.post.printables import earlier_rows
     from campaign.reports.status import batch_progress
 
@@ -35,6 +42,11 @@ def show(request: Request) -> Response:
         left = remaining(conn)
         # Earlier weeks' post letters never recorded as posted: Print takes them too.
         earlier = [dict(r) for r in earlier_rows(conn, iso_week(state.today()))]
+        drafts = len(unconfirmed(conn)) if settings.imap is None else 0
+        waiting = _waiting(conn) if batch is not None else []
+    posts_owed = [r for r in rows if r["channel"] == "post" and r["send"] != "sent"]
+    emails_owed = [r for r in rows if r["channel"] == "email" and r["send"] != "sent"]
+    query = request.query_params
     return page(
         request,
         "week.html",
@@ -45,12 +57,32 @@ def show(request: Request) -> Response:
         none_left=NONE_LEFT_SAID,
         size=settings.batch_size,
         emails=sum(r["channel"] == "email" for r in rows),
-        # Letters already recorded as posted are not printed again (a second copy would reach
-        # the employer): the same rule as `campaign print`.
-        posts=[r for r in rows if r["channel"] == "post" and r["send"] != "sent"],
-        posted=sum(r["channel"] == "post" and r["send"] == "sent" for r in rows),
+        posts=[r for r in rows if r["channel"] == "post"],
+        posts_owed=posts_owed,
+        emails_owed=emails_owed,
+        finished=bool(rows) and not posts_owed and not emails_owed and not earlier,
+        waiting=waiting,
         earlier=earlier,
+        drafts=drafts,
+        k=kept(request),
+        posted=query.get("posted"),
+        already=query.get("already"),
+        posted_on=query.get("on"),
+        drafts_marked=query.get("drafts"),
+        drafts_on=query.get("drafts_on"),
+        added=query.get("added"),
+        taken_out=query.get("out"),
     )
+
+
+def _waiting(conn) -> list:
+    """The prospects that could join this week's batch, best first (the add box offers them)."""
+    from campaign.letters.batch import candidates
+
+    try:
+        return candidates(conn, 200)
+    except CampaignError:
+        return []
 
 
 async def pick(request: Request) -> Response:
@@ -70,9 +102,15 @@ def _pick(request: Request, size: int) -> Response:
 
 
 async def confirm(request: Request) -> Response:
-    """The question before sending: how many, as whom, through which server."""
+    """The Send button: on to the question (a redirect, so Back never posts it again)."""
     data = await form(request)
-    return await off_loop(_confirm, request, data.get("followups") == "1")
+    return see(request, "/week/send", followups="1" if data.get("followups") == "1" else "")
+
+
+def ask(request: Request) -> Response:
+    """The question before sending: how many, as whom, through which server (a dry run:
+    nothing is written, so it is a page to reload or go back to)."""
+    return _confirm(request, request.query_params.get("followups") == "1")
 
 
 def _confirm(request: Request, followups: bool) -> Response:
@@ -103,6 +141,10 @@ def _confirm(request: Request, followups: bool) -> Response:
         request,
         "send_confirm.html",
         title="Send",
+        today_share=summary.would_send if summary.would_send is not None else [],
+        held=summary.held,
+        refused=summary.refused_before,
+        per_day=settings.per_day,
         owed=summary.owed,
         unknown=summary.unknown,
         post=summary.post,
@@ -192,37 +234,126 @@ def _pdf(
     return attachment(data, name, "application/pdf")
 
 
-async def mailed(request: Request) -> Response:
-    """Mark as posted: records the printed letters as sent today, each once."""
-    data = await form(request)
-    return await off_loop(_mailed, request, data.get("followups") == "1")
-
-
-def _mailed(request: Request, followups: bool) -> Response:
-    from campaign.actions.printing import record_posted
+def ask_posted(request: Request) -> Response:
+    """Mark as posted, first step: which letters, and on what day they went in the post."""
+    from campaign.actions.printing import printables
     from campaign.letters.batch import iso_week
 
     state = web(request)
     today = state.today()
+    followups = route_path(request).startswith("/due/")
+    with state.ledger() as (settings, conn):
+        items = printables(
+            conn, settings, today, iso_week(today), None, False, followups, earlier=not followups
+        )
+    k = kept(request)
+    return page(
+        request,
+        "posted.html",
+        title="Mark as posted",
+        items=items,
+        followups=followups,
+        k=k,
+        on=k.value("on", today.isoformat()),
+    )
+
+
+async def mailed(request: Request) -> Response:
+    """Mark as posted: records the printed letters as sent on the day given, each once."""
+    data = await form(request)
+    return await off_loop(_mailed, request, data)
+
+
+def _mailed(request: Request, data: FormData) -> Response:
+    from campaign.actions.printing import record_posted
+    from campaign.letters.batch import iso_week
+    from campaign.workspace.settings import parse_date
+
+    state = web(request)
+    today = state.today()
+    followups = data.get("followups") == "1"
+    back = "/due" if followups else "/week"
+    try:
+        on = parse_date(str(data.get("on", "")), "the posting date")
+        if on > today:
+            raise CampaignError(f"{day(on, today)} is after today: record letters once posted")
+    except CampaignError as err:
+        return again(request, back + "/posted", {"on": sentence(err)}, data)
     with state.writes, state.ledger() as (settings, conn):
         posted = record_posted(
-            conn, settings, today, iso_week(today), today, followups=followups, earlier=True
+            conn, settings, today, iso_week(today), on, followups=followups, earlier=True
         )
-    back = "/due" if followups else "/week"
-    return see(request, back, posted=posted.added, already=posted.already)
+    return see(request, back, posted=posted.added, already=posted.already, on=on.isoformat())
+
+
+async def drafts_sent(request: Request) -> Response:
+    """The outbox drafts were sent from the user's mail program on a day: record that."""
+    data = await form(request)
+    return await off_loop(_drafts_sent, request, data)
+
+
+def _drafts_sent(request: Request, data: FormData) -> Response:
+    from campaign.mailbox.drafts import mark_sent
+    from campaign.workspace.settings import parse_date
+
+    state = web(request)
+    today = state.today()
+    try:
+        on = parse_date(str(data.get("on", "")), "the day they went")
+        with state.writes, state.ledger() as (_, conn):
+            marked = mark_sent(conn, on, today)
+    except CampaignError as err:
+        return again(request, "/week", {"drafts_on": sentence(err)}, data, _anchor="drafts")
+    return see(request, "/week", drafts=marked.marked, drafts_on=on.isoformat())
+
+
+async def take_out(request: Request) -> Response:
+    """Take a prospect out of this week's batch before their first letter goes."""
+    data = await form(request)
+    return await off_loop(_change, request, data, "out")
+
+
+async def add(request: Request) -> Response:
+    """Add a prospect (by name, company, email or number) to this week's batch."""
+    data = await form(request)
+    return await off_loop(_change, request, data, "add")
+
+
+def _change(request: Request, data: FormData, how: str) -> Response:
+    from campaign.ledger.queries import find_prospect
+    from campaign.letters.batch import add_to, iso_week
+    from campaign.letters.batch import take_out as take_out_of
+
+    state = web(request)
+    week = iso_week(state.today())
+    field = "who" if how == "add" else ""
+    try:
+        with state.writes, state.ledger() as (_, conn):
+            prospect = find_prospect(conn, str(data.get("prospect", data.get("who", ""))))
+            (add_to if how == "add" else take_out_of)(conn, week, prospect)
+    except CampaignError as err:
+        return again(request, "/week", {field: sentence(err)}, data, _anchor="batch-change")
+    said = prospect["company"]
+    return see(request, "/week", added=said) if how == "add" else see(request, "/week", out=said)
 
 
 routes = [
     Route("/week", show),
+    Route("/week/out", take_out, methods=["POST"]),
+    Route("/week/add", add, methods=["POST"]),
     Route("/week/pick", pick, methods=["POST"]),
     Route("/week/send", confirm, methods=["POST"]),
+    Route("/week/send", ask),
     Route("/week/send/go", send, methods=["POST"]),
     Route("/sending/{run:str}", progress),
     Route("/week/letters.pdf", letters_pdf),
     Route("/week/letter/{prospect:id}.pdf", one_letter_pdf),
     Route("/week/envelopes.pdf", extras_pdf),
     Route("/week/labels.pdf", extras_pdf),
+    Route("/week/posted", ask_posted),
     Route("/week/mailed", mailed, methods=["POST"]),
+    Route("/week/drafts", drafts_sent, methods=["POST"]),
     Route("/due/letters.pdf", letters_pdf),
+    Route("/due/posted", ask_posted),
     Route("/due/mailed", mailed, methods=["POST"]),
 ]
