@@ -600,3 +600,14 @@ def test_events_exported_under_the_old_shared_uids_are_cancelled_and_sent_again(
     state = {str(e["uid"]): str(e["status"]) for e in events(again)}
     assert {uid for uid, s in state.items() if s == "CANCELLED"} == old_uids
     assert {uid for uid, s in state.items() if s == "CONFIRMED"} == new_uids
+
+
+def test_a_call_due_without_a_phone_says_what_to_do_instead(run, tmp_path):
+    """A follow-up call after a meeting, for someone whose number the sheet lacks."""
+    sheet = "Company,Contact,Email,Phone\nCedar Co,Lia Park,lia@cedar.example,\n"
+    assert run("import", write_csv(tmp_path / "list.csv", sheet)).exit_code == 0
+    log(run, "2026-11-25", "1", "interview", "--with", "Lia Park")
+    said = run("--today", "2026-12-16", "calls")
+    assert said.exit_code == 0, said.stderr
+    assert "Lia Park" in said.stdout
+    assert "phone none on file: find it, or write instead" in said.stdout

@@ -461,7 +461,7 @@ def test_sender_examples_and_missing_details_are_one_message(tmp_path):
         (["--phone", "12"], "a phone number has at least 3 digits"),
         (
             ["--email", "jane@", "--phone", "555-CALL-NOW"],
-            'the email "jane@" is not an email address (There must be something after the @-'
+            'the email "jane@" is not an email address (there must be something after the @-'
             'sign); the phone "555-CALL-NOW" is not a phone number',
         ),
     ],

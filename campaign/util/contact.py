@@ -22,14 +22,18 @@ def email_problem(text: str) -> str | None:
     try:
         validate_email(text, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as err:
-        return str(err).rstrip(".")
+        said = str(err).rstrip(".")  # "The email address is not valid": within a sentence
+        return said[:1].lower() + said[1:]
     return None
 
 
 def phone_problem(text: str) -> str | None:
     """Why `text` is not a phone number, else None."""
     if not _PHONE.fullmatch(text.strip()):
-        return "a phone number holds digits, spaces and + ( ) - . / only (and x or ext. 12)"
+        return (
+            "a phone number holds only digits, spaces and + ( ) - . /, with x or ext. before "
+            "an extension"
+        )
     digits = sum(c.isdigit() for c in text)
     if digits < MIN_DIGITS:
         return f"a phone number has at least {MIN_DIGITS} digits"

@@ -342,7 +342,8 @@ def calls(state, out, horizon, as_json):
         said = LABELS.get(r["kind"], r["kind"])
         echo(f"\n{number}. {r['name']}, {r['title']}, {r['company']}  [{said}]")
         echo(
-            f"   phone {r['phone'] or '-'}   assistant {r['assistant'] or '-'}   "
+            f"   phone {r['phone'] or 'none on file: find it, or write instead'}   "
+            f"assistant {r['assistant'] or '-'}   "
             f"best time {r['best_time'] or '-'}"
         )
         echo(f"   sent: {r['sent'] or '-'}")

@@ -32,7 +32,7 @@ def serve(state, port, no_browser):
     --workspace names) and walks you through setting it up. Ctrl-C stops it.
 
     \b
-    Example:
+    Examples:
       campaign serve
       campaign serve --port 8800 --no-browser
     """
