@@ -141,6 +141,9 @@ def plan_intros(
         f"SELECT p.*, m.batch_id, b.week, {columns} FROM batch_members m "
         "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
         f"{join} WHERE b.week BETWEEN ? AND ? AND p.status = 'active' "
+        # A first letter that went (and did not bounce) is neither owed nor unknown: a year of
+        # batches holds thousands, left in the ledger.
+        "AND (s.status IS NULL OR s.status != 'sent' OR s.bounced_on IS NOT NULL) "
         "ORDER BY b.week, m.position",
         weeks,
     ).fetchall()

@@ -198,7 +198,11 @@ def earlier_rows(conn, week: str) -> list:
     rows = conn.execute(
         f"SELECT p.*, m.batch_id, {columns} FROM batch_members m "
         "JOIN batches b ON b.id = m.batch_id JOIN prospects p ON p.id = m.prospect_id "
-        f"{join} WHERE b.week < ? AND p.status = 'active' ORDER BY b.week, m.position",
+        f"{join} WHERE b.week < ? AND p.status = 'active' "
+        # Only letters for the post that did not go (a year of batches holds thousands that
+        # did): intro_owed below decides the rest, as everywhere.
+        "AND p.email = '' AND (s.status IS NULL OR s.status != 'sent' OR s.bounced_on IS NOT NULL) "
+        "ORDER BY b.week, m.position",
         (week,),
     ).fetchall()
     return [r for r in rows if letter_channel(r["email"]) == "post" and intro_owed(r)]
