@@ -853,3 +853,48 @@ def test_send_runs_where_fcntl_does_not_exist_and_each_email_arrives_once(
         check=False,
     )
     assert b"import of fcntl halted" in probe.stderr  # the wrapper really takes fcntl away
+
+
+def test_a_prospect_taken_out_after_a_deferred_letter_is_picked_again_and_sent_once(
+    run, workspace, tmp_path, smtp_server, ledger
+):
+    """A letter the server kept deferring was never sent: taking its prospect out of the
+    batch puts them back among those waiting, and a later week's batch sends it, once."""
+    use_smtp(workspace, smtp_server)
+    add_prospects(run, tmp_path, people(3))
+    assert run("--today", TODAY, "batch", "--size", "2").exit_code == 0
+    smtp_server.temporary["person2@example.com"] = 100
+    assert send_json(run, "--yes")[0] == 1
+    assert rows(ledger)["person2@example.com"]["status"] == "deferred"
+    taken = run("--today", TODAY, "batch", "--take-out", "2")
+    assert taken.exit_code == 0, taken.stderr
+    smtp_server.temporary.clear()
+    later = "2026-11-30"
+    picked = run.json("--today", later, "batch", "--size", "2")
+    assert [p["id"] for p in picked["prospects"]] == [2, 3]
+    assert send_json(run, "--yes", today=later)[1]["sent"] == 2
+    assert copies(smtp_server) == {f"person{n}@example.com": 1 for n in (1, 2, 3)}
+
+
+def test_the_batch_cannot_change_while_its_letters_are_being_sent(
+    run, workspace, tmp_path, smtp_server, ledger
+):
+    """A run plans its letters once: taking a prospect out under it would not stop their
+    letter, so the change waits until the run is over, and says so."""
+    prepare(run, workspace, tmp_path, smtp_server, people(3))
+    smtp_server.block_at = 1
+    smtp_server.keep_blocked = True
+    process = spawn_send(workspace)
+    try:
+        assert smtp_server.blocked.wait(timeout=20)
+        refused = run("--today", TODAY, "batch", "--take-out", "3")
+        assert refused.exit_code == 2
+        assert "letters are being sent now; change the batch once that has finished" in (
+            refused.stderr
+        )
+    finally:
+        smtp_server.release.set()
+        process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert copies(smtp_server) == {f"person{n}@example.com": 1 for n in (1, 2, 3)}
+    assert [p["id"] for p in run.json("--today", TODAY, "batch")["prospects"]] == [1, 2, 3]

@@ -722,3 +722,38 @@ def test_a_refused_address_is_said_plainly_and_not_promised_a_retry(
     expect(page.locator("main")).to_contain_text("person2@example.com")
     expect(page.locator("main")).to_contain_text("They are not tried again as they are")
     assert "retries them" not in page.inner_text("main")
+
+
+def test_notes_written_by_hand_are_recorded_apart_from_printed_letters(
+    run, workspace, serve, page, tmp_path
+):
+    """A thank-you to someone met with no address known is a note to write by hand: Due lists
+    it apart, records it with its own button, and Mark as posted never records it unseen."""
+    add_prospects(
+        run,
+        tmp_path,
+        [
+            {"Company": "Cedar Co", "Contact": "Lia Park", "Email": "lia@cedar.example"},
+            {"Company": "Dune Foods", "Contact": "Raj Rao", "Address": "4 Pine Rd",
+             "City": "Newark", "State": "NJ", "ZIP": "07102"},
+        ],
+    )  # fmt: skip
+    assert run("--today", TODAY, "log", "1", "interview", "--with", "Bo Chan, CTO").exit_code == 0
+    assert run("--today", TODAY, "log", "2", "interview").exit_code == 0  # by post: Raj Rao
+    served = serve(TODAY)
+    served.open(page)
+    nav(page, "Due")
+    notes = page.get_by_role("region", name="Notes to write by hand (1)")
+    expect(notes).to_contain_text("Cedar Co")
+    # Mark as posted lists, and records, the printed letter only.
+    page.get_by_role("link", name="Mark as posted").click()
+    expect(page.locator("main ul")).to_contain_text("Dune Foods")
+    assert "Cedar Co" not in page.locator("main ul").inner_text()
+    button(page, "Record 1 letter as posted").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded 1 letter as posted")
+    kinds = {(i["prospect_id"], i["kind"]) for i in run.json("--today", TODAY, "due")}
+    assert (1, "thank-you") in kinds
+    assert (2, "thank-you") not in kinds
+    button(page, "Record 1 note as sent").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded 1 note written by hand as sent")
+    assert not [i for i in run.json("--today", TODAY, "due") if i["kind"] == "thank-you"]

@@ -489,3 +489,19 @@ def test_init_takes_the_phones_people_write(tmp_path):
         result = Run()("init", tmp_path / str(number), "--phone", phone)
         assert result.exit_code == 0, (phone, result.stderr)
         assert load(tmp_path / str(number)).sender_phone == phone
+
+
+def test_removing_the_example_note_keeps_a_body_line_that_starts_with_example():
+    from campaign.workspace.files import without_example
+
+    letter = (
+        "---\nkind: intro\nexample: the achievements are made up\nsubject: Hello\n---\n"
+        "Dear {{ name }},\nExample: at Acme I cut costs by 18%.\n"
+    )
+    assert without_example(letter) == (
+        "---\nkind: intro\nsubject: Hello\n---\n"
+        "Dear {{ name }},\nExample: at Acme I cut costs by 18%.\n"
+    )
+    assert (
+        without_example("Dear,\nexample: no front matter\n") == "Dear,\nexample: no front matter\n"
+    )

@@ -178,13 +178,14 @@ def record_posted(
     followups: bool = False,
     all_channels: bool = False,
     earlier: bool = False,
+    channels: tuple[str, ...] = ("post", "note"),
 ) -> Posted:
     """Record the printed letters (and hand-written notes) as posted `on`, each once.
 
     What `campaign mailed` and the web page's Mark as posted both call: a letter whose address
-    cannot fit the envelope window was never printed, so it is never recorded.
+    cannot fit the envelope window was never printed, so it is never recorded. `channels`: the
+    follow-ups recorded (the web records the printed letters and the notes by hand apart).
     """
-    channels = ("post", "note")
     items = printables(
         conn, settings, today, week, None, all_channels, followups, channels, earlier
     )

@@ -91,7 +91,10 @@ def candidates(conn: sqlite3.Connection, size: int, everyone: bool = False) -> l
     chosen = conn.execute(
         "SELECT * FROM prospects WHERE status = 'active' AND role = 'employer' "
         "AND id NOT IN (SELECT prospect_id FROM batch_members) "
-        "AND id NOT IN (SELECT prospect_id FROM sends WHERE kind = 'intro') "
+        # A first letter only waiting to be tried again ('deferred') is still owed: a prospect
+        # taken out of a batch with one is picked again.
+        "AND id NOT IN (SELECT prospect_id FROM sends WHERE kind = 'intro' "
+        "AND status != 'deferred') "
         "ORDER BY priority IS NULL, priority, list_order" + ("" if everyone else " LIMIT ?"),
         () if everyone else (size,),
     ).fetchall()
@@ -164,6 +167,15 @@ def _said(prospect: sqlite3.Row) -> str:
     return f"{prospect['company']} ({name})" if name else str(prospect["company"])
 
 
+# What became of a first letter that keeps its prospect in the batch, said in a sentence.
+FIRST_LETTER_WAS = {
+    "sent": "went",
+    "failed": "was refused by the mail server",
+    "unknown": "may have gone (a stopped run)",
+    "sending": "is being sent now",
+}
+
+
 def _first_letter(conn: sqlite3.Connection, prospect_id: int) -> sqlite3.Row | None:
     """The first letter's send row, unless it only waits to be sent again ('deferred')."""
     return conn.execute(
@@ -195,7 +207,7 @@ def take_out(conn: sqlite3.Connection, week: str, prospect: sqlite3.Row) -> None
         sent = _first_letter(conn, prospect["id"])
         if sent is not None:
             when = sent["sent_on"] or sent["attempted_on"] or ""
-            went = "went" if sent["status"] == "sent" else f"is {sent['status']}"
+            went = FIRST_LETTER_WAS.get(sent["status"], "went")
             raise CampaignError(
                 f"the first letter to {_said(prospect)} {went}"
                 + (f" (on {when})" if when else "")

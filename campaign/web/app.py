@@ -202,7 +202,9 @@ async def _damaged(request: Request, err: Exception) -> Response:
 
 async def _http_error(request: Request, err: Exception) -> Response:
     assert isinstance(err, HTTPException)
-    message = "No such page." if err.status_code == 404 else err.detail
+    # A page's own words where it gave them ("Nothing to print: ..."), else the plain ones.
+    plain = err.status_code == 404 and err.detail == "Not Found"
+    message = "No such page." if plain else err.detail
     return page(request, "error.html", err.status_code, title="Problem", message=message)
 
 

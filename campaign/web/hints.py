@@ -34,8 +34,8 @@ HINTS: dict[str, str] = {
     "skip-item": "pick one under Follow-up to dismiss",
     "people-format": "write each person as Name, Title, email, separated by semicolons",
     "thank-you-by-hand": (
-        "write it by hand, then Mark as posted; or log the interview again on the prospect's "
-        "page, People met: Name, Title, email"
+        "write it by hand, then record it under Notes to write by hand on the Due page; or log "
+        "the interview again on the prospect's page, People met: Name, Title, email"
     ),
     "log-interview": "on the prospect's page",
     "resolve-unknown": "then say whether it went",

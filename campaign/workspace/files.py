@@ -107,6 +107,13 @@ def save_template(root: Path, name: str, text: str) -> Path:
 
 
 def without_example(text: str) -> str:
-    """The letter with its `example:` line removed (the letter is the user's own now)."""
+    """The letter with its `example:` line removed (the letter is the user's own now): only
+    in the front matter between the `---` lines, so a body line "Example: at Acme I..." stays."""
     lines = text.splitlines(keepends=True)
-    return "".join(line for line in lines if not line.lower().startswith("example:"))
+    if not lines or lines[0].strip() != "---":
+        return text
+    end = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), 0)
+    if not end:  # no front matter closed: nothing of it to change
+        return text
+    head = [line for line in lines[1:end] if not line.lower().startswith("example:")]
+    return "".join([lines[0], *head, *lines[end:]])

@@ -121,13 +121,13 @@ def batch(state, size, week, everyone, adding, taking_out, dry_run, as_json):
 def _change_batch(state, week: str, adding: tuple, taking_out: tuple) -> None:
     """Each prospect named taken out of, or added to, the week's batch (one at a time: a
     problem with one leaves the changes before it made)."""
+    from campaign.actions.batch import change_batch
     from campaign.ledger.queries import find_prospect
-    from campaign.letters.batch import add_to, take_out
 
-    for refs, change, said in ((taking_out, take_out, "Took out"), (adding, add_to, "Added")):
+    for refs, add, said in ((taking_out, False, "Took out"), (adding, True, "Added")):
         for ref in refs:
             prospect = find_prospect(state.conn, ref)
-            change(state.conn, week, prospect)
+            change_batch(state.conn, state.settings.root, week, prospect, add)
             say(f"{said} #{prospect['id']} {prospect['company']}.")
 
 

@@ -15,7 +15,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign.web.base import OUTCOME_NAMES, attachment, form, number, off_loop, page, see, web
+from campaign.web.base import (
+    OUTCOME_NAMES,
+    attachment,
+    form,
+    kept,
+    number,
+    off_loop,
+    page,
+    see,
+    web,
+)
 from campaign.web.hints import HINTS
 
 
@@ -47,6 +57,8 @@ def show(request: Request) -> Response:
         outcomes=OUTCOME_NAMES,
         phones=phones,
         posted=request.query_params.get("posted"),
+        notes_recorded=request.query_params.get("notes"),
+        k=kept(request),
         logged=request.query_params.get("logged"),
         resolved=request.query_params.get("resolved"),
         synced=request.query_params.get("synced"),

@@ -45,7 +45,10 @@ def show(request: Request) -> Response:
         drafts = len(unconfirmed(conn)) if settings.imap is None else 0
         waiting = _waiting(conn) if batch is not None else []
     posts_owed = [r for r in rows if r["channel"] == "post" and r["send"] != "sent"]
-    emails_owed = [r for r in rows if r["channel"] == "email" and r["send"] != "sent"]
+    # What Send sends: letters not sent yet, or only deferred; a refused address waits for a
+    # new one, and a send that may have gone for the user's answer on Due.
+    emails_owed = [r for r in rows if r["channel"] == "email" and r["send"] in ("owed", "deferred")]
+    unsettled = [r for r in rows if r["channel"] == "email" and r["send"] in ("unknown", "sending")]
     query = request.query_params
     return page(
         request,
@@ -60,7 +63,7 @@ def show(request: Request) -> Response:
         posts=[r for r in rows if r["channel"] == "post"],
         posts_owed=posts_owed,
         emails_owed=emails_owed,
-        finished=bool(rows) and not posts_owed and not emails_owed and not earlier,
+        finished=bool(rows) and not (posts_owed or emails_owed or unsettled or earlier),
         waiting=waiting,
         earlier=earlier,
         drafts=drafts,
@@ -211,7 +214,11 @@ def _pdf(
         items = [i for i in items if only is None or i.prospect["id"] == only]
         # One letter asked for by name prints even if posted (the CLI's --again); the week's
         # PDF leaves out those already posted, as `campaign print` does.
-        items, _ = leave_out_posted(conn, items, again=only is not None)
+        items, posted = leave_out_posted(conn, items, again=only is not None)
+        if not items and posted:
+            raise HTTPException(
+                404, "Nothing to print: every letter for the post is recorded as posted."
+            )
         if not items:
             raise HTTPException(404, "No letters to print: none of them goes by post.")
         with tempfile.TemporaryDirectory(prefix="campaign-print-") as folder:
@@ -272,17 +279,30 @@ def _mailed(request: Request, data: FormData) -> Response:
     state = web(request)
     today = state.today()
     followups = data.get("followups") == "1"
+    notes = followups and data.get("notes") == "1"
     back = "/due" if followups else "/week"
     try:
         on = parse_date(str(data.get("on", "")), "the posting date")
         if on > today:
             raise CampaignError(f"{day(on, today)} is after today: record letters once posted")
     except CampaignError as err:
+        if notes:  # said beside the notes' own day, on Due
+            return again(request, "/due", {"notes_on": sentence(err)}, data, _anchor="notes")
         return again(request, back + "/posted", {"on": sentence(err)}, data)
     with state.writes, state.ledger() as (settings, conn):
         posted = record_posted(
-            conn, settings, today, iso_week(today), on, followups=followups, earlier=True
+            conn,
+            settings,
+            today,
+            iso_week(today),
+            on,
+            followups=followups,
+            earlier=True,
+            # What the page listed: the printed letters, or (from Due) the notes written by hand.
+            channels=("note",) if notes else ("post",),
         )
+    if notes:
+        return see(request, back, notes=posted.added, on=on.isoformat())
     return see(request, back, posted=posted.added, already=posted.already, on=on.isoformat())
 
 
@@ -320,17 +340,18 @@ async def add(request: Request) -> Response:
 
 
 def _change(request: Request, data: FormData, how: str) -> Response:
+    from campaign.actions.batch import change_batch
     from campaign.ledger.queries import find_prospect
-    from campaign.letters.batch import add_to, iso_week
-    from campaign.letters.batch import take_out as take_out_of
+    from campaign.letters.batch import iso_week
 
     state = web(request)
     week = iso_week(state.today())
-    field = "who" if how == "add" else ""
+    # A problem adding is said beside the box; one taking out, above the list.
+    field = "who" if how == "add" else "batch"
     try:
-        with state.writes, state.ledger() as (_, conn):
+        with state.writes, state.ledger() as (settings, conn):
             prospect = find_prospect(conn, str(data.get("prospect", data.get("who", ""))))
-            (add_to if how == "add" else take_out_of)(conn, week, prospect)
+            change_batch(conn, settings.root, week, prospect, adding=how == "add")
     except CampaignError as err:
         return again(request, "/week", {field: sentence(err)}, data, _anchor="batch-change")
     said = prospect["company"]
