@@ -228,5 +228,5 @@ def test_what_cannot_be_added_is_said_in_one_line_and_nothing_changes(run, thirt
     assert ids(pick(run, MONDAY)) == [2, 4, 10]
     none = run("--today", "2026-12-07", "batch", "--add", "20")
     assert none.exit_code == 2
-    assert "no batch for 2026-W50" in none.stderr
+    assert "no batch for the week of December 7 (2026-W50)" in none.stderr
     assert "campaign batch --week 2026-W50" in none.stderr

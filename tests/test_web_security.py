@@ -411,3 +411,18 @@ def test_every_page_without_the_token_is_refused(workspace, serve):
         response = httpx.get(served.base + path)
         assert response.status_code == 403, path
         assert "Open campaign from the link file" in response.text
+
+
+def test_a_page_says_a_week_by_its_date_never_by_its_iso_code(run, workspace, serve, tmp_path):
+    add_prospects(run, tmp_path, people(2))
+    served = serve(TODAY)  # no batch picked this week
+    with client(served) as http:
+        sent = http.post(
+            "/week/add", data={"csrf": csrf_of(http), "who": "Company 1"}, headers=own(served)
+        )
+        assert sent.status_code == 303
+        shown = http.get(sent.url.join(sent.headers["location"])).text
+    assert "No batch for the week of" in shown
+    assert not re.search(r"\d{4}-W\d{2}", shown)
+    cli = run("--today", TODAY, "batch", "--add", "Company 1")
+    assert re.search(r"the week of \w+ \d+ \(\d{4}-W\d{2}\)", cli.stderr)  # --week takes it

@@ -187,7 +187,7 @@ def _first_letter(conn: sqlite3.Connection, prospect_id: int) -> sqlite3.Row | N
 def _this_week(conn: sqlite3.Connection, week: str) -> sqlite3.Row:
     batch = find(conn, week)
     if batch is None:
-        raise CampaignError(f"no batch for {week}", hint="pick-batch-week", week=week)
+        raise CampaignError(f"no batch for {week_of(week)}", hint="pick-batch-week", week=week)
     return batch
 
 

@@ -22,10 +22,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from campaign.errors import CampaignError, NotFound, worded
+from campaign.errors import CampaignError, NotFound
 from campaign.web.access import COOKIE, Access
-from campaign.web.base import HERE, MAX_UPLOAD, Web, page, route_path, templates
-from campaign.web.hints import HINTS
+from campaign.web.base import HERE, MAX_UPLOAD, Web, page, route_path, said_on_a_page, templates
 
 PUBLIC = ("/static/style.css", "/static/icon.svg")  # hold nothing of the user's
 CSP = (
@@ -185,7 +184,7 @@ def _security_headers(framed: bool) -> list[tuple[str, str]]:
 
 
 async def _campaign_error(request: Request, err: Exception) -> Response:
-    message = worded(err, HINTS) if isinstance(err, CampaignError) else str(err)
+    message = said_on_a_page(err) if isinstance(err, CampaignError) else str(err)
     status = 404 if isinstance(err, NotFound) else 400  # no such prospect: no such page
     return page(request, "error.html", status, title="Problem", message=message)
 

@@ -281,9 +281,19 @@ def attachment(data: bytes, name: str, kind: str) -> Response:
     )
 
 
+# An ISO week code beside its date ("the week of November 30 (2026-W49)"): the CLI's --week
+# takes the code; a page says the date alone.
+WEEK_CODE = re.compile(r" \(\d{4}-W\d{2}\)")
+
+
+def said_on_a_page(err: CampaignError) -> str:
+    """An error or notice in the web's words, without the CLI's week codes."""
+    return WEEK_CODE.sub("", worded(err, HINTS))
+
+
 def sentence(err: CampaignError) -> str:
     """An error or notice as a sentence on a page: the web's words, a capital, a full stop."""
-    text = worded(err, HINTS)
+    text = said_on_a_page(err)
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
 

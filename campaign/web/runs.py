@@ -47,8 +47,8 @@ def start(state, request, expected: int, what: str) -> str:
 
 def _work(state, request, expected: int, run: Run) -> None:
     from campaign.actions.send import send_owed
-    from campaign.errors import CampaignError, worded
-    from campaign.web.hints import HINTS
+    from campaign.errors import CampaignError
+    from campaign.web.base import said_on_a_page
 
     def confirm(count: int, via: str) -> None:
         if count > expected:
@@ -80,7 +80,7 @@ def _work(state, request, expected: int, run: Run) -> None:
             )
         run.summary = summary.as_dict()
     except CampaignError as err:
-        run.error = worded(err, HINTS)
+        run.error = said_on_a_page(err)
     except Exception as err:  # shown on the page rather than lost in a thread
         run.error = f"sending stopped: {type(err).__name__}: {err}"
     finally:
