@@ -3,10 +3,12 @@ the page it prints as. What the Letters page does (and a command could)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from campaign.errors import TemplateError
@@ -21,6 +23,23 @@ def _said(err: TemplateError, path: Path, name: str) -> TemplateError:
     return TemplateError(message, hint=err.hint, **err.values)
 
 
+@contextlib.contextmanager
+def _draft(settings: Settings, name: str, text: str) -> Iterator[Settings]:
+    """Settings whose templates/ holds `text` as the letter `name`, in a private temporary
+    folder (nothing of the user's is written); a template error names the letter's own file."""
+    from campaign.workspace.files import template_text
+
+    with tempfile.TemporaryDirectory(prefix="campaign-draft-") as folder:
+        draft = dataclasses.replace(settings, root=Path(folder))
+        draft.templates.mkdir()
+        path = draft.templates / f"{name}.md"
+        path.write_bytes(template_text(text))
+        try:
+            yield draft
+        except TemplateError as err:
+            raise _said(err, path, name) from None
+
+
 def render_draft(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -32,19 +51,11 @@ def render_draft(
     """The letter `name` for `prospect` as render.Letter, from `text` when given (not saved:
     rendered from a private temporary copy), else from the saved template."""
     from campaign.actions.preview import preview
-    from campaign.workspace.files import template_text
 
     if text is None:
         return preview(conn, settings, prospect, today, name)
-    with tempfile.TemporaryDirectory(prefix="campaign-draft-") as folder:
-        draft = dataclasses.replace(settings, root=Path(folder))
-        draft.templates.mkdir()
-        path = draft.templates / f"{name}.md"
-        path.write_bytes(template_text(text))
-        try:
-            return preview(conn, draft, prospect, today, name)
-        except TemplateError as err:
-            raise _said(err, path, name) from None
+    with _draft(settings, name, text) as draft:
+        return preview(conn, draft, prospect, today, name)
 
 
 def save_letter(
@@ -68,17 +79,9 @@ def save_letter(
 
 def _parses(settings: Settings, name: str, text: str) -> None:
     from campaign.letters.render import Renderer
-    from campaign.workspace.files import template_text
 
-    with tempfile.TemporaryDirectory(prefix="campaign-draft-") as folder:
-        draft = dataclasses.replace(settings, root=Path(folder))
-        draft.templates.mkdir()
-        path = draft.templates / f"{name}.md"
-        path.write_bytes(template_text(text))
-        try:
-            Renderer(draft, examples_ok=True).load(name)
-        except TemplateError as err:
-            raise _said(err, path, name) from None
+    with _draft(settings, name, text) as draft:
+        Renderer(draft, examples_ok=True).load(name)
 
 
 def letter_pdf(settings: Settings, prospect: sqlite3.Row, letter, today: dt.date) -> bytes:
