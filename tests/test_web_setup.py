@@ -63,6 +63,7 @@ def usable(page) -> None:
     1280 px, and no sideways scroll at a phone's 390 px."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state("load")
     found = Axe().run(page).response["violations"]
     assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], page.url
     size = page.viewport_size
@@ -164,6 +165,7 @@ def test_from_an_empty_home_to_a_sent_and_a_printed_letter(
         nav(page, "Import")
         page.get_by_label("Spreadsheet").set_input_files(str(sheet))
         button(page, "Check the file").click()
+        page.wait_for_url("**/import/check?**")  # the dry run's own page, loaded
         usable(page)  # what the import would do, before it does
         button(page, "Import").click()
         expect(page.get_by_role("status")).to_contain_text("2 new")
