@@ -168,6 +168,13 @@ class Posted:
     left_out: list[tuple[str, str]] = field(default_factory=list)  # (who, why) never printed
 
 
+def posting_day(on: dt.date, today: dt.date) -> dt.date:
+    """`on`, a day letters can be recorded as posted: never after today."""
+    if on > today:
+        raise CampaignError(f"{on} is after today ({today}): record letters once they are posted")
+    return on
+
+
 def record_posted(
     conn: sqlite3.Connection,
     settings,
@@ -186,6 +193,7 @@ def record_posted(
     cannot fit the envelope window was never printed, so it is never recorded. `channels`: the
     follow-ups recorded (the web records the printed letters and the notes by hand apart).
     """
+    posting_day(on, today)
     items = printables(
         conn, settings, today, week, None, all_channels, followups, channels, earlier
     )

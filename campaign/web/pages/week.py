@@ -17,7 +17,6 @@ from campaign.web.base import (
     NONE_LEFT_SAID,
     again,
     attachment,
-    day,
     form,
     kept,
     number,
@@ -272,7 +271,7 @@ async def mailed(request: Request) -> Response:
 
 
 def _mailed(request: Request, data: FormData) -> Response:
-    from campaign.actions.printing import record_posted
+    from campaign.actions.printing import posting_day, record_posted
     from campaign.letters.batch import iso_week
     from campaign.workspace.settings import parse_date
 
@@ -282,9 +281,7 @@ def _mailed(request: Request, data: FormData) -> Response:
     notes = followups and data.get("notes") == "1"
     back = "/due" if followups else "/week"
     try:
-        on = parse_date(str(data.get("on", "")), "the posting date")
-        if on > today:
-            raise CampaignError(f"{day(on, today)} is after today: record letters once posted")
+        on = posting_day(parse_date(str(data.get("on", "")), "the posting date"), today)
     except CampaignError as err:
         if notes:  # said beside the notes' own day, on Due
             return again(request, "/due", {"notes_on": sentence(err)}, data, _anchor="notes")
