@@ -219,7 +219,7 @@ def test_weekly_routine_in_the_browser(run, workspace, serve, page, smtp_server,
     screenshot(page, tmp_path, "prospects")
     nav(page, "Letters")
     page.get_by_role("navigation", name="Your letters").get_by_role(
-        "link", name="Follow-up 1"
+        "link", name="Follow-up letter 1"
     ).click()
     page.get_by_label("Preview for (a name, company, email or number)").fill(str(met["id"]))
     button(page, "Preview").click()

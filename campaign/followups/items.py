@@ -97,13 +97,21 @@ CALL_KINDS = (
     "insider-check-in",
     "call-back",
 )
-LETTER_KINDS = {
-    "thank-you": "thankyou",
+LETTER_KINDS = {  # in the order they go out after the first letter
     "receipt-check": "receipt",
     "followup-letter-1": "followup1",
     "followup-letter-2": "followup2",
+    "thank-you": "thankyou",
     "article-note": "article",
 }
+# The letters campaign ships, by template, in the order they go out: what each is for.
+LETTERS = {"intro": "first-letter", **{template: kind for kind, template in LETTER_KINDS.items()}}
+
+
+def letter_name(template: str) -> str:
+    """A letter named by what it is for ("Follow-up letter 1"); one the user added, by its
+    file name."""
+    return LABELS.get(LETTERS.get(template, ""), template)
 
 
 def weekday(day: dt.date) -> dt.date:

@@ -97,10 +97,9 @@ class _Labels:
     """The words for one prospect's sends and touches (history(..., labels=True))."""
 
     def __init__(self, conn: sqlite3.Connection, prospect_id: int) -> None:
-        from campaign.followups.items import LABELS, LETTER_KINDS
+        from campaign.followups.items import LABELS
 
         self.kinds = LABELS  # follow-up kinds: "Follow-up letter 1", "Thank-you note", ...
-        self.letters = {template: kind for kind, template in LETTER_KINDS.items()}
         self.met = {
             touch_id: json.loads(people or "[]")
             for touch_id, people in conn.execute(
@@ -110,10 +109,10 @@ class _Labels:
         }
 
     def send(self, row: sqlite3.Row) -> str:
+        from campaign.followups.items import letter_name
+
         letter = row["letter"] or row["kind"]
-        name = self.kinds.get(self.letters.get(letter, ""), letter)
-        if letter == "intro":
-            name = "First letter"
+        name = letter_name(letter)
         if letter == "thankyou":
             to = self._thanked(row["dedupe"]) or row["recipient"]
             name += f" to {to}" if to else ""

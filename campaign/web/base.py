@@ -26,6 +26,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from campaign.errors import CampaignError, worded
+from campaign.followups.items import letter_name
 from campaign.letters.batch import NONE_LEFT
 from campaign.util.text import plural
 from campaign.web.access import Access
@@ -111,16 +112,7 @@ register_url_convertor("id", Id())  # routes say {id:id}; pages import this modu
 templates.env.filters["whole_dates"] = jinja2.pass_context(_dates_in)
 templates.env.filters["day"] = jinja2.pass_context(_day_filter)
 templates.env.filters["plural"] = plural  # {{ n|plural("letter") }}: "1 letter", "2 letters"
-# The letters campaign ships, by what they are for (a letter the user adds keeps its file name).
-LETTER_NAMES = {
-    "intro": "First letter",
-    "receipt": "Did it arrive?",
-    "followup1": "Follow-up 1",
-    "followup2": "Follow-up 2",
-    "thankyou": "Thank-you",
-    "article": "Article note",
-}
-templates.env.filters["letter_name"] = lambda name: LETTER_NAMES.get(name, name)
+templates.env.filters["letter_name"] = letter_name  # "Follow-up letter 1", not followup1
 
 
 @dataclass

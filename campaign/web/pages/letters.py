@@ -16,8 +16,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from campaign.errors import CampaignError
+from campaign.followups.items import LETTERS
 from campaign.web.base import (
-    LETTER_NAMES,
     again,
     attachment,
     form,
@@ -59,7 +59,7 @@ def show(request: Request) -> Response:
     with state.ledger() as (settings, conn):
         renderer = Renderer(settings, examples_ok=True)
         # In the order they go out; a letter the user added after them.
-        order = list(LETTER_NAMES)
+        order = list(LETTERS)
         names = sorted(renderer.names(), key=lambda n: (order.index(n) if n in order else 99, n))
         name = str(k.value("template", query.get("template") or settings.letter))
         _check_name(name)
